@@ -1,0 +1,210 @@
+//! Columns and batches: how the executor holds data between commands.
+//!
+//! A column is a constant, a vector of values, a dictionary (codes into distinct values), or a
+//! *stored* column that still points into the [`Store`] by row id. Stored columns stay lazy: a
+//! filter only gathers row ids, and an event's JSON is only rebuilt for rows that are shown.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::storage::{BaseField, Store};
+use crate::value::{GroupKey, Value};
+
+#[derive(Clone, Debug)]
+pub enum Stored {
+    Base(BaseField),
+    /// A value inside the event; an empty path is the whole event record. Array indexes are
+    /// written `"\0<i>"`.
+    Event(Arc<[String]>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Column {
+    Const(Value),
+    Values(Arc<[Value]>),
+    Dict { codes: Arc<[u32]>, dict: Arc<[Value]> },
+    Stored { rows: Arc<[u32]>, what: Stored },
+}
+
+impl Column {
+    pub fn get(&self, i: usize, store: Option<&Store>) -> Value {
+        match self {
+            Column::Const(v) => v.clone(),
+            Column::Values(v) => v.get(i).cloned().unwrap_or(Value::Null),
+            Column::Dict { codes, dict } => dict[codes[i] as usize].clone(),
+            Column::Stored { rows, what } => {
+                let Some(store) = store else { return Value::Null };
+                let row = rows[i];
+                match what {
+                    Stored::Base(BaseField::Timestamp) => Value::Timestamp(store.timestamp(row)),
+                    Stored::Base(BaseField::Content) => Value::str(&store.content(row)),
+                    Stored::Base(BaseField::Service) => Value::str("cloudtrail"),
+                    Stored::Base(f) => match store.base_codes(*f) {
+                        Some((codes, dict)) => dict[codes[row as usize] as usize].clone(),
+                        None => Value::Null,
+                    },
+                    Stored::Event(path) => store.event_value(row, path),
+                }
+            }
+        }
+    }
+
+    /// Keeps the rows at `idx` (in that order). Row-id vectors shared by several stored columns
+    /// are gathered once, through `memo`.
+    pub fn take(&self, idx: &[u32], memo: &mut Vec<(usize, Arc<[u32]>)>) -> Column {
+        let gather = |v: &Arc<[u32]>, memo: &mut Vec<(usize, Arc<[u32]>)>| -> Arc<[u32]> {
+            let key = Arc::as_ptr(v) as *const u32 as usize;
+            if let Some((_, g)) = memo.iter().find(|(k, _)| *k == key) {
+                return g.clone();
+            }
+            let g: Arc<[u32]> = idx.iter().map(|&i| v[i as usize]).collect();
+            memo.push((key, g.clone()));
+            g
+        };
+        match self {
+            Column::Const(v) => Column::Const(v.clone()),
+            Column::Values(v) => Column::Values(idx.iter().map(|&i| v[i as usize].clone()).collect()),
+            Column::Dict { codes, dict } => Column::Dict { codes: gather(codes, memo), dict: dict.clone() },
+            Column::Stored { rows, what } => Column::Stored { rows: gather(rows, memo), what: what.clone() },
+        }
+    }
+
+    /// The column as codes into a dictionary, when that is cheap: dictionaries, small stored
+    /// columns and JSON paths (built once per path and cached in the store).
+    pub fn dict_form(&self, store: Option<&Store>) -> Option<(Arc<[u32]>, Arc<[Value]>)> {
+        match self {
+            Column::Dict { codes, dict } => Some((codes.clone(), dict.clone())),
+            Column::Stored { rows, what } => {
+                let store = store?;
+                match what {
+                    Stored::Base(BaseField::Timestamp | BaseField::Content) => None,
+                    Stored::Base(BaseField::Service) => Some((rows.iter().map(|_| 0).collect(), Arc::from(vec![Value::str("cloudtrail")]))),
+                    Stored::Base(f) => {
+                        let (codes, dict) = store.base_codes(*f)?;
+                        Some((rows.iter().map(|&r| codes[r as usize]).collect(), Arc::from(dict.to_vec())))
+                    }
+                    Stored::Event(path) if path.is_empty() => None,
+                    Stored::Event(path) => {
+                        let col = store.path_column(path);
+                        let codes = if rows.len() == col.codes.len() && rows.iter().enumerate().all(|(i, &r)| r as usize == i) {
+                            col.codes.clone()
+                        } else {
+                            rows.iter().map(|&r| col.codes[r as usize]).collect()
+                        };
+                        Some((codes, col.dict.clone()))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Every row's value.
+    pub fn materialize(&self, len: usize, store: Option<&Store>) -> Arc<[Value]> {
+        match self {
+            Column::Values(v) => v.clone(),
+            _ => {
+                if let Some((codes, dict)) = self.dict_form(store) {
+                    return codes.iter().map(|&c| dict[c as usize].clone()).collect();
+                }
+                (0..len).map(|i| self.get(i, store)).collect()
+            }
+        }
+    }
+}
+
+/// Canonical group ids per row: equal values (by grouping equality) get equal ids, numbered in
+/// order of first appearance. Returns the ids and one representative value per id.
+pub fn group_ids(col: &Column, len: usize, store: Option<&Store>) -> (Vec<u32>, Vec<Value>) {
+    if let Column::Const(v) = col {
+        return (vec![0; len], vec![v.clone()]);
+    }
+    let mut reps: Vec<Value> = Vec::new();
+    let mut index: HashMap<GroupKey, u32> = HashMap::new();
+    if let Some((codes, dict)) = col.dict_form(store) {
+        // Canonicalise the dictionary lazily: only codes that occur are looked at.
+        let mut canon: Vec<u32> = vec![u32::MAX; dict.len()];
+        let ids = codes
+            .iter()
+            .map(|&c| {
+                let slot = &mut canon[c as usize];
+                if *slot == u32::MAX {
+                    let v = dict[c as usize].clone();
+                    let next = reps.len() as u32;
+                    *slot = *index.entry(GroupKey(v.clone())).or_insert_with(|| {
+                        reps.push(v);
+                        next
+                    });
+                }
+                *slot
+            })
+            .collect();
+        return (ids, reps);
+    }
+    let ids = (0..len)
+        .map(|i| {
+            let v = col.get(i, store);
+            let next = reps.len() as u32;
+            *index.entry(GroupKey(v.clone())).or_insert_with(|| {
+                reps.push(v);
+                next
+            })
+        })
+        .collect();
+    (ids, reps)
+}
+
+/// Combines per-key group ids into one id per row; returns ids and, per group, its first row.
+pub fn combine_groups(keys: &[Vec<u32>], len: usize) -> (Vec<u32>, Vec<usize>) {
+    let mut ids: Vec<u32> = vec![0; len];
+    let mut first_rows: Vec<usize> = if len > 0 { vec![0] } else { Vec::new() };
+    if keys.is_empty() {
+        return (ids, first_rows);
+    }
+    ids.copy_from_slice(&keys[0]);
+    for k in &keys[1..] {
+        let mut map: HashMap<(u32, u32), u32> = HashMap::new();
+        for (id, &c) in ids.iter_mut().zip(k) {
+            let next = map.len() as u32;
+            *id = *map.entry((*id, c)).or_insert(next);
+        }
+    }
+    // Renumber in order of first appearance and remember each group's first row.
+    let mut renum: HashMap<u32, u32> = HashMap::new();
+    first_rows.clear();
+    for (row, id) in ids.iter_mut().enumerate() {
+        let next = renum.len() as u32;
+        let new = *renum.entry(*id).or_insert_with(|| {
+            first_rows.push(row);
+            next
+        });
+        *id = new;
+    }
+    (ids, first_rows)
+}
+
+/// A set of equally long named columns.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    pub len: usize,
+    pub fields: Vec<(Arc<str>, Column)>,
+}
+
+impl Batch {
+    pub fn field(&self, name: &str) -> Option<&Column> {
+        self.fields.iter().find(|(n, _)| &**n == name).map(|(_, c)| c)
+    }
+
+    pub fn take(&self, idx: &[u32]) -> Batch {
+        let mut memo = Vec::new();
+        Batch { len: idx.len(), fields: self.fields.iter().map(|(n, c)| (n.clone(), c.take(idx, &mut memo))).collect() }
+    }
+
+    /// Sets a field, replacing one of the same name in place or appending it.
+    pub fn set(&mut self, name: Arc<str>, col: Column) {
+        match self.fields.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = col,
+            None => self.fields.push((name, col)),
+        }
+    }
+}

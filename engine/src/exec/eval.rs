@@ -1,0 +1,139 @@
+//! Expression evaluation over a batch, column at a time.
+//!
+//! The key trick: when an expression reads exactly one non-constant column and that column is
+//! dictionary-encoded (a JSON path such as `event[eventName]`), the function runs once per
+//! distinct value and the row codes are reused unchanged. `event[errorCode] == "AccessDenied"`
+//! over a million events is then a handful of string comparisons plus one table lookup per row.
+
+use std::sync::Arc;
+
+use super::column::{Batch, Column, Stored};
+use crate::functions::{self, Ctx, F};
+use crate::plan::{align_value, PExpr, PKey};
+use crate::storage::Store;
+use crate::value::Value;
+
+pub struct Env<'a> {
+    pub store: Option<&'a Store>,
+    pub ctx: Ctx,
+}
+
+pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
+    match e {
+        PExpr::Const(v) => Column::Const(v.clone()),
+        PExpr::Field(name) => b.field(name).cloned().unwrap_or(Column::Const(Value::Null)),
+        PExpr::Agg(_) => Column::Const(Value::Null),
+        PExpr::Member(base, key) => {
+            let base = eval(base, b, env);
+            member(base, key, b.len, env)
+        }
+        PExpr::Call(f, args) => {
+            let cols: Vec<Column> = args.iter().map(|a| eval(a, b, env)).collect();
+            apply(*f, cols, b.len, env)
+        }
+        PExpr::Record(fields) => {
+            let cols: Vec<Column> = fields.iter().map(|(_, x)| eval(x, b, env)).collect();
+            let rows: Arc<[Value]> = (0..b.len)
+                .map(|i| functions::record(fields.iter().zip(&cols).map(|((k, _), c)| (k.clone(), c.get(i, env.store))).collect()))
+                .collect();
+            Column::Values(rows)
+        }
+        PExpr::Align(base, unit, count, week) => {
+            let col = match base {
+                Some(x) => eval(x, b, env),
+                None => Column::Const(Value::Timestamp(env.ctx.now)),
+            };
+            map_one(col, b.len, env, |v| align_value(v, *unit, *count, *week, &env.ctx))
+        }
+    }
+}
+
+fn member(base: Column, key: &PKey, len: usize, env: &Env) -> Column {
+    if let Column::Stored { rows, what: Stored::Event(path) } = &base {
+        let mut p: Vec<String> = path.to_vec();
+        p.push(match key {
+            PKey::Name(n) => n.to_string(),
+            PKey::Index(i) if *i >= 0 => format!("\u{0}{i}"),
+            PKey::Index(_) => return Column::Const(Value::Null),
+        });
+        return Column::Stored { rows: rows.clone(), what: Stored::Event(p.into()) };
+    }
+    map_one(base, len, env, |v| match key {
+        PKey::Name(n) => v.member(n),
+        PKey::Index(i) => v.element(*i),
+    })
+}
+
+/// Applies `f` to one column, once per distinct value when it is dictionary-encoded.
+fn map_one(col: Column, len: usize, env: &Env, f: impl Fn(&Value) -> Value) -> Column {
+    if let Column::Const(v) = &col {
+        return Column::Const(f(v));
+    }
+    if let Some((codes, dict)) = cheap_dict(&col, len, env) {
+        let mapped: Arc<[Value]> = dict.iter().map(&f).collect();
+        return Column::Dict { codes, dict: mapped };
+    }
+    Column::Values((0..len).map(|i| f(&col.get(i, env.store))).collect())
+}
+
+/// Dictionary form when evaluating per dictionary entry is not more work than per row.
+fn cheap_dict(col: &Column, len: usize, env: &Env) -> Option<(Arc<[u32]>, Arc<[Value]>)> {
+    let (codes, dict) = col.dict_form(env.store)?;
+    (dict.len() <= len.max(64) * 2).then_some((codes, dict))
+}
+
+pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
+    let non_const: Vec<usize> = cols.iter().enumerate().filter(|(_, c)| !matches!(c, Column::Const(_))).map(|(i, _)| i).collect();
+    match non_const.len() {
+        0 => {
+            let args: Vec<Value> = cols.iter().map(|c| c.get(0, None)).collect();
+            Column::Const(functions::apply(f, &args, &env.ctx))
+        }
+        1 => {
+            let k = non_const[0];
+            let consts: Vec<Value> = cols.iter().map(|c| if let Column::Const(v) = c { v.clone() } else { Value::Null }).collect();
+            map_one(cols[k].clone(), len, env, |v| {
+                let mut a = consts.clone();
+                a[k] = v.clone();
+                functions::apply(f, &a, &env.ctx)
+            })
+        }
+        _ => {
+            let mats: Vec<Option<Arc<[Value]>>> = cols.iter().map(|c| if matches!(c, Column::Const(_)) { None } else { Some(c.materialize(len, env.store)) }).collect();
+            let mut args: Vec<Value> = vec![Value::Null; cols.len()];
+            let out: Arc<[Value]> = (0..len)
+                .map(|i| {
+                    for (j, c) in cols.iter().enumerate() {
+                        args[j] = match (&mats[j], c) {
+                            (Some(m), _) => m[i].clone(),
+                            (None, Column::Const(v)) => v.clone(),
+                            _ => Value::Null,
+                        };
+                    }
+                    functions::apply(f, &args, &env.ctx)
+                })
+                .collect();
+            Column::Values(out)
+        }
+    }
+}
+
+/// Which rows a condition is `true` for (null and non-booleans are not true).
+pub fn true_rows(col: &Column, len: usize, env: &Env) -> Vec<u32> {
+    match col {
+        Column::Const(v) => {
+            if v.as_bool() == Some(true) {
+                (0..len as u32).collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => {
+            if let Some((codes, dict)) = col.dict_form(env.store) {
+                let truth: Vec<bool> = dict.iter().map(|v| v.as_bool() == Some(true)).collect();
+                return codes.iter().enumerate().filter(|(_, &c)| truth[c as usize]).map(|(i, _)| i as u32).collect();
+            }
+            (0..len).filter(|&i| col.get(i, env.store).as_bool() == Some(true)).map(|i| i as u32).collect()
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Executor: runs a [`Plan`] over a [`Store`] and returns a [`Table`].
+//!
+//! `fetch logs` selects rows by time frame (a binary search: rows are stored newest first) and
+//! exposes the stored fields lazily; each command then maps a [`Batch`] to a new one.
+
+pub mod aggregate;
+pub mod column;
+pub mod eval;
+mod table;
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::functions::Ctx;
+use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey, Source};
+use crate::storage::{BaseField, Store};
+use crate::syntax;
+use crate::time::format_timestamp;
+use crate::value::{sort_cmp, Value};
+use column::{group_ids, Batch, Column, Stored};
+use eval::{eval, true_rows, Env};
+pub use table::Table;
+
+/// Per-run inputs: the reference time and the global time frame (the time frame selector).
+#[derive(Clone, Debug, Default)]
+pub struct QueryOptions {
+    /// "Now" for relative time frames, ns since the epoch. `None`: just after the newest event.
+    pub now_ns: Option<i64>,
+    /// Global time frame used when the query's `fetch` gives none. `None`: all loaded data.
+    pub from_ns: Option<i64>,
+    pub to_ns: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueryOutput {
+    pub table: Table,
+    /// Things the user should know about the result (e.g. an empty time frame).
+    pub notices: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+    /// The time frame `fetch` read, if any.
+    pub timeframe: Option<(i64, i64)>,
+    pub now_ns: i64,
+}
+
+/// Parses, plans and runs a query. Errors come back as diagnostics (never a panic).
+pub fn run_query(store: &Arc<Store>, query: &str, opts: &QueryOptions) -> Result<QueryOutput, Vec<Diagnostic>> {
+    let now = opts.now_ns.unwrap_or_else(|| store.time_span().map_or(0, |(_, newest)| newest + 1));
+    let (ast, mut diags) = syntax::parse(query);
+    let (plan, plan_diags) = plan::plan(&ast, &PlanCtx { now, event_keys: store.event_keys() });
+    diags.extend(plan_diags);
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    let plan = match plan {
+        Some(p) if !diags.iter().any(Diagnostic::is_error) => p,
+        _ => {
+            if !diags.iter().any(Diagnostic::is_error) {
+                diags.push(Diagnostic::error("E900", crate::diag::Span::new(0, query.len()), "internal error: no plan and no error"));
+            }
+            return Err(diags);
+        }
+    };
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(store, &plan, now, opts)));
+    match run {
+        Ok(mut out) => {
+            out.warnings = diags;
+            Ok(out)
+        }
+        Err(_) => Err(vec![Diagnostic::error("E901", crate::diag::Span::new(0, query.len()), "internal error while running the query; please report it with the query")]),
+    }
+}
+
+fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions) -> QueryOutput {
+    let env = Env { store: Some(store), ctx: Ctx { now } };
+    let mut notices = Vec::new();
+    let (mut batch, tf) = match &plan.source {
+        Source::Logs { from, to, buckets } => {
+            let span = store.time_span();
+            let global_from = opts.from_ns.or(span.map(|s| s.0)).unwrap_or(now);
+            let global_to = opts.to_ns.or(span.map(|s| s.1 + 1)).unwrap_or(now);
+            let (f, t) = match (from, to) {
+                (Some(f), Some(t)) => (*f, *t),
+                (Some(f), None) => (*f, now),
+                (None, Some(t)) => (global_from.min(*t), *t),
+                (None, None) => (global_from, global_to),
+            };
+            let range = store.rows_in(f, t);
+            let in_frame = range.len();
+            let rows: Arc<[u32]> = if buckets.is_empty() {
+                range.map(|r| r as u32).collect()
+            } else {
+                range
+                    .filter(|&r| {
+                        let b = store.base_codes(BaseField::Bucket).map(|(c, d)| d[c[r] as usize].clone());
+                        b.as_ref().and_then(Value::as_str).is_some_and(|name| buckets.iter().any(|p| field_matches(p, name)))
+                    })
+                    .map(|r| r as u32)
+                    .collect()
+            };
+            if in_frame == 0 && !store.is_empty() {
+                notices.push(format!(
+                    "The time frame {} to {} contains none of the {} loaded events, which span {}. Widen the time frame (e.g. remove `from:`) or set \"now\" to the data (--now {}).",
+                    format_timestamp(f),
+                    format_timestamp(t),
+                    store.len(),
+                    store.describe_span(),
+                    store.time_span().map(|(_, b)| format_timestamp(b + 1)).unwrap_or_default()
+                ));
+            } else if rows.is_empty() && in_frame > 0 {
+                notices.push(format!("No loaded events are in bucket {}; loaded buckets: {}.", buckets.join(", "), store.buckets.values.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")));
+            }
+            let fields = BaseField::ALL.iter().map(|f| (Arc::from(f.name()), Column::Stored { rows: rows.clone(), what: Stored::Base(*f) })).collect();
+            (Batch { len: rows.len(), fields }, Some((f, t)))
+        }
+        Source::Data(records) => {
+            let mut names: Vec<Arc<str>> = Vec::new();
+            for r in records {
+                for (k, _) in r {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
+            let fields = names
+                .iter()
+                .map(|n| {
+                    let vals: Arc<[Value]> = records.iter().map(|r| r.iter().find(|(k, _)| k == n).map_or(Value::Null, |(_, v)| v.clone())).collect();
+                    (n.clone(), Column::Values(vals))
+                })
+                .collect();
+            (Batch { len: records.len(), fields }, None)
+        }
+    };
+    let query_tf = tf.unwrap_or((now - 2 * crate::time::NS_PER_HOUR, now));
+    for op in &plan.ops {
+        batch = run_op(op, batch, &env, query_tf);
+    }
+    let table = Table::new(batch, Some(store.clone()));
+    QueryOutput { table, notices, warnings: Vec::new(), timeframe: tf, now_ns: now }
+}
+
+fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
+    match op {
+        Op::Filter(e) => {
+            let col = eval(e, &b, env);
+            let keep = true_rows(&col, b.len, env);
+            if keep.len() == b.len {
+                b
+            } else {
+                b.take(&keep)
+            }
+        }
+        Op::FilterOut(e) => {
+            let col = eval(e, &b, env);
+            let drop = true_rows(&col, b.len, env);
+            if drop.is_empty() {
+                return b;
+            }
+            let mut keep = Vec::with_capacity(b.len - drop.len());
+            let mut d = drop.iter().peekable();
+            for i in 0..b.len as u32 {
+                if d.peek() == Some(&&i) {
+                    d.next();
+                } else {
+                    keep.push(i);
+                }
+            }
+            b.take(&keep)
+        }
+        Op::Fields(items) => {
+            let fields = items.iter().map(|(n, e)| (n.clone(), eval(e, &b, env))).collect();
+            Batch { len: b.len, fields }
+        }
+        Op::FieldsAdd(items) => {
+            // Every expression sees the input record, then all are assigned.
+            let cols: Vec<Column> = items.iter().map(|(_, e)| eval(e, &b, env)).collect();
+            let mut out = b;
+            for ((n, _), c) in items.iter().zip(cols) {
+                out.set(n.clone(), c);
+            }
+            out
+        }
+        Op::FieldsKeep(pats) => {
+            let mut out = b;
+            out.fields.retain(|(n, _)| pats.iter().any(|p| field_matches(p, n)));
+            out
+        }
+        Op::FieldsRemove(pats) => {
+            let mut out = b;
+            out.fields.retain(|(n, _)| !pats.iter().any(|p| field_matches(p, n)));
+            out
+        }
+        Op::FieldsRename(pairs) => {
+            let mut out = b;
+            for (new, old) in pairs {
+                if let Some(i) = out.fields.iter().position(|(n, _)| n == old) {
+                    out.fields.retain(|(n, _)| n != new || n == old);
+                    let i = out.fields.iter().position(|(n, _)| n == old).unwrap_or(i);
+                    out.fields[i].0 = new.clone();
+                }
+            }
+            out
+        }
+        Op::Sort(keys) => {
+            let order = sort_order(&b, keys, env);
+            b.take(&order)
+        }
+        Op::Limit(n) => {
+            if b.len <= *n {
+                b
+            } else {
+                b.take(&(0..*n as u32).collect::<Vec<_>>())
+            }
+        }
+        Op::Dedup { keys, sort } => {
+            let b = if sort.is_empty() { b } else { b.take(&sort_order(&b, sort, env)) };
+            let ids: Vec<Vec<u32>> = keys.iter().map(|k| group_ids(&eval(k, &b, env), b.len, env.store).0).collect();
+            let (_, first_rows) = column::combine_groups(&ids, b.len);
+            let keep: Vec<u32> = first_rows.iter().map(|&r| r as u32).collect();
+            b.take(&keep)
+        }
+        Op::Parse { input, pattern: Dpl::Json(name), preserve } => {
+            let col = eval(input, &b, env);
+            let parsed = match &col {
+                // The raw event text: the parsed record is the stored event itself.
+                Column::Stored { rows, what: Stored::Base(BaseField::Content) } => Column::Stored { rows: rows.clone(), what: Stored::Event(Arc::from(Vec::new())) },
+                _ => {
+                    let old = b.field(name).cloned();
+                    let vals: Arc<[Value]> = (0..b.len)
+                        .map(|i| {
+                            let v = col.get(i, env.store);
+                            let parsed = v.as_str().and_then(|s| parse_json_object(s));
+                            match (parsed, preserve, &old) {
+                                (Some(r), _, _) => r,
+                                (None, true, Some(o)) => o.get(i, env.store),
+                                (None, _, _) => Value::Null,
+                            }
+                        })
+                        .collect();
+                    Column::Values(vals)
+                }
+            };
+            let mut out = b;
+            out.set(name.clone(), parsed);
+            out
+        }
+        Op::Summarize { by, aggs, outputs } => aggregate::summarize(&b, by, aggs, outputs, env),
+        Op::MakeTimeseries(ts) => aggregate::make_timeseries(&b, ts, query_tf, env),
+    }
+}
+
+/// The JSON matcher: an object at the start of the text (leading whitespace allowed, trailing
+/// text ignored); anything else fails and gives null.
+fn parse_json_object(s: &str) -> Option<Value> {
+    let t = s.trim_start();
+    if !t.starts_with('{') {
+        return None;
+    }
+    let mut tape = crate::storage::tape::Tape::default();
+    let mut interner = crate::storage::intern::Interner::default();
+    let mut p = crate::storage::tape::Parser::new(&mut tape, &mut interner, t.as_bytes());
+    p.value().ok()?;
+    drop(p);
+    Some(crate::storage::tape::Doc { tape: &tape, interner: &interner }.value(0))
+}
+
+/// A stable ordering of the rows by the sort keys; nulls last in both directions.
+fn sort_order(b: &Batch, keys: &[SortKey], env: &Env) -> Vec<u32> {
+    enum K {
+        Rank(Vec<u32>),
+        Vals(Vec<Value>),
+    }
+    let cols: Vec<(K, bool)> = keys
+        .iter()
+        .map(|k| {
+            let col = eval(&k.expr, b, env);
+            let key = match col.dict_form(env.store) {
+                Some((codes, dict)) if dict.len() <= b.len.max(64) => {
+                    // Sort the dictionary once; rows compare ranks. Null ranks after everything.
+                    let mut idx: Vec<usize> = (0..dict.len()).collect();
+                    idx.sort_by(|&x, &y| sort_cmp(&dict[x], &dict[y]));
+                    let mut rank = vec![0u32; dict.len()];
+                    let mut r = 0;
+                    for (pos, &i) in idx.iter().enumerate() {
+                        if pos > 0 && sort_cmp(&dict[idx[pos - 1]], &dict[i]) != Ordering::Equal {
+                            r += 1;
+                        }
+                        rank[i] = if dict[i].is_null() { u32::MAX } else { r };
+                    }
+                    K::Rank(codes.iter().map(|&c| rank[c as usize]).collect())
+                }
+                _ => K::Vals(col.materialize(b.len, env.store).to_vec()),
+            };
+            (key, k.descending)
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..b.len as u32).collect();
+    order.sort_by(|&x, &y| {
+        for (k, desc) in &cols {
+            let (x, y) = (x as usize, y as usize);
+            let o = match k {
+                K::Rank(r) => {
+                    let (a, c) = (r[x], r[y]);
+                    match (a == u32::MAX, c == u32::MAX) {
+                        (true, true) => Ordering::Equal,
+                        (true, false) => return Ordering::Greater,
+                        (false, true) => return Ordering::Less,
+                        _ => a.cmp(&c),
+                    }
+                }
+                K::Vals(v) => match (v[x].is_null(), v[y].is_null()) {
+                    (true, true) => Ordering::Equal,
+                    (true, false) => return Ordering::Greater,
+                    (false, true) => return Ordering::Less,
+                    _ => sort_cmp(&v[x], &v[y]),
+                },
+            };
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+    order
+}

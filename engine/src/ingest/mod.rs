@@ -1,0 +1,391 @@
+//! Loading CloudTrail exports into a [`Store`]: gzip, shape detection by content, event
+//! extraction, de-duplication by `eventID`, and a load report that names the file and position
+//! of every problem. A bad event or file never stops the load: every good event around it loads.
+//!
+//! Shapes read: S3 delivery objects `{"Records":[…]}` (plain or gzip), JSON arrays of events,
+//! single event objects, NDJSON (one event per line), `aws cloudtrail lookup-events` output
+//! (`{"Events":[{"CloudTrailEvent": "…"}]}`). Digest files are recognised and skipped.
+
+mod report;
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::sync::Arc;
+
+use crate::storage::intern::Sym;
+use crate::storage::tape::{self, Doc, Parser};
+use crate::storage::Store;
+use crate::time::parse_timestamp;
+pub use report::{FileReport, LoadReport, Position, Problem, Shape};
+
+/// Decompressed files larger than this are refused (gzip bombs).
+pub const MAX_DECOMPRESSED: u64 = 4 << 30;
+
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// The value of `dt.system.bucket` for everything loaded.
+    pub bucket: String,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { bucket: "default_logs".into() }
+    }
+}
+
+/// Collects events from any number of files, then [`Loader::finish`]es into a [`Store`].
+pub struct Loader {
+    store: Store,
+    opts: LoadOptions,
+    seen_ids: HashSet<Sym>,
+    top_keys: HashSet<Sym>,
+    report: LoadReport,
+    keys: Keys,
+}
+
+struct Keys {
+    event_time: Sym,
+    at_timestamp: Sym,
+    event_id: Sym,
+    recipient: Sym,
+    user_identity: Sym,
+    account_id: Sym,
+    region: Sym,
+    cloudtrail_event: Sym,
+}
+
+impl Loader {
+    pub fn new(opts: LoadOptions) -> Self {
+        let mut store = Store::empty();
+        let mut k = |s: &str| store.interner.intern(s).expect("fresh interner");
+        let keys = Keys {
+            event_time: k("eventTime"),
+            at_timestamp: k("@timestamp"),
+            event_id: k("eventID"),
+            recipient: k("recipientAccountId"),
+            user_identity: k("userIdentity"),
+            account_id: k("accountId"),
+            region: k("awsRegion"),
+            cloudtrail_event: k("CloudTrailEvent"),
+        };
+        Loader { store, opts, seen_ids: HashSet::new(), top_keys: HashSet::new(), report: LoadReport::default(), keys }
+    }
+
+    /// Loads one file's bytes (gzip or not); `source` becomes `log.source`.
+    pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) {
+        let mut file = FileReport::new(source);
+        let data;
+        let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
+            file.compressed = true;
+            let mut out = Vec::new();
+            let dec = flate2::read::MultiGzDecoder::new(bytes);
+            match dec.take(MAX_DECOMPRESSED + 1).read_to_end(&mut out) {
+                Ok(_) if out.len() as u64 > MAX_DECOMPRESSED => {
+                    file.problem(None, format!("gzip expands beyond {} GiB; file refused", MAX_DECOMPRESSED >> 30));
+                    file.shape = Shape::Unreadable;
+                    self.report.push(file);
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => file.problem(None, format!("gzip data is damaged or truncated after {} decompressed bytes ({e}); reading what came before", out.len())),
+            }
+            data = out;
+            &data
+        } else {
+            bytes
+        };
+        self.add_text(&mut file, text);
+        self.report.push(file);
+    }
+
+    /// Loads a file or a folder (recursively, in name order).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn add_path(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            let mut entries: Vec<_> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
+            entries.sort();
+            for e in entries {
+                if e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                    continue;
+                }
+                if let Err(err) = self.add_path(&e) {
+                    let mut f = FileReport::new(&e.to_string_lossy());
+                    f.shape = Shape::Unreadable;
+                    f.problem(None, format!("cannot read: {err}"));
+                    self.report.push(f);
+                }
+            }
+            Ok(())
+        } else {
+            let bytes = std::fs::read(path)?;
+            self.add_bytes(&path.to_string_lossy(), &bytes);
+            Ok(())
+        }
+    }
+
+    fn add_text(&mut self, file: &mut FileReport, text: &[u8]) {
+        let mut text = text;
+        if text.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            text = &text[3..];
+        }
+        if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
+            file.shape = Shape::Unreadable;
+            file.problem(Some(Position::at(text, 0)), "text is UTF-16; expected UTF-8 JSON (re-save the file as UTF-8)");
+            return;
+        }
+        let first = text.iter().position(|c| !c.is_ascii_whitespace());
+        let Some(first) = first else {
+            file.shape = Shape::Empty;
+            file.notice("empty file");
+            return;
+        };
+        if !matches!(text[first], b'{' | b'[') {
+            file.shape = Shape::NotCloudTrail;
+            file.problem(Some(Position::at(text, first)), format!("not a CloudTrail export: expected JSON (`{{` or `[`), found {}", tape::show_byte(text[first])));
+            return;
+        }
+        if self.looks_like_ndjson(text, first, &file.source) {
+            file.shape = Shape::Ndjson;
+            self.load_ndjson(file, text);
+            return;
+        }
+        let source = self.store.sources.code(Some(&file.source));
+        let bucket = self.store.buckets.code(Some(&self.opts.bucket));
+        let top = self.store.tape.words.len();
+        let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
+        p.pos = first;
+        p.track_key = Some(if text[first] == b'[' { "" } else { "Records" });
+        let mut result = p.value();
+        let mut tracked = std::mem::take(&mut p.tracked);
+        let end = p.pos;
+        drop(p);
+        if result.is_ok() {
+            let rest = text[end..].iter().position(|c| !c.is_ascii_whitespace());
+            if let Some(r) = rest {
+                result = Err(tape::JsonError { offset: end + r, message: "unexpected text after the end of the JSON value".into() });
+            }
+        }
+        let doc_ok = result.is_ok() || !tracked.is_empty();
+        if let Err(e) = &result {
+            let kept = if tracked.is_empty() { String::new() } else { format!("; the {} events before it were read", tracked.len()) };
+            file.problem(Some(Position::at(text, e.offset)), format!("malformed JSON: {}{kept}", e.message));
+        }
+        if !doc_ok {
+            file.shape = Shape::Malformed;
+            self.store.tape.words.truncate(top);
+            return;
+        }
+        let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+        let root = top;
+        let root_is_obj = tape::tag(self.store.tape.words[root]) == tape::OBJ;
+        let mut docs: Vec<(u32, Option<usize>)> = Vec::new();
+        if text[first] == b'[' {
+            file.shape = Shape::JsonArray;
+            docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
+        } else if root_is_obj && result.is_ok() && d.member(root, self.sym("Records")).is_some() {
+            file.shape = Shape::S3Records;
+            docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
+        } else if !result.is_ok() {
+            file.shape = Shape::S3Records;
+            docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
+        } else if ["digestStartTime", "digestPublicKeyFingerprint", "digestSignatureAlgorithm"].iter().any(|k| d.member(root, self.sym(k)).is_some()) {
+            file.shape = Shape::Digest;
+            file.notice("CloudTrail digest file (log integrity data, no events): skipped");
+            self.store.tape.words.truncate(top);
+            return;
+        } else if let Some(events) = d.member(root, self.sym("Events")).filter(|&p| tape::tag(self.store.tape.words[p]) == tape::ARR) {
+            file.shape = Shape::LookupEvents;
+            tracked = collect_elements(&d, events);
+            self.load_lookup_events(file, text, &tracked, source, bucket);
+            return;
+        } else {
+            file.shape = Shape::SingleEvent;
+            docs.push((root as u32, None));
+        }
+        for (pos, index) in docs {
+            let label = index.map(|i| Position::element(i));
+            self.add_event(file, pos as usize, label, source, bucket);
+        }
+    }
+
+    fn sym(&self, s: &str) -> Sym {
+        self.store.interner.lookup(s).unwrap_or(Sym(u32::MAX))
+    }
+
+    fn looks_like_ndjson(&mut self, text: &[u8], first: usize, name: &str) -> bool {
+        let line_end = text[first..].iter().position(|&c| c == b'\n').map_or(text.len(), |i| first + i);
+        let more = text[line_end..].iter().any(|c| !c.is_ascii_whitespace());
+        if !more {
+            return false;
+        }
+        let lower = name.to_ascii_lowercase();
+        if [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz"].iter().any(|s| lower.ends_with(s)) {
+            return true;
+        }
+        let mark = self.store.tape.words.len();
+        let nums = self.store.tape.nums.len();
+        let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, &text[..line_end]);
+        p.pos = first;
+        let ok = p.value().is_ok() && text[p.pos..line_end].iter().all(u8::is_ascii_whitespace);
+        drop(p);
+        self.store.tape.words.truncate(mark);
+        self.store.tape.nums.truncate(nums);
+        ok
+    }
+
+    fn load_ndjson(&mut self, file: &mut FileReport, text: &[u8]) {
+        let source = self.store.sources.code(Some(&file.source));
+        let bucket = self.store.buckets.code(Some(&self.opts.bucket));
+        let mut line_start = 0;
+        let mut line_no = 0;
+        while line_start < text.len() {
+            line_no += 1;
+            let line_end = text[line_start..].iter().position(|&c| c == b'\n').map_or(text.len(), |i| line_start + i);
+            let line = &text[..line_end];
+            let first = line[line_start..].iter().position(|c| !c.is_ascii_whitespace());
+            if let Some(f) = first {
+                let mark = self.store.tape.words.len();
+                let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, line);
+                p.pos = line_start + f;
+                let mut r = p.value();
+                let end = p.pos;
+                drop(p);
+                if r.is_ok() && !line[end..].iter().all(u8::is_ascii_whitespace) {
+                    r = Err(tape::JsonError { offset: end, message: "unexpected text after the JSON value on this line".into() });
+                }
+                match r {
+                    Ok(()) => self.add_event(file, mark, Some(Position::line(line_no)), source, bucket),
+                    Err(e) => {
+                        self.store.tape.words.truncate(mark);
+                        file.skip(Position::at(text, e.offset), format!("malformed JSON: {}", e.message));
+                    }
+                }
+            }
+            line_start = line_end + 1;
+        }
+    }
+
+    fn load_lookup_events(&mut self, file: &mut FileReport, text: &[u8], elements: &[u32], source: u32, bucket: u32) {
+        for (i, &el) in elements.iter().enumerate() {
+            let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+            let Some(ct) = d.member(el as usize, self.keys.cloudtrail_event) else {
+                file.skip(Position::element(i), "lookup-events entry without CloudTrailEvent");
+                continue;
+            };
+            let w = self.store.tape.words[ct];
+            if tape::tag(w) == tape::OBJ {
+                self.add_event(file, ct, Some(Position::element(i)), source, bucket);
+                continue;
+            }
+            let Some(json) = d.str_at(ct).map(|s| s.to_string()) else {
+                file.skip(Position::element(i), "CloudTrailEvent is neither a JSON string nor an object");
+                continue;
+            };
+            let mark = self.store.tape.words.len();
+            let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, json.as_bytes());
+            p.lenient_strings = true;
+            let r = p.value();
+            drop(p);
+            match r {
+                Ok(()) => self.add_event(file, mark, Some(Position::element(i)), source, bucket),
+                Err(e) => {
+                    self.store.tape.words.truncate(mark);
+                    file.skip(Position::element(i), format!("CloudTrailEvent string is not valid JSON at byte {}: {}", e.offset, e.message));
+                }
+            }
+        }
+        let _ = text;
+    }
+
+    /// Adds the event object at tape position `pos` as a row, or skips it with a reason.
+    fn add_event(&mut self, file: &mut FileReport, pos: usize, at: Option<Position>, source: u32, bucket: u32) {
+        let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+        let at = at.unwrap_or_default();
+        if tape::tag(self.store.tape.words[pos]) != tape::OBJ {
+            file.skip(at, "not a JSON object, so not a CloudTrail event");
+            return;
+        }
+        let k = &self.keys;
+        let time_text = d.member(pos, k.event_time).or_else(|| d.member(pos, k.at_timestamp)).and_then(|p| d.str_at(p));
+        let Some(time_text) = time_text else {
+            file.skip(at, "no eventTime, so not a CloudTrail event");
+            return;
+        };
+        let Some(ts) = parse_timestamp(time_text) else {
+            file.skip(at, format!("eventTime {time_text:?} is not an RFC 3339 timestamp"));
+            return;
+        };
+        if let Some(id) = d.member(pos, k.event_id).filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR) {
+            let sym = Sym(tape::payload(self.store.tape.words[id]));
+            if !self.seen_ids.insert(sym) {
+                file.duplicates += 1;
+                return;
+            }
+        }
+        let account = d
+            .member(pos, k.recipient)
+            .or_else(|| d.member(pos, k.user_identity).and_then(|u| d.member(u, k.account_id)))
+            .and_then(|p| d.str_at(p));
+        let region = d.member(pos, k.region).and_then(|p| d.str_at(p));
+        for key in d.keys(pos) {
+            self.top_keys.insert(key);
+        }
+        let (account, region) = (account.map(str::to_string), region.map(str::to_string));
+        let s = &mut self.store;
+        s.account.push(s.accounts.code(account.as_deref()));
+        s.region.push(s.regions.code(region.as_deref()));
+        s.doc.push(pos as u32);
+        s.ts.push(ts);
+        s.source.push(source);
+        s.bucket.push(bucket);
+        file.events += 1;
+    }
+
+    pub fn report(&self) -> &LoadReport {
+        &self.report
+    }
+
+    /// Sorts rows newest first and hands out the store with the load report.
+    pub fn finish(self) -> (Arc<Store>, LoadReport) {
+        let Loader { mut store, top_keys, mut report, .. } = self;
+        let n = store.ts.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        // Newest first; equal times keep load order.
+        order.sort_by(|&a, &b| store.ts[b as usize].cmp(&store.ts[a as usize]).then(a.cmp(&b)));
+        fn permute<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
+            let p: Vec<T> = order.iter().map(|&i| v[i as usize]).collect();
+            *v = p;
+        }
+        permute(&mut store.ts, &order);
+        permute(&mut store.doc, &order);
+        permute(&mut store.account, &order);
+        permute(&mut store.region, &order);
+        permute(&mut store.bucket, &order);
+        permute(&mut store.source, &order);
+        let mut keys: Vec<String> = top_keys.iter().map(|&k| store.interner.get(k).to_string()).collect();
+        keys.sort();
+        store.top_keys = keys;
+        store.tape.words.shrink_to_fit();
+        report.time_span = store.time_span();
+        report.store_bytes = store.heap_bytes();
+        (Arc::new(store), report)
+    }
+}
+
+fn collect_elements(d: &Doc, arr: usize) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = d.element(arr, i) {
+        out.push(p as u32);
+        i += 1;
+    }
+    out
+}
+
+/// Loads one in-memory file: a shortcut for tests and the browser.
+pub fn load_bytes(source: &str, bytes: &[u8], opts: LoadOptions) -> (Arc<Store>, LoadReport) {
+    let mut l = Loader::new(opts);
+    l.add_bytes(source, bytes);
+    l.finish()
+}

@@ -1,0 +1,249 @@
+//! The load report: per file its detected shape, events loaded, duplicates and every problem
+//! with its position; totals; text for a terminal and JSON for tools.
+
+use std::fmt::{self, Write as _};
+
+use crate::time::format_timestamp;
+use crate::value::write_json_string;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Shape {
+    #[default]
+    Unknown,
+    S3Records,
+    JsonArray,
+    SingleEvent,
+    Ndjson,
+    LookupEvents,
+    Digest,
+    Empty,
+    NotCloudTrail,
+    Malformed,
+    Unreadable,
+}
+
+impl Shape {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Shape::Unknown => "unknown",
+            Shape::S3Records => "CloudTrail S3 object {\"Records\": [...]}",
+            Shape::JsonArray => "JSON array of events",
+            Shape::SingleEvent => "single event object",
+            Shape::Ndjson => "NDJSON (one event per line)",
+            Shape::LookupEvents => "aws cloudtrail lookup-events output",
+            Shape::Digest => "CloudTrail digest file",
+            Shape::Empty => "empty",
+            Shape::NotCloudTrail => "not CloudTrail",
+            Shape::Malformed => "malformed JSON",
+            Shape::Unreadable => "unreadable",
+        }
+    }
+    pub fn id(self) -> &'static str {
+        match self {
+            Shape::Unknown => "unknown",
+            Shape::S3Records => "s3-records",
+            Shape::JsonArray => "json-array",
+            Shape::SingleEvent => "single-event",
+            Shape::Ndjson => "ndjson",
+            Shape::LookupEvents => "lookup-events",
+            Shape::Digest => "digest",
+            Shape::Empty => "empty",
+            Shape::NotCloudTrail => "not-cloudtrail",
+            Shape::Malformed => "malformed",
+            Shape::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// Where in a file a problem is: a line/column (1-based, of the decompressed text) with its
+/// byte offset, a line of NDJSON, or the index of an element in the file's event list.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub byte: Option<usize>,
+    pub element: Option<usize>,
+}
+
+impl Position {
+    pub fn at(text: &[u8], offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&text[line_start..offset]).chars().count() + 1;
+        Position { line: Some(line), column: Some(column), byte: Some(offset), element: None }
+    }
+    pub fn line(n: usize) -> Position {
+        Position { line: Some(n), ..Default::default() }
+    }
+    pub fn element(i: usize) -> Position {
+        Position { element: Some(i), ..Default::default() }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column, self.element) {
+            (Some(l), Some(c), _) => write!(f, "line {l}, column {c}"),
+            (Some(l), None, _) => write!(f, "line {l}"),
+            (_, _, Some(e)) => write!(f, "event #{}", e + 1),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub position: Option<Position>,
+    pub reason: String,
+    /// True for an event that was skipped, false for a file-level error or notice.
+    pub skipped_event: bool,
+    pub notice: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileReport {
+    pub source: String,
+    pub shape: Shape,
+    pub compressed: bool,
+    pub events: usize,
+    pub duplicates: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl FileReport {
+    pub fn new(source: &str) -> Self {
+        FileReport { source: source.to_string(), ..Default::default() }
+    }
+    pub fn problem(&mut self, position: Option<Position>, reason: impl Into<String>) {
+        self.problems.push(Problem { position, reason: reason.into(), skipped_event: false, notice: false });
+    }
+    pub fn notice(&mut self, reason: impl Into<String>) {
+        self.problems.push(Problem { position: None, reason: reason.into(), skipped_event: false, notice: true });
+    }
+    pub fn skip(&mut self, position: Position, reason: impl Into<String>) {
+        self.problems.push(Problem { position: Some(position), reason: reason.into(), skipped_event: true, notice: false });
+    }
+    pub fn skipped(&self) -> usize {
+        self.problems.iter().filter(|p| p.skipped_event).count()
+    }
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| !p.notice).count()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadReport {
+    pub files: Vec<FileReport>,
+    pub time_span: Option<(i64, i64)>,
+    pub store_bytes: usize,
+}
+
+impl LoadReport {
+    pub(crate) fn push(&mut self, f: FileReport) {
+        self.files.push(f);
+    }
+    pub fn events(&self) -> usize {
+        self.files.iter().map(|f| f.events).sum()
+    }
+    pub fn duplicates(&self) -> usize {
+        self.files.iter().map(|f| f.duplicates).sum()
+    }
+    pub fn skipped_events(&self) -> usize {
+        self.files.iter().map(FileReport::skipped).sum()
+    }
+    pub fn files_with_errors(&self) -> usize {
+        self.files.iter().filter(|f| f.errors() > 0).count()
+    }
+
+    /// A few lines for a terminal or a status bar, then one line per problem.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let skipped_files = self.files.iter().filter(|f| f.events == 0 && !f.problems.is_empty()).count();
+        let _ = write!(
+            s,
+            "Loaded {} event{} from {} file{}",
+            self.events(),
+            plural(self.events()),
+            self.files.len(),
+            plural(self.files.len())
+        );
+        let mut parts = Vec::new();
+        if self.duplicates() > 0 {
+            parts.push(format!("{} duplicate{} dropped (same eventID)", self.duplicates(), plural(self.duplicates())));
+        }
+        if self.skipped_events() > 0 {
+            parts.push(format!("{} event{} skipped", self.skipped_events(), plural(self.skipped_events())));
+        }
+        if skipped_files > 0 {
+            parts.push(format!("{skipped_files} file{} without events", plural(skipped_files)));
+        }
+        if !parts.is_empty() {
+            let _ = write!(s, " ({})", parts.join(", "));
+        }
+        s.push('.');
+        if let Some((a, b)) = self.time_span {
+            let _ = write!(s, " Events span {} to {}.", format_timestamp(a), format_timestamp(b));
+        }
+        s.push('\n');
+        for f in &self.files {
+            for p in &f.problems {
+                let kind = if p.notice { "notice" } else if p.skipped_event { "skipped" } else { "error" };
+                match &p.position {
+                    Some(pos) if !pos.to_string().is_empty() => {
+                        let _ = writeln!(s, "  {kind}: {}: {pos}: {}", f.source, p.reason);
+                    }
+                    _ => {
+                        let _ = writeln!(s, "  {kind}: {}: {}", f.source, p.reason);
+                    }
+                }
+            }
+        }
+        s
+    }
+
+    /// The report as JSON (`--report json`).
+    pub fn to_json(&self) -> String {
+        let mut s = String::from("{\"files\":[");
+        for (i, f) in self.files.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str("{\"source\":");
+            write_json_string(&mut s, &f.source);
+            let _ = write!(s, ",\"shape\":\"{}\",\"compressed\":{},\"events\":{},\"duplicates\":{},\"skipped\":{},\"problems\":[", f.shape.id(), f.compressed, f.events, f.duplicates, f.skipped());
+            for (j, p) in f.problems.iter().enumerate() {
+                if j > 0 {
+                    s.push(',');
+                }
+                let kind = if p.notice { "notice" } else if p.skipped_event { "skipped" } else { "error" };
+                let _ = write!(s, "{{\"kind\":\"{kind}\",\"reason\":");
+                write_json_string(&mut s, &p.reason);
+                if let Some(pos) = &p.position {
+                    for (k, v) in [("line", pos.line), ("column", pos.column), ("byte", pos.byte), ("element", pos.element)] {
+                        if let Some(v) = v {
+                            let _ = write!(s, ",\"{k}\":{v}");
+                        }
+                    }
+                }
+                s.push('}');
+            }
+            s.push_str("]}");
+        }
+        let _ = write!(s, "],\"events\":{},\"duplicates\":{},\"skipped\":{}", self.events(), self.duplicates(), self.skipped_events());
+        if let Some((a, b)) = self.time_span {
+            let _ = write!(s, ",\"from\":\"{}\",\"to\":\"{}\"", format_timestamp(a), format_timestamp(b));
+        }
+        s.push('}');
+        s
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,108 @@
+//! String interner: every distinct string (JSON keys and string values) is stored once in one
+//! byte arena and named by a `Sym`. Equal strings get equal symbols, so filters compare integers.
+
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+/// A string's code in the [`Interner`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(pub u32);
+
+#[derive(Default)]
+pub struct Interner {
+    bytes: Vec<u8>,
+    /// `ends[i]` is the end of string `i` in `bytes`; its start is `ends[i - 1]` (or 0).
+    ends: Vec<u32>,
+    table: HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+/// The interner cannot address more than 4 GiB of distinct string bytes.
+#[derive(Debug)]
+pub struct Full;
+
+impl Interner {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, sym: Sym) -> &str {
+        let i = sym.0 as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends[i] as usize;
+        // Only valid UTF-8 is ever interned.
+        std::str::from_utf8(&self.bytes[start..end]).unwrap_or("")
+    }
+
+    fn bytes_of(&self, i: u32) -> &[u8] {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        let h = self.hasher.hash_one(s.as_bytes());
+        self.table
+            .find(h, |&i| self.bytes_of(i) == s.as_bytes())
+            .map(|&i| Sym(i))
+    }
+
+    pub fn intern(&mut self, s: &str) -> Result<Sym, Full> {
+        let h = self.hasher.hash_one(s.as_bytes());
+        let Self { bytes, ends, table, hasher } = self;
+        let found = table.find(h, |&i| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            &bytes[start..ends[i] as usize] == s.as_bytes()
+        });
+        if let Some(&i) = found {
+            return Ok(Sym(i));
+        }
+        let end = bytes.len() + s.len();
+        if end > u32::MAX as usize || ends.len() >= (1 << 28) {
+            return Err(Full);
+        }
+        bytes.extend_from_slice(s.as_bytes());
+        let id = ends.len() as u32;
+        ends.push(end as u32);
+        table.insert_unique(h, id, |&i| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            hasher.hash_one(&bytes[start..ends[i] as usize])
+        });
+        Ok(Sym(id))
+    }
+
+    /// Bytes held, for memory reports.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4 + self.table.capacity() * 5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_strings_equal_symbols() {
+        let mut i = Interner::default();
+        let a = i.intern("eventName").unwrap();
+        let b = i.intern("eventSource").unwrap();
+        let e = i.intern("").unwrap();
+        assert_eq!(i.intern("eventName").unwrap(), a);
+        assert_ne!(a, b);
+        assert_eq!(i.get(b), "eventSource");
+        assert_eq!(i.get(e), "");
+        assert_eq!(i.lookup("eventSource"), Some(b));
+        assert_eq!(i.lookup("nope"), None);
+        for n in 0..10_000 {
+            i.intern(&format!("s{n}")).unwrap();
+        }
+        assert_eq!(i.get(i.lookup("s9999").unwrap()), "s9999");
+        assert_eq!(i.get(a), "eventName");
+    }
+}

@@ -1,0 +1,295 @@
+//! Columnar storage of loaded events.
+//!
+//! Each event is one row. Row-level fields (`timestamp`, `aws.account.id`, `aws.region`,
+//! `dt.system.bucket`, `log.source`) are plain columns: integers or small dictionaries. The event
+//! itself lives on a shared JSON [`tape`] with all strings interned, and `content` (its JSON text)
+//! is rebuilt from the tape when shown. A JSON path that a query touches (`event[userIdentity][arn]`)
+//! becomes a dictionary-encoded [`PathColumn`] on first use and is cached: a `u32` code per row
+//! and one entry per distinct value, so `==`, `in`, `startsWith` … run once per distinct value and
+//! filters compare integers. Rows are kept newest first, the order `fetch logs` returns them in.
+
+pub mod intern;
+pub mod tape;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::time::format_timestamp;
+use crate::value::Value;
+use intern::{Interner, Sym};
+use tape::{Doc, Tape};
+
+/// A dictionary-encoded column over all rows: `dict[codes[row]]`; code 0 is always null.
+#[derive(Clone, Debug)]
+pub struct PathColumn {
+    pub codes: Arc<[u32]>,
+    pub dict: Arc<[Value]>,
+}
+
+/// The stored fields of a log record, in their output order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BaseField {
+    Timestamp,
+    Content,
+    Service,
+    Account,
+    Region,
+    Bucket,
+    Source,
+}
+
+impl BaseField {
+    pub const ALL: [BaseField; 7] = [
+        BaseField::Timestamp,
+        BaseField::Content,
+        BaseField::Service,
+        BaseField::Account,
+        BaseField::Region,
+        BaseField::Bucket,
+        BaseField::Source,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            BaseField::Timestamp => "timestamp",
+            BaseField::Content => "content",
+            BaseField::Service => "aws.service",
+            BaseField::Account => "aws.account.id",
+            BaseField::Region => "aws.region",
+            BaseField::Bucket => "dt.system.bucket",
+            BaseField::Source => "log.source",
+        }
+    }
+}
+
+/// Small dictionary columns (accounts, regions, buckets, sources): code 0 is null.
+#[derive(Default)]
+pub(crate) struct SmallDict {
+    pub values: Vec<Value>,
+    index: HashMap<String, u32>,
+}
+
+impl SmallDict {
+    pub fn new() -> Self {
+        SmallDict { values: vec![Value::Null], index: HashMap::new() }
+    }
+    pub fn code(&mut self, s: Option<&str>) -> u32 {
+        let Some(s) = s else { return 0 };
+        if let Some(&c) = self.index.get(s) {
+            return c;
+        }
+        let c = self.values.len() as u32;
+        self.values.push(Value::str(s));
+        self.index.insert(s.to_string(), c);
+        c
+    }
+}
+
+pub struct Store {
+    pub(crate) interner: Interner,
+    pub(crate) tape: Tape,
+    /// Tape position of each row's event object.
+    pub(crate) doc: Vec<u32>,
+    pub(crate) ts: Vec<i64>,
+    pub(crate) account: Vec<u32>,
+    pub(crate) region: Vec<u32>,
+    pub(crate) bucket: Vec<u32>,
+    pub(crate) source: Vec<u32>,
+    pub(crate) accounts: SmallDict,
+    pub(crate) regions: SmallDict,
+    pub(crate) buckets: SmallDict,
+    pub(crate) sources: SmallDict,
+    pub(crate) top_keys: Vec<String>,
+    path_cache: Mutex<HashMap<Vec<String>, Arc<PathColumn>>>,
+}
+
+impl Store {
+    pub(crate) fn empty() -> Store {
+        Store {
+            interner: Interner::default(),
+            tape: Tape::default(),
+            doc: Vec::new(),
+            ts: Vec::new(),
+            account: Vec::new(),
+            region: Vec::new(),
+            bucket: Vec::new(),
+            source: Vec::new(),
+            accounts: SmallDict::new(),
+            regions: SmallDict::new(),
+            buckets: SmallDict::new(),
+            sources: SmallDict::new(),
+            top_keys: Vec::new(),
+            path_cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.doc.is_empty()
+    }
+
+    pub(crate) fn doc(&self) -> Doc<'_> {
+        Doc { tape: &self.tape, interner: &self.interner }
+    }
+
+    /// Oldest and newest event time, if any.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
+        Some((*self.ts.last()?, *self.ts.first()?))
+    }
+
+    pub fn describe_span(&self) -> String {
+        match self.time_span() {
+            Some((a, b)) => format!("{} to {}", format_timestamp(a), format_timestamp(b)),
+            None => "no events".into(),
+        }
+    }
+
+    /// Rows whose timestamp is in `[from, to)`, newest first (rows are stored newest first).
+    pub fn rows_in(&self, from: i64, to: i64) -> std::ops::Range<usize> {
+        // ts is descending: the first row with ts < to, up to the first row with ts < from.
+        let start = self.ts.partition_point(|&t| t >= to);
+        let end = self.ts.partition_point(|&t| t >= from);
+        start..end.max(start)
+    }
+
+    pub fn timestamp(&self, row: u32) -> i64 {
+        self.ts[row as usize]
+    }
+
+    /// The event's JSON text, rebuilt from the tape.
+    pub fn content(&self, row: u32) -> String {
+        let mut s = String::with_capacity(1024);
+        self.doc().write_json(self.doc[row as usize] as usize, &mut s);
+        s
+    }
+
+    /// The event (or a value inside it, by path) as a value.
+    pub fn event_value(&self, row: u32, path: &[String]) -> Value {
+        match self.locate(row, &self.resolve_path(path)) {
+            Some(p) => self.doc().value(p),
+            None => Value::Null,
+        }
+    }
+
+    /// The small-dictionary column of a base field: codes per row and the dictionary.
+    pub(crate) fn base_codes(&self, f: BaseField) -> Option<(&[u32], &[Value])> {
+        Some(match f {
+            BaseField::Account => (&self.account, &self.accounts.values),
+            BaseField::Region => (&self.region, &self.regions.values),
+            BaseField::Bucket => (&self.bucket, &self.buckets.values),
+            BaseField::Source => (&self.source, &self.sources.values),
+            _ => return None,
+        })
+    }
+
+    /// Path steps as symbols; a key no event has makes the whole path absent.
+    fn resolve_path(&self, path: &[String]) -> Option<Vec<Step>> {
+        path.iter()
+            .map(|k| match k.strip_prefix('\u{0}') {
+                Some(idx) => idx.parse().ok().map(Step::Index),
+                None => self.interner.lookup(k).map(Step::Key),
+            })
+            .collect()
+    }
+
+    fn locate(&self, row: u32, steps: &Option<Vec<Step>>) -> Option<usize> {
+        let steps = steps.as_ref()?;
+        let d = self.doc();
+        let mut p = self.doc[row as usize] as usize;
+        for s in steps {
+            p = match *s {
+                Step::Key(k) => d.member(p, k)?,
+                Step::Index(i) => d.element(p, i)?,
+            };
+        }
+        Some(p)
+    }
+
+    /// The dictionary-encoded column of a JSON path, built on first use and cached.
+    /// Array indexes in `path` are written as `"\0<index>"`.
+    pub fn path_column(&self, path: &[String]) -> Arc<PathColumn> {
+        if let Some(c) = self.path_cache.lock().ok().and_then(|m| m.get(path).cloned()) {
+            return c;
+        }
+        let steps = self.resolve_path(path);
+        let d = self.doc();
+        let mut dict = vec![Value::Null];
+        let mut scalar_codes: HashMap<ScalarKey, u32> = HashMap::new();
+        let mut codes = Vec::with_capacity(self.len());
+        for row in 0..self.len() as u32 {
+            let code = match self.locate(row, &steps) {
+                None => 0,
+                Some(p) => {
+                    let w = self.tape.words[p];
+                    match tape::tag(w) {
+                        tape::OBJ | tape::ARR => {
+                            dict.push(d.value(p));
+                            dict.len() as u32 - 1
+                        }
+                        _ if w == tape::NULL_WORD => 0,
+                        _ => {
+                            let key = self.scalar_key(w);
+                            *scalar_codes.entry(key).or_insert_with(|| {
+                                dict.push(d.scalar(w));
+                                dict.len() as u32 - 1
+                            })
+                        }
+                    }
+                }
+            };
+            codes.push(code);
+        }
+        let col = Arc::new(PathColumn { codes: codes.into(), dict: dict.into() });
+        if let Ok(mut m) = self.path_cache.lock() {
+            m.insert(path.to_vec(), col.clone());
+        }
+        col
+    }
+
+    fn scalar_key(&self, w: u32) -> ScalarKey {
+        match tape::tag(w) {
+            tape::NUM => match self.tape.nums[tape::payload(w) as usize] {
+                tape::Num::Long(v) => ScalarKey::Long(v),
+                tape::Num::Double(v, _) => ScalarKey::Double(v.to_bits()),
+            },
+            tape::INT => ScalarKey::Long(((tape::payload(w) << 3) as i32 >> 3) as i64),
+            _ => ScalarKey::Word(w),
+        }
+    }
+
+    /// Names of top-level event members seen in the data, for "did you mean" hints.
+    pub fn event_keys(&self) -> &[String] {
+        &self.top_keys
+    }
+
+    /// Approximate heap bytes held by the store (for load reports and benchmarks).
+    pub fn heap_bytes(&self) -> usize {
+        let cache: usize = self
+            .path_cache
+            .lock()
+            .map(|m| m.values().map(|c| c.codes.len() * 4 + c.dict.len() * 32).sum())
+            .unwrap_or(0);
+        self.interner.heap_bytes()
+            + self.tape.words.capacity() * 4
+            + self.tape.nums.capacity() * 16
+            + self.doc.capacity() * 4
+            + self.ts.capacity() * 8
+            + (self.account.capacity() + self.region.capacity() + self.bucket.capacity() + self.source.capacity()) * 4
+            + cache
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Key(Sym),
+    Index(usize),
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum ScalarKey {
+    Word(u32),
+    Long(i64),
+    Double(u64),
+}

@@ -1,0 +1,626 @@
+//! JSON documents as a flat "tape" of 32-bit words, with strings interned. One pass parses JSON
+//! text straight into the tape (no intermediate tree); reading walks it without allocating.
+//!
+//! A word is a 3-bit tag and a 29-bit payload:
+//! `STR` symbol · `INT` small signed integer · `NUM` index into `nums` · `LIT` null/false/true ·
+//! `OBJ`/`ARR` number of words in the body that follows (so a subtree is skipped in O(1)).
+//! An object body is `key-symbol value` pairs in the original order.
+
+use super::intern::{Interner, Sym};
+use crate::value::{write_json_string, Record, Value};
+use std::sync::Arc;
+
+const SHIFT: u32 = 29;
+const PAYLOAD: u32 = (1 << SHIFT) - 1;
+pub const STR: u32 = 0;
+pub const INT: u32 = 1;
+pub const NUM: u32 = 2;
+pub const LIT: u32 = 3;
+pub const OBJ: u32 = 4;
+pub const ARR: u32 = 5;
+pub const NULL_WORD: u32 = LIT << SHIFT;
+const SMALL_MIN: i64 = -(1 << 28);
+const SMALL_MAX: i64 = (1 << 28) - 1;
+
+/// Nesting deeper than this is rejected (a JSON bomb must not overflow the stack).
+pub const MAX_DEPTH: usize = 256;
+
+pub fn tag(w: u32) -> u32 {
+    w >> SHIFT
+}
+pub fn payload(w: u32) -> u32 {
+    w & PAYLOAD
+}
+fn word(tag: u32, payload: u32) -> u32 {
+    (tag << SHIFT) | payload
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Num {
+    Long(i64),
+    /// The value and its original text, so `content` shows the number as it was written.
+    Double(f64, Sym),
+}
+
+#[derive(Default)]
+pub struct Tape {
+    pub words: Vec<u32>,
+    pub nums: Vec<Num>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonError {
+    /// Byte offset in the parsed text.
+    pub offset: usize,
+    pub message: String,
+}
+
+fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, JsonError> {
+    Err(JsonError { offset, message: message.into() })
+}
+
+/// Parses JSON text into a [`Tape`].
+pub struct Parser<'a> {
+    pub tape: &'a mut Tape,
+    pub interner: &'a mut Interner,
+    pub text: &'a [u8],
+    pub pos: usize,
+    /// Accept raw control characters inside strings (CloudTrail's lookup-events output has them).
+    pub lenient_strings: bool,
+    scratch: String,
+    /// When set, the start of each complete element of the array at this key of the top-level
+    /// object (or of a top-level array, key `""`) is recorded, so that a parse error late in a
+    /// file still keeps every event before it.
+    pub track_key: Option<&'static str>,
+    pub tracked: Vec<u32>,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(tape: &'a mut Tape, interner: &'a mut Interner, text: &'a [u8]) -> Self {
+        Parser { tape, interner, text, pos: 0, lenient_strings: false, scratch: String::new(), track_key: None, tracked: Vec::new() }
+    }
+
+    pub fn skip_ws(&mut self) {
+        while let Some(c) = self.text.get(self.pos) {
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    pub fn peek(&self) -> Option<u8> {
+        self.text.get(self.pos).copied()
+    }
+
+    /// Parses one value at the current position onto the tape.
+    pub fn value(&mut self) -> Result<(), JsonError> {
+        self.value_at(0, false)
+    }
+
+    fn value_at(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
+        self.skip_ws();
+        if depth > MAX_DEPTH {
+            return err(self.pos, format!("JSON nested deeper than {MAX_DEPTH} levels"));
+        }
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth, track),
+            Some(b'"') => {
+                let sym = self.string()?;
+                self.tape.words.push(word(STR, sym.0));
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true", 2),
+            Some(b'f') => self.literal(b"false", 1),
+            Some(b'n') => self.literal(b"null", 0),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(c) => err(self.pos, format!("expected a JSON value, found {}", show_byte(c))),
+            None => err(self.pos, "expected a JSON value, found the end of the input"),
+        }
+    }
+
+    fn literal(&mut self, text: &[u8], code: u32) -> Result<(), JsonError> {
+        if self.text[self.pos..].starts_with(text) {
+            self.pos += text.len();
+            self.tape.words.push(word(LIT, code));
+            Ok(())
+        } else {
+            err(self.pos, "expected a JSON value (true, false, null, a number, a string, an object or an array)")
+        }
+    }
+
+    fn open(&mut self, t: u32) -> usize {
+        self.pos += 1;
+        self.tape.words.push(word(t, 0));
+        self.tape.words.len() - 1
+    }
+
+    fn close(&mut self, at: usize) -> Result<(), JsonError> {
+        let len = self.tape.words.len() - at - 1;
+        if len > PAYLOAD as usize {
+            return err(self.pos, "JSON value too large (more than 536 million words)");
+        }
+        self.tape.words[at] |= len as u32;
+        Ok(())
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), JsonError> {
+        let at = self.open(OBJ);
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return self.close(at);
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return err(self.pos, format!("expected a member name in double quotes, found {}", self.found()));
+            }
+            let key = self.string()?;
+            self.tape.words.push(word(STR, key.0));
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return err(self.pos, format!("expected `:` after a member name, found {}", self.found()));
+            }
+            self.pos += 1;
+            let track = depth == 0 && self.track_key.is_some_and(|k| k == self.interner.get(key));
+            self.value_at(depth + 1, track)?;
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return self.close(at);
+                }
+                _ => return err(self.pos, format!("expected `,` or `}}` in an object, found {}", self.found())),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
+        let track = track || (depth == 0 && self.track_key == Some(""));
+        let at = self.open(ARR);
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return self.close(at);
+        }
+        loop {
+            self.skip_ws();
+            let start = self.tape.words.len() as u32;
+            self.value_at(depth + 1, false)?;
+            if track {
+                self.tracked.push(start);
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return self.close(at);
+                }
+                _ => return err(self.pos, format!("expected `,` or `]` in an array, found {}", self.found())),
+            }
+        }
+    }
+
+    fn found(&self) -> String {
+        match self.peek() {
+            Some(c) => show_byte(c),
+            None => "the end of the input".into(),
+        }
+    }
+
+    /// Parses a string literal and interns it.
+    pub fn string(&mut self) -> Result<Sym, JsonError> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let t = self.text;
+        // Fast path: no escapes.
+        while i < t.len() && t[i] != b'"' && t[i] != b'\\' && (t[i] >= 0x20 || self.lenient_strings) {
+            i += 1;
+        }
+        if i < t.len() && t[i] == b'"' {
+            let s = std::str::from_utf8(&t[start..i]).map_err(|e| JsonError {
+                offset: start + e.valid_up_to(),
+                message: "invalid UTF-8 in a string".into(),
+            })?;
+            self.pos = i + 1;
+            return self.interner.intern(s).map_err(|_| JsonError { offset: start, message: "string storage full (4 GiB of distinct text)".into() });
+        }
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        let mut seg = start;
+        loop {
+            if i >= t.len() {
+                self.scratch = buf;
+                return err(self.pos, "unterminated string: expected a closing `\"`");
+            }
+            match t[i] {
+                b'"' => break,
+                b'\\' => {
+                    push_utf8(&mut buf, &t[seg..i], seg)?;
+                    let esc = t.get(i + 1).copied();
+                    i += 2;
+                    match esc {
+                        Some(b'"') => buf.push('"'),
+                        Some(b'\\') => buf.push('\\'),
+                        Some(b'/') => buf.push('/'),
+                        Some(b'b') => buf.push('\u{8}'),
+                        Some(b'f') => buf.push('\u{c}'),
+                        Some(b'n') => buf.push('\n'),
+                        Some(b'r') => buf.push('\r'),
+                        Some(b't') => buf.push('\t'),
+                        Some(b'u') => {
+                            let cp = hex4(t, i).ok_or(JsonError { offset: i - 2, message: "invalid \\u escape: expected four hex digits".into() })?;
+                            i += 4;
+                            let ch = if (0xD800..0xDC00).contains(&cp) {
+                                // A surrogate pair, or a lone surrogate (replaced).
+                                if t.get(i) == Some(&b'\\') && t.get(i + 1) == Some(&b'u') {
+                                    match hex4(t, i + 2) {
+                                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                                            i += 6;
+                                            char::from_u32(0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00))
+                                        }
+                                        _ => None,
+                                    }
+                                } else {
+                                    None
+                                }
+                            } else {
+                                char::from_u32(cp)
+                            };
+                            buf.push(ch.unwrap_or('\u{FFFD}'));
+                        }
+                        _ => {
+                            self.scratch = buf;
+                            return err(i - 2, "invalid escape in a string: expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u");
+                        }
+                    }
+                    seg = i;
+                }
+                c if c < 0x20 && !self.lenient_strings => {
+                    self.scratch = buf;
+                    return err(i, "control character inside a string: expected it escaped (e.g. \\n)");
+                }
+                _ => i += 1,
+            }
+        }
+        push_utf8(&mut buf, &t[seg..i], seg)?;
+        self.pos = i + 1;
+        let sym = self.interner.intern(&buf).map_err(|_| JsonError { offset: start, message: "string storage full".into() });
+        self.scratch = buf;
+        sym
+    }
+
+    fn number(&mut self) -> Result<(), JsonError> {
+        let t = self.text;
+        let start = self.pos;
+        let mut i = start;
+        if t.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        while i < t.len() && t[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == int_start {
+            return err(start, "invalid number: expected a digit");
+        }
+        if t[int_start] == b'0' && i - int_start > 1 {
+            return err(start, "invalid number: leading zeros are not allowed");
+        }
+        let mut integral = true;
+        if t.get(i) == Some(&b'.') {
+            integral = false;
+            i += 1;
+            let f = i;
+            while i < t.len() && t[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == f {
+                return err(i, "invalid number: expected a digit after `.`");
+            }
+        }
+        if matches!(t.get(i), Some(b'e' | b'E')) {
+            integral = false;
+            i += 1;
+            if matches!(t.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let f = i;
+            while i < t.len() && t[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == f {
+                return err(i, "invalid number: expected a digit in the exponent");
+            }
+        }
+        self.pos = i;
+        let text = std::str::from_utf8(&t[start..i]).unwrap_or("0");
+        if integral {
+            if let Ok(v) = text.parse::<i64>() {
+                if (SMALL_MIN..=SMALL_MAX).contains(&v) {
+                    self.tape.words.push(word(INT, (v as u32) & PAYLOAD));
+                } else {
+                    self.push_num(Num::Long(v));
+                }
+                return Ok(());
+            }
+        }
+        let v: f64 = text.parse().unwrap_or(f64::NAN);
+        let sym = self.interner.intern(text).map_err(|_| JsonError { offset: start, message: "string storage full".into() })?;
+        self.push_num(Num::Double(v, sym));
+        Ok(())
+    }
+
+    fn push_num(&mut self, n: Num) {
+        let idx = self.tape.nums.len() as u32;
+        self.tape.nums.push(n);
+        self.tape.words.push(word(NUM, idx & PAYLOAD));
+    }
+}
+
+fn hex4(t: &[u8], i: usize) -> Option<u32> {
+    let s = std::str::from_utf8(t.get(i..i + 4)?).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+fn push_utf8(buf: &mut String, bytes: &[u8], offset: usize) -> Result<(), JsonError> {
+    let s = std::str::from_utf8(bytes).map_err(|e| JsonError { offset: offset + e.valid_up_to(), message: "invalid UTF-8 in a string".into() })?;
+    buf.push_str(s);
+    Ok(())
+}
+
+pub fn show_byte(c: u8) -> String {
+    if c.is_ascii_graphic() {
+        format!("`{}`", c as char)
+    } else {
+        format!("byte 0x{c:02x}")
+    }
+}
+
+/// Read access to documents on a tape.
+#[derive(Clone, Copy)]
+pub struct Doc<'a> {
+    pub tape: &'a Tape,
+    pub interner: &'a Interner,
+}
+
+impl<'a> Doc<'a> {
+    /// Position just after the value at `pos`.
+    pub fn skip(&self, pos: usize) -> usize {
+        let w = self.tape.words[pos];
+        match tag(w) {
+            OBJ | ARR => pos + 1 + payload(w) as usize,
+            _ => pos + 1,
+        }
+    }
+
+    /// The position of member `key` in the object at `pos`.
+    pub fn member(&self, pos: usize, key: Sym) -> Option<usize> {
+        let w = self.tape.words[pos];
+        if tag(w) != OBJ {
+            return None;
+        }
+        let end = pos + 1 + payload(w) as usize;
+        let mut p = pos + 1;
+        while p < end {
+            if payload(self.tape.words[p]) == key.0 {
+                return Some(p + 1);
+            }
+            p = self.skip(p + 1);
+        }
+        None
+    }
+
+    /// The element `i` of the array at `pos`.
+    pub fn element(&self, pos: usize, i: usize) -> Option<usize> {
+        let w = self.tape.words[pos];
+        if tag(w) != ARR {
+            return None;
+        }
+        let end = pos + 1 + payload(w) as usize;
+        let mut p = pos + 1;
+        let mut k = 0;
+        while p < end {
+            if k == i {
+                return Some(p);
+            }
+            p = self.skip(p);
+            k += 1;
+        }
+        None
+    }
+
+    /// Keys of the object at `pos`, in order.
+    pub fn keys(&self, pos: usize) -> Vec<Sym> {
+        let mut out = Vec::new();
+        let w = self.tape.words[pos];
+        if tag(w) != OBJ {
+            return out;
+        }
+        let end = pos + 1 + payload(w) as usize;
+        let mut p = pos + 1;
+        while p < end {
+            out.push(Sym(payload(self.tape.words[p])));
+            p = self.skip(p + 1);
+        }
+        out
+    }
+
+    pub fn str_at(&self, pos: usize) -> Option<&'a str> {
+        let w = self.tape.words[pos];
+        (tag(w) == STR).then(|| self.interner.get(Sym(payload(w))))
+    }
+
+    /// A scalar word as a value (objects and arrays are built by [`Doc::value`]).
+    pub fn scalar(&self, w: u32) -> Value {
+        match tag(w) {
+            STR => Value::str(self.interner.get(Sym(payload(w)))),
+            INT => Value::Long(((payload(w) << 3) as i32 >> 3) as i64),
+            NUM => match self.tape.nums[payload(w) as usize] {
+                Num::Long(v) => Value::Long(v),
+                Num::Double(v, _) => Value::Double(v),
+            },
+            LIT => match payload(w) {
+                1 => Value::Bool(false),
+                2 => Value::Bool(true),
+                _ => Value::Null,
+            },
+            _ => Value::Null,
+        }
+    }
+
+    /// The value at `pos`, building records and arrays.
+    pub fn value(&self, pos: usize) -> Value {
+        let w = self.tape.words[pos];
+        match tag(w) {
+            OBJ => {
+                let end = pos + 1 + payload(w) as usize;
+                let mut fields = Vec::new();
+                let mut p = pos + 1;
+                while p < end {
+                    let k: Arc<str> = Arc::from(self.interner.get(Sym(payload(self.tape.words[p]))));
+                    fields.push((k, self.value(p + 1)));
+                    p = self.skip(p + 1);
+                }
+                Value::Record(Arc::new(Record { fields }))
+            }
+            ARR => {
+                let end = pos + 1 + payload(w) as usize;
+                let mut items = Vec::new();
+                let mut p = pos + 1;
+                while p < end {
+                    items.push(self.value(p));
+                    p = self.skip(p);
+                }
+                Value::Array(items.into())
+            }
+            _ => self.scalar(w),
+        }
+    }
+
+    /// The value at `pos` as compact JSON text, numbers as originally written.
+    pub fn write_json(&self, pos: usize, out: &mut String) {
+        let w = self.tape.words[pos];
+        match tag(w) {
+            OBJ | ARR => {
+                let obj = tag(w) == OBJ;
+                out.push(if obj { '{' } else { '[' });
+                let end = pos + 1 + payload(w) as usize;
+                let mut p = pos + 1;
+                let mut first = true;
+                while p < end {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    if obj {
+                        write_json_string(out, self.interner.get(Sym(payload(self.tape.words[p]))));
+                        out.push(':');
+                        p += 1;
+                    }
+                    self.write_json(p, out);
+                    p = self.skip(p);
+                }
+                out.push(if obj { '}' } else { ']' });
+            }
+            STR => write_json_string(out, self.interner.get(Sym(payload(w)))),
+            NUM => match self.tape.nums[payload(w) as usize] {
+                Num::Long(v) => out.push_str(&v.to_string()),
+                Num::Double(_, text) => out.push_str(self.interner.get(text)),
+            },
+            _ => {
+                let v = self.scalar(w);
+                v.write_json(out);
+            }
+        }
+    }
+}
+
+/// Parses a standalone JSON text into a value (the `JSON` matcher on computed strings).
+pub fn parse_value(text: &str) -> Result<Value, JsonError> {
+    let mut tape = Tape::default();
+    let mut interner = Interner::default();
+    let mut p = Parser::new(&mut tape, &mut interner, text.as_bytes());
+    p.value()?;
+    let end = p.pos;
+    drop(p);
+    let _ = end;
+    Ok(Doc { tape: &tape, interner: &interner }.value(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(s: &str) -> String {
+        let mut tape = Tape::default();
+        let mut i = Interner::default();
+        let mut p = Parser::new(&mut tape, &mut i, s.as_bytes());
+        p.value().unwrap();
+        let mut out = String::new();
+        Doc { tape: &tape, interner: &i }.write_json(0, &mut out);
+        out
+    }
+
+    #[test]
+    fn roundtrips_compactly() {
+        for (src, want) in [
+            (r#"{"a": 1, "b": [true, false, null], "c": {"d": "x\"y"}}"#, r#"{"a":1,"b":[true,false,null],"c":{"d":"x\"y"}}"#),
+            ("[1.50, -0, 1e3, 12345678901234, -268435456, 268435455, 268435456]", "[1.50,0,1e3,12345678901234,-268435456,268435455,268435456]"),
+            (r#""\u00e9\ud83d\ude00\n""#, "\"é😀\\n\""),
+            ("{}", "{}"),
+            ("[]", "[]"),
+        ] {
+            assert_eq!(roundtrip(src), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn errors_have_offsets() {
+        for (src, off) in [
+            ("{\"a\": 1,}", 8),
+            ("{\"a\" 1}", 5),
+            ("[1, 2", 5),
+            ("\"abc", 0),
+            ("{\"a\": tru}", 6),
+            ("[01]", 1),
+            ("{\"a\": \"x\ny\"}", 8),
+        ] {
+            let mut tape = Tape::default();
+            let mut i = Interner::default();
+            let mut p = Parser::new(&mut tape, &mut i, src.as_bytes());
+            let e = p.value().unwrap_err();
+            assert_eq!(e.offset, off, "{src}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let src = "[".repeat(10_000) + &"]".repeat(10_000);
+        let mut tape = Tape::default();
+        let mut i = Interner::default();
+        let mut p = Parser::new(&mut tape, &mut i, src.as_bytes());
+        assert!(p.value().unwrap_err().message.contains("nested deeper"));
+    }
+
+    #[test]
+    fn member_lookup() {
+        let mut tape = Tape::default();
+        let mut i = Interner::default();
+        let src = br#"{"userIdentity": {"type": "Root", "arn": "arn:aws:iam::1:root"}, "n": [5, {"x": 2}]}"#;
+        let mut p = Parser::new(&mut tape, &mut i, src);
+        p.value().unwrap();
+        let d = Doc { tape: &tape, interner: &i };
+        let ui = d.member(0, i.lookup("userIdentity").unwrap()).unwrap();
+        let arn = d.member(ui, i.lookup("arn").unwrap()).unwrap();
+        assert_eq!(d.str_at(arn), Some("arn:aws:iam::1:root"));
+        let n = d.member(0, i.lookup("n").unwrap()).unwrap();
+        assert_eq!(d.value(d.element(n, 0).unwrap()), Value::Long(5));
+        assert_eq!(d.element(n, 2), None);
+    }
+}

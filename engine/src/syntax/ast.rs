@@ -1,0 +1,271 @@
+//! The syntax tree. Every node carries the span of the text it came from. The tree is untyped:
+//! names are resolved by the planner. `canonical` prints an expression the way Dynatrace names
+//! an un-aliased result column (`count()`, `in(a, {"x", "y"})`, `contains(s, "x", caseSensitive:FALSE)`).
+
+use crate::diag::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub commands: Vec<Command>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    pub name: Ident,
+    pub args: Vec<Arg>,
+    pub span: Span,
+}
+
+/// One parameter of a command or function: `expr`, `alias = expr`, `name: expr`, `expr desc`,
+/// or a group `{ arg, arg }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    /// `name:` of a named parameter.
+    pub param: Option<Ident>,
+    /// `alias =` in front of the value.
+    pub alias: Option<Ident>,
+    pub value: ArgValue,
+    /// `asc` / `desc` after the value (sort, dedup).
+    pub descending: Option<bool>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgValue {
+    Expr(Expr),
+    Group(Vec<Arg>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Long(i64),
+    Double(f64),
+    Str(String),
+    Duration(i64, String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    Xor,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Search,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl BinOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::Xor => "xor",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Search => "~",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Key {
+    Name(String),
+    Index(i64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// A top-level field (`aws.service`, `` `count()` ``).
+    Field(String),
+    /// `base[key]`.
+    Index(Box<Expr>, Key),
+    Call(Ident, Vec<Arg>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `expr@unit` or `@unit` (time alignment); the unit is `h`, `d`, `15m`, `w1`, ...
+    Align(Option<Box<Expr>>, Ident),
+    /// `[ … ]`: an execution block (sub-query), kept as text; no command runs one yet.
+    Subquery,
+    /// Placeholder where the parser recovered from an error.
+    Error,
+}
+
+/// True when a name needs backticks to be read back as one field.
+pub fn needs_backticks(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    !(first_ok && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        || matches!(
+            name.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "and" | "or" | "xor" | "not" | "mod"
+        )
+}
+
+pub fn field_text(name: &str) -> String {
+    if needs_backticks(name) {
+        format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
+    } else {
+        name.to_string()
+    }
+}
+
+pub fn string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Expr {
+    /// Canonical text, used as the default column name (see module docs).
+    pub fn canonical(&self) -> String {
+        self.canon(0)
+    }
+
+    fn canon(&self, parent_prec: u8) -> String {
+        match &self.kind {
+            ExprKind::Literal(l) => match l {
+                Literal::Null => "null".into(),
+                Literal::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+                Literal::Long(v) => v.to_string(),
+                Literal::Double(v) => crate::value::format_double(*v),
+                Literal::Str(s) => string_literal(s),
+                Literal::Duration(n, u) => format!("{n}{u}"),
+            },
+            ExprKind::Field(name) => field_text(name),
+            ExprKind::Index(base, key) => {
+                let k = match key {
+                    Key::Name(n) => field_text(n),
+                    Key::Index(i) => i.to_string(),
+                };
+                format!("{}[{k}]", base.canon(100))
+            }
+            ExprKind::Call(name, args) => {
+                let canonical_name = crate::functions::canonical_name(&name.name)
+                    .unwrap_or(&name.name)
+                    .to_string();
+                let parts: Vec<String> = if canonical_name == "in" && args.len() > 2 {
+                    // in(a, "x", "y") is named as in(a, {"x", "y"}).
+                    let rest: Vec<String> = args[1..].iter().map(Arg::canonical).collect();
+                    vec![args[0].canonical(), format!("{{{}}}", rest.join(", "))]
+                } else {
+                    args.iter().map(Arg::canonical).collect()
+                };
+                format!("{canonical_name}({})", parts.join(", "))
+            }
+            ExprKind::Unary(UnOp::Neg, e) => format!("-{}", e.canon(90)),
+            ExprKind::Unary(UnOp::Not, e) => wrap(format!("not {}", e.canon(40)), 40, parent_prec),
+            ExprKind::Binary(op, l, r) => {
+                let p = binop_prec(*op);
+                wrap(
+                    format!("{} {} {}", l.canon(p), op.text(), r.canon(p + 1)),
+                    p,
+                    parent_prec,
+                )
+            }
+            ExprKind::Align(e, unit) => match e {
+                Some(e) => format!("{}@{}", e.canon(65), unit.name),
+                None => format!("@{}", unit.name),
+            },
+            ExprKind::Subquery => "[…]".into(),
+            ExprKind::Error => "<error>".into(),
+        }
+    }
+}
+
+fn wrap(s: String, prec: u8, parent: u8) -> String {
+    if prec < parent {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+/// Binding strength (higher binds tighter), shared with the parser.
+pub fn binop_prec(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => 10,
+        BinOp::Xor => 20,
+        BinOp::And => 30,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 50,
+        BinOp::Search => 55,
+        BinOp::Add | BinOp::Sub => 70,
+        BinOp::Mul | BinOp::Div | BinOp::Mod => 80,
+    }
+}
+
+impl Arg {
+    pub fn canonical(&self) -> String {
+        let value = match &self.value {
+            ArgValue::Expr(e) => e.canonical(),
+            ArgValue::Group(args) => {
+                let parts: Vec<String> = args.iter().map(Arg::canonical).collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+        };
+        let value = match &self.alias {
+            Some(a) => format!("{} = {value}", field_text(&a.name)),
+            None => value,
+        };
+        match &self.param {
+            Some(p) => format!("{}:{value}", p.name),
+            None => value,
+        }
+    }
+
+    pub fn expr(&self) -> Option<&Expr> {
+        match &self.value {
+            ArgValue::Expr(e) => Some(e),
+            ArgValue::Group(_) => None,
+        }
+    }
+}
