@@ -153,24 +153,34 @@ impl Loader {
         let source = self.store.sources.code(Some(&file.source));
         let bucket = self.store.buckets.code(Some(&self.opts.bucket));
         let top = self.store.tape.words.len();
-        let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
-        p.pos = first;
-        p.track_key = Some(if text[first] == b'[' { "" } else { "Records" });
-        let mut result = p.value();
-        let mut tracked = std::mem::take(&mut p.tracked);
-        let end = p.pos;
-        drop(p);
-        if result.is_ok() {
-            let rest = text[end..].iter().position(|c| !c.is_ascii_whitespace());
-            if let Some(r) = rest {
-                result = Err(tape::JsonError { offset: end + r, message: "unexpected text after the end of the JSON value".into() });
+        let mut parsed = self.parse_document(text, first, false);
+        if parsed.result.as_ref().is_err_and(|e| e.message.starts_with("control character")) {
+            // CloudTrail's lookup-events output can hold raw newlines inside strings.
+            self.store.tape.words.truncate(top);
+            let lenient = self.parse_document(text, first, true);
+            let further = match (&lenient.result, &parsed.result) {
+                (Ok(()), _) => true,
+                (Err(l), Err(s)) => l.offset > s.offset,
+                _ => false,
+            };
+            if further {
+                file.notice("raw control characters inside JSON strings (not valid JSON) were accepted");
+                parsed = lenient;
+            } else {
+                self.store.tape.words.truncate(top);
+                parsed = self.parse_document(text, first, false);
             }
         }
-        let doc_ok = result.is_ok() || !tracked.is_empty();
+        let Parsed { result, mut tracked, tracking_started } = parsed;
         if let Err(e) = &result {
             let kept = if tracked.is_empty() { String::new() } else { format!("; the {} events before it were read", tracked.len()) };
             file.problem(Some(Position::at(text, e.offset)), format!("malformed JSON: {}{kept}", e.message));
+            if tracking_started {
+                let more = self.recover_array(file, text, e.offset);
+                tracked.extend(more);
+            }
         }
+        let doc_ok = result.is_ok() || !tracked.is_empty();
         if !doc_ok {
             file.shape = Shape::Malformed;
             self.store.tape.words.truncate(top);
@@ -207,6 +217,88 @@ impl Loader {
             let label = index.map(|i| Position::element(i));
             self.add_event(file, pos as usize, label, source, bucket);
         }
+    }
+
+    /// Parses the file's top-level value, recording where each event of its `Records` array
+    /// (or top-level array) starts.
+    fn parse_document(&mut self, text: &[u8], first: usize, lenient: bool) -> Parsed {
+        let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
+        p.pos = first;
+        p.lenient_strings = lenient;
+        p.track_key = Some(if text[first] == b'[' { "" } else { "Records" });
+        let mut result = p.value();
+        let tracked = std::mem::take(&mut p.tracked);
+        let tracking_started = p.tracking_started;
+        let end = p.pos;
+        drop(p);
+        if result.is_ok() {
+            if let Some(r) = text[end..].iter().position(|c| !c.is_ascii_whitespace()) {
+                result = Err(tape::JsonError { offset: end + r, message: "unexpected text after the end of the JSON value".into() });
+            }
+        }
+        Parsed { result, tracked, tracking_started }
+    }
+
+    /// After a syntax error inside an array of events, resumes at the next object that parses
+    /// and looks like an event, so one broken event (or a missing comma) loses nothing else.
+    fn recover_array(&mut self, file: &mut FileReport, text: &[u8], error_at: usize) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut pos = error_at;
+        let mut broken_from = Some(error_at);
+        while pos < text.len() {
+            let Some(k) = text[pos..].iter().position(|&c| c == b'{') else { break };
+            let start = pos + k;
+            let mark = self.store.tape.words.len();
+            let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
+            p.pos = start;
+            let r = p.value();
+            let end = p.pos;
+            drop(p);
+            let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+            let is_event = r.is_ok() && (d.member(mark, self.keys.event_time).is_some() || d.member(mark, self.keys.at_timestamp).is_some());
+            match r {
+                Ok(()) if is_event => {
+                    let only_whitespace_skipped = broken_from.is_some_and(|b| text[b..start].iter().all(u8::is_ascii_whitespace));
+                    if only_whitespace_skipped {
+                        broken_from = None;
+                    }
+                    if let Some(b) = broken_from.take() {
+                        let a = Position::at(text, b);
+                        let z = Position::at(text, start);
+                        file.notice(format!("resumed reading events at line {} after skipping the malformed text from line {}", z.line.unwrap_or(0), a.line.unwrap_or(0)));
+                    }
+                    found.push(mark as u32);
+                    let mut q = end;
+                    while q < text.len() && text[q].is_ascii_whitespace() {
+                        q += 1;
+                    }
+                    match text.get(q) {
+                        Some(b',') => pos = q + 1,
+                        Some(b']') | None => break,
+                        Some(b'{') => {
+                            file.problem(Some(Position::at(text, q)), "malformed JSON: expected `,` between events, found `{`; read on as if the comma were there");
+                            pos = q;
+                        }
+                        Some(_) => {
+                            file.problem(Some(Position::at(text, q)), format!("malformed JSON: expected `,` or `]` after an event, found {}", tape::show_byte(text[q])));
+                            broken_from.get_or_insert(q);
+                            pos = q;
+                        }
+                    }
+                }
+                Ok(()) => {
+                    // A fragment of the broken event, not an event: drop it.
+                    self.store.tape.words.truncate(mark);
+                    pos = end.max(start + 1);
+                }
+                Err(e) => {
+                    self.store.tape.words.truncate(mark);
+                    broken_from.get_or_insert(start);
+                    pos = e.offset.max(start + 1);
+                }
+            }
+        }
+        found
     }
 
     fn sym(&self, s: &str) -> Sym {
@@ -270,7 +362,8 @@ impl Loader {
         for (i, &el) in elements.iter().enumerate() {
             let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
             let Some(ct) = d.member(el as usize, self.keys.cloudtrail_event) else {
-                file.skip(Position::element(i), "lookup-events entry without CloudTrailEvent");
+                // Some tools print the events inline.
+                self.add_event(file, el as usize, Some(Position::element(i)), source, bucket);
                 continue;
             };
             let w = self.store.tape.words[ct];
@@ -381,6 +474,12 @@ fn collect_elements(d: &Doc, arr: usize) -> Vec<u32> {
         i += 1;
     }
     out
+}
+
+struct Parsed {
+    result: Result<(), tape::JsonError>,
+    tracked: Vec<u32>,
+    tracking_started: bool,
 }
 
 /// Loads one in-memory file: a shortcut for tests and the browser.

@@ -73,11 +73,13 @@ pub struct Parser<'a> {
     /// file still keeps every event before it.
     pub track_key: Option<&'static str>,
     pub tracked: Vec<u32>,
+    /// Set once the tracked array has been entered.
+    pub tracking_started: bool,
 }
 
 impl<'a> Parser<'a> {
     pub fn new(tape: &'a mut Tape, interner: &'a mut Interner, text: &'a [u8]) -> Self {
-        Parser { tape, interner, text, pos: 0, lenient_strings: false, scratch: String::new(), track_key: None, tracked: Vec::new() }
+        Parser { tape, interner, text, pos: 0, lenient_strings: false, scratch: String::new(), track_key: None, tracked: Vec::new(), tracking_started: false }
     }
 
     pub fn skip_ws(&mut self) {
@@ -181,6 +183,7 @@ impl<'a> Parser<'a> {
 
     fn array(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
         let track = track || (depth == 0 && self.track_key == Some(""));
+        self.tracking_started |= track;
         let at = self.open(ARR);
         self.skip_ws();
         if self.peek() == Some(b']') {
