@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod gen;
 use trailscope_engine::{render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions};
 
 #[derive(Parser)]
@@ -25,6 +27,50 @@ struct Cli {
 enum Command {
     /// Load exports (files or folders, .json / .json.gz / NDJSON) and run a DQL query over them.
     Query(QueryArgs),
+    /// Write a realistic, deterministic CloudTrail export (for samples and benchmarks).
+    Gen(GenArgs),
+    /// Load once, run each query several times, print load speed, memory and median latencies.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Folder of .dql files to time (default: the seed queries in tests/fixtures/seed/queries).
+    #[arg(long, default_value = "tests/fixtures/seed/queries")]
+    queries: PathBuf,
+    /// Runs per query; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    #[arg(long, default_value = "my_aws_bucket")]
+    bucket: String,
+    /// Files and folders to load.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct GenArgs {
+    /// Number of events.
+    #[arg(long, default_value_t = 10_000)]
+    events: usize,
+    /// Layout: s3 (AWSLogs/… tree of .json.gz), ndjson, or records (one {"Records":[…]} file).
+    #[arg(long, value_enum, default_value = "s3")]
+    format: gen::GenFormat,
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// First event time (RFC 3339).
+    #[arg(long, default_value = "2026-11-20T00:00:00Z")]
+    start: String,
+    /// Time covered, in hours.
+    #[arg(long, default_value_t = 24)]
+    hours: i64,
+    /// Gzip the output (always on for s3).
+    #[arg(long)]
+    gzip: bool,
+    /// Output folder (s3) or file.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +121,119 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Query(q) => query(q),
+        Command::Gen(g) => generate(g),
+        Command::Bench(b) => bench(b),
+    }
+}
+
+/// Peak resident memory of this process so far (Linux), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
+fn current_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
+fn bench(b: BenchArgs) -> ExitCode {
+    let mut raw_bytes = 0u64;
+    let started = Instant::now();
+    let mut loader = Loader::new(LoadOptions { bucket: b.bucket.clone() });
+    for p in &b.paths {
+        let files: Vec<PathBuf> = if p.is_dir() { walk(p) } else { vec![p.clone()] };
+        for f in files {
+            match std::fs::read(&f) {
+                Ok(bytes) => {
+                    raw_bytes += bytes.len() as u64;
+                    loader.add_bytes(&f.to_string_lossy(), &bytes);
+                }
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", f.display());
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
+    let (store, report) = loader.finish();
+    let load = started.elapsed().as_secs_f64();
+    let peak_load = peak_rss().unwrap_or(0);
+    let after = current_rss().unwrap_or(0);
+    println!("events            {}", report.events());
+    println!("input             {:.1} MB (as read; gzip counted compressed)", raw_bytes as f64 / 1e6);
+    println!("load              {:.2} s = {:.0} MB/s, {:.0} events/s", load, raw_bytes as f64 / 1e6 / load, report.events() as f64 / load);
+    println!("store heap        {:.1} MB = {:.3} bytes per input byte", store.heap_bytes() as f64 / 1e6, store.heap_bytes() as f64 / raw_bytes.max(1) as f64);
+    println!("rss after load    {:.1} MB; peak during load {:.1} MB", after as f64 / 1e6, peak_load as f64 / 1e6);
+    for (part, bytes) in store.memory_breakdown() {
+        println!("  {part:<16} {:.1} MB", bytes as f64 / 1e6);
+    }
+    println!("  distinct strings {}", store.distinct_strings());
+    let mut files: Vec<PathBuf> = walk(&b.queries).into_iter().filter(|p| p.extension().is_some_and(|e| e == "dql")).collect();
+    files.sort();
+    let now = store.time_span().map(|(_, newest)| newest + 1);
+    for f in files {
+        let Ok(q) = std::fs::read_to_string(&f) else { continue };
+        let opts = QueryOptions { now_ns: now, from_ns: None, to_ns: None };
+        let mut times = Vec::new();
+        let mut rows = 0;
+        let mut first = 0.0;
+        for i in 0..b.runs.max(1) {
+            let t = Instant::now();
+            match run_query(&store, &q, &opts) {
+                Ok(out) => rows = out.table.num_rows(),
+                Err(d) => {
+                    eprint!("{}", render_diagnostics(&q, &d));
+                    break;
+                }
+            }
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if i == 0 {
+                first = ms;
+            }
+            times.push(ms);
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+        println!("{:<32} median {:>8.2} ms  first {:>8.2} ms  rows {rows}", f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), median, first);
+    }
+    println!("peak rss          {:.1} MB", peak_rss().unwrap_or(0) as f64 / 1e6);
+    ExitCode::SUCCESS
+}
+
+fn walk(p: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if p.is_dir() {
+        if let Ok(rd) = std::fs::read_dir(p) {
+            let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+            entries.sort();
+            for e in entries {
+                out.extend(walk(&e));
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+    out
+}
+
+fn generate(g: GenArgs) -> ExitCode {
+    let Some(start) = time::parse_timestamp(&g.start) else {
+        eprintln!("error: --start: expected an RFC 3339 time, found {:?}", g.start);
+        return ExitCode::from(2);
+    };
+    let events = gen::events(g.events, g.seed, start, g.hours * time::NS_PER_HOUR);
+    match gen::write(&events, g.format, &g.out, g.gzip) {
+        Ok(bytes) => {
+            eprintln!("wrote {} events ({:.1} MB of JSON) to {}", events.len(), bytes as f64 / 1e6, g.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", g.out.display());
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -98,6 +98,61 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                 functions::apply(f, &a, &env.ctx)
             })
         }
+        _ if matches!(f, F::And | F::Or | F::Xor) => {
+            // Kleene logic on tri-state codes (0 null, 1 false, 2 true), no values built.
+            let a = tri(&cols[0], len, env);
+            let b = tri(&cols[1], len, env);
+            let codes: Arc<[u32]> = a
+                .iter()
+                .zip(b.iter())
+                .map(|(&x, &y)| match f {
+                    F::And => match (x, y) {
+                        (1, _) | (_, 1) => 1,
+                        (2, 2) => 2,
+                        _ => 0,
+                    },
+                    F::Or => match (x, y) {
+                        (2, _) | (_, 2) => 2,
+                        (1, 1) => 1,
+                        _ => 0,
+                    },
+                    _ => match (x, y) {
+                        (0, _) | (_, 0) => 0,
+                        _ if x == y => 1,
+                        _ => 2,
+                    },
+                })
+                .collect();
+            Column::Dict { codes, dict: tri_dict() }
+        }
+        _ if non_const.iter().all(|&k| cheap_dict(&cols[k], len, env).is_some()) => {
+            // Several dictionary columns: evaluate once per distinct combination of codes.
+            let dicts: Vec<Option<(Arc<[u32]>, Arc<[Value]>)>> = cols.iter().map(|c| if matches!(c, Column::Const(_)) { None } else { cheap_dict(c, len, env) }).collect();
+            let mut memo: hashbrown::HashMap<Vec<u32>, u32> = hashbrown::HashMap::new();
+            let mut out_dict: Vec<Value> = Vec::new();
+            let mut key = vec![0u32; non_const.len()];
+            let mut args: Vec<Value> = cols.iter().map(|c| if let Column::Const(v) = c { v.clone() } else { Value::Null }).collect();
+            let codes: Arc<[u32]> = (0..len)
+                .map(|i| {
+                    for (slot, &k) in non_const.iter().enumerate() {
+                        key[slot] = dicts[k].as_ref().map_or(0, |(c, _)| c[i]);
+                    }
+                    if let Some(&c) = memo.get(&key) {
+                        return c;
+                    }
+                    for (slot, &k) in non_const.iter().enumerate() {
+                        if let Some((_, d)) = &dicts[k] {
+                            args[k] = d[key[slot] as usize].clone();
+                        }
+                    }
+                    out_dict.push(functions::apply(f, &args, &env.ctx));
+                    let c = out_dict.len() as u32 - 1;
+                    memo.insert(key.clone(), c);
+                    c
+                })
+                .collect();
+            Column::Dict { codes, dict: out_dict.into() }
+        }
         _ => {
             let mats: Vec<Option<Arc<[Value]>>> = cols.iter().map(|c| if matches!(c, Column::Const(_)) { None } else { Some(c.materialize(len, env.store)) }).collect();
             let mut args: Vec<Value> = vec![Value::Null; cols.len()];
@@ -115,6 +170,30 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                 .collect();
             Column::Values(out)
         }
+    }
+}
+
+fn tri_dict() -> Arc<[Value]> {
+    Arc::from(vec![Value::Null, Value::Bool(false), Value::Bool(true)])
+}
+
+/// A column as tri-state truth codes: 0 null (or not a boolean), 1 false, 2 true.
+fn tri(col: &Column, len: usize, env: &Env) -> Arc<[u32]> {
+    let code = |v: &Value| match v.as_bool() {
+        Some(true) => 2,
+        Some(false) => 1,
+        None => 0,
+    };
+    match col {
+        Column::Const(v) => vec![code(v); len].into(),
+        Column::Dict { codes, dict } if dict.len() == 3 && dict[1] == Value::Bool(false) && dict[2] == Value::Bool(true) && dict[0].is_null() => codes.clone(),
+        _ => match col.dict_form(env.store) {
+            Some((codes, dict)) => {
+                let t: Vec<u32> = dict.iter().map(code).collect();
+                codes.iter().map(|&c| t[c as usize]).collect()
+            }
+            None => (0..len).map(|i| code(&col.get(i, env.store))).collect(),
+        },
     }
 }
 

@@ -33,8 +33,35 @@ impl Default for LoadOptions {
     }
 }
 
+/// JSON paths most investigations filter and group on. Their dictionary columns are built while
+/// events are loaded (the event is still in cache), so the first query on them is as fast as the
+/// next; every other path is built on first use.
+pub const HOT_PATHS: &[&[&str]] = &[
+    &["eventSource"],
+    &["eventName"],
+    &["awsRegion"],
+    &["sourceIPAddress"],
+    &["userAgent"],
+    &["errorCode"],
+    &["errorMessage"],
+    &["eventType"],
+    &["recipientAccountId"],
+    &["userIdentity", "type"],
+    &["userIdentity", "arn"],
+    &["userIdentity", "accountId"],
+];
+
+/// A hot path's column as it grows: codes per loaded event and the distinct values.
+struct HotColumn {
+    syms: Vec<Sym>,
+    codes: Vec<u32>,
+    dict: Vec<crate::value::Value>,
+    index: hashbrown::HashMap<crate::storage::ScalarKey, u32>,
+}
+
 /// Collects events from any number of files, then [`Loader::finish`]es into a [`Store`].
 pub struct Loader {
+    hot: Vec<HotColumn>,
     store: Store,
     opts: LoadOptions,
     seen_ids: HashSet<Sym>,
@@ -68,7 +95,16 @@ impl Loader {
             region: k("awsRegion"),
             cloudtrail_event: k("CloudTrailEvent"),
         };
-        Loader { store, opts, seen_ids: HashSet::new(), top_keys: HashSet::new(), report: LoadReport::default(), keys }
+        let hot = HOT_PATHS
+            .iter()
+            .map(|p| HotColumn {
+                syms: p.iter().map(|k| store.interner.intern(k).expect("fresh interner")).collect(),
+                codes: Vec::new(),
+                dict: vec![crate::value::Value::Null],
+                index: hashbrown::HashMap::new(),
+            })
+            .collect();
+        Loader { hot, store, opts, seen_ids: HashSet::new(), top_keys: HashSet::new(), report: LoadReport::default(), keys }
     }
 
     /// Loads one file's bytes (gzip or not); `source` becomes `log.source`.
@@ -223,6 +259,7 @@ impl Loader {
     /// (or top-level array) starts.
     fn parse_document(&mut self, text: &[u8], first: usize, lenient: bool) -> Parsed {
         let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
+        p.text_str = std::str::from_utf8(text).ok();
         p.pos = first;
         p.lenient_strings = lenient;
         p.track_key = Some(if text[first] == b'[' { "" } else { "Records" });
@@ -327,6 +364,7 @@ impl Loader {
     }
 
     fn load_ndjson(&mut self, file: &mut FileReport, text: &[u8]) {
+        let text_str = std::str::from_utf8(text).ok();
         let source = self.store.sources.code(Some(&file.source));
         let bucket = self.store.buckets.code(Some(&self.opts.bucket));
         let mut line_start = 0;
@@ -339,6 +377,7 @@ impl Loader {
             if let Some(f) = first {
                 let mark = self.store.tape.words.len();
                 let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, line);
+                p.text_str = text_str.map(|t| &t[..line_end]);
                 p.pos = line_start + f;
                 let mut r = p.value();
                 let end = p.pos;
@@ -416,18 +455,50 @@ impl Loader {
                 return;
             }
         }
+        let str_sym = |p: usize| {
+            let w = self.store.tape.words[p];
+            (tape::tag(w) == tape::STR).then(|| Sym(tape::payload(w)))
+        };
         let account = d
             .member(pos, k.recipient)
             .or_else(|| d.member(pos, k.user_identity).and_then(|u| d.member(u, k.account_id)))
-            .and_then(|p| d.str_at(p));
-        let region = d.member(pos, k.region).and_then(|p| d.str_at(p));
+            .and_then(str_sym);
+        let region = d.member(pos, k.region).filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR);
+        let region = region.map(|p| Sym(tape::payload(self.store.tape.words[p])));
         for key in d.keys(pos) {
             self.top_keys.insert(key);
         }
-        let (account, region) = (account.map(str::to_string), region.map(str::to_string));
+        for h in &mut self.hot {
+            let mut p = Some(pos);
+            for &k in &h.syms {
+                p = p.and_then(|q| d.member(q, k));
+            }
+            let code = match p {
+                None => 0,
+                Some(p) => {
+                    let w = self.store.tape.words[p];
+                    match tape::tag(w) {
+                        tape::OBJ | tape::ARR => {
+                            h.dict.push(d.value(p));
+                            h.dict.len() as u32 - 1
+                        }
+                        _ if w == tape::NULL_WORD => 0,
+                        _ => {
+                            let key = self.store.scalar_key(w);
+                            let dict = &mut h.dict;
+                            *h.index.entry(key).or_insert_with(|| {
+                                dict.push(d.scalar(w));
+                                dict.len() as u32 - 1
+                            })
+                        }
+                    }
+                }
+            };
+            h.codes.push(code);
+        }
         let s = &mut self.store;
-        s.account.push(s.accounts.code(account.as_deref()));
-        s.region.push(s.regions.code(region.as_deref()));
+        s.account.push(s.accounts.code_sym(account, &s.interner));
+        s.region.push(s.regions.code_sym(region, &s.interner));
         s.doc.push(pos as u32);
         s.ts.push(ts);
         s.source.push(source);
@@ -441,7 +512,7 @@ impl Loader {
 
     /// Sorts rows newest first and hands out the store with the load report.
     pub fn finish(self) -> (Arc<Store>, LoadReport) {
-        let Loader { mut store, top_keys, mut report, .. } = self;
+        let Loader { mut store, top_keys, mut report, hot, .. } = self;
         let n = store.ts.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
         // Newest first; equal times keep load order.
@@ -456,6 +527,11 @@ impl Loader {
         permute(&mut store.region, &order);
         permute(&mut store.bucket, &order);
         permute(&mut store.source, &order);
+        for (h, path) in hot.into_iter().zip(HOT_PATHS) {
+            let codes: Vec<u32> = order.iter().map(|&i| h.codes[i as usize]).collect();
+            let path: Vec<String> = path.iter().map(|k| k.to_string()).collect();
+            store.cache_path(path, crate::storage::PathColumn { codes: codes.into(), dict: h.dict.into() });
+        }
         let mut keys: Vec<String> = top_keys.iter().map(|&k| store.interner.get(k).to_string()).collect();
         keys.sort();
         store.top_keys = keys;

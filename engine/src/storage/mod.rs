@@ -66,11 +66,22 @@ impl BaseField {
 pub(crate) struct SmallDict {
     pub values: Vec<Value>,
     index: HashMap<String, u32>,
+    by_sym: hashbrown::HashMap<Sym, u32>,
 }
 
 impl SmallDict {
     pub fn new() -> Self {
-        SmallDict { values: vec![Value::Null], index: HashMap::new() }
+        SmallDict { values: vec![Value::Null], index: HashMap::new(), by_sym: hashbrown::HashMap::new() }
+    }
+    /// The code of an interned string (no allocation once seen).
+    pub fn code_sym(&mut self, sym: Option<Sym>, interner: &Interner) -> u32 {
+        let Some(sym) = sym else { return 0 };
+        if let Some(&c) = self.by_sym.get(&sym) {
+            return c;
+        }
+        let c = self.code(Some(interner.get(sym)));
+        self.by_sym.insert(sym, c);
+        c
     }
     pub fn code(&mut self, s: Option<&str>) -> u32 {
         let Some(s) = s else { return 0 };
@@ -216,7 +227,7 @@ impl Store {
         let steps = self.resolve_path(path);
         let d = self.doc();
         let mut dict = vec![Value::Null];
-        let mut scalar_codes: HashMap<ScalarKey, u32> = HashMap::new();
+        let mut scalar_codes: hashbrown::HashMap<ScalarKey, u32> = hashbrown::HashMap::new();
         let mut codes = Vec::with_capacity(self.len());
         for row in 0..self.len() as u32 {
             let code = match self.locate(row, &steps) {
@@ -248,7 +259,14 @@ impl Store {
         col
     }
 
-    fn scalar_key(&self, w: u32) -> ScalarKey {
+    /// Adds a column built while loading (see `ingest`'s hot paths).
+    pub(crate) fn cache_path(&self, path: Vec<String>, col: PathColumn) {
+        if let Ok(mut m) = self.path_cache.lock() {
+            m.insert(path, Arc::new(col));
+        }
+    }
+
+    pub(crate) fn scalar_key(&self, w: u32) -> ScalarKey {
         match tape::tag(w) {
             tape::NUM => match self.tape.nums[tape::payload(w) as usize] {
                 tape::Num::Long(v) => ScalarKey::Long(v),
@@ -287,9 +305,24 @@ enum Step {
     Index(usize),
 }
 
-#[derive(Hash, PartialEq, Eq)]
-enum ScalarKey {
+#[derive(Hash, PartialEq, Eq, Clone, Copy)]
+pub(crate) enum ScalarKey {
     Word(u32),
     Long(i64),
     Double(u64),
+}
+
+impl Store {
+    /// Bytes per part of the store: (interned strings, tape, numbers, per-row columns).
+    pub fn memory_breakdown(&self) -> [(&'static str, usize); 4] {
+        [
+            ("interned strings", self.interner.heap_bytes()),
+            ("json tape", self.tape.words.capacity() * 4),
+            ("numbers", self.tape.nums.capacity() * 16),
+            ("row columns", self.doc.capacity() * 4 + self.ts.capacity() * 8 + (self.account.capacity() + self.region.capacity() + self.bucket.capacity() + self.source.capacity()) * 4),
+        ]
+    }
+    pub fn distinct_strings(&self) -> usize {
+        self.interner.len()
+    }
 }

@@ -64,6 +64,9 @@ pub struct Parser<'a> {
     pub tape: &'a mut Tape,
     pub interner: &'a mut Interner,
     pub text: &'a [u8],
+    /// The same text when it is known to be valid UTF-8 (checked once for a whole file), so
+    /// strings are sliced without validating each one again.
+    pub text_str: Option<&'a str>,
     pub pos: usize,
     /// Accept raw control characters inside strings (CloudTrail's lookup-events output has them).
     pub lenient_strings: bool,
@@ -79,7 +82,7 @@ pub struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     pub fn new(tape: &'a mut Tape, interner: &'a mut Interner, text: &'a [u8]) -> Self {
-        Parser { tape, interner, text, pos: 0, lenient_strings: false, scratch: String::new(), track_key: None, tracked: Vec::new(), tracking_started: false }
+        Parser { tape, interner, text, text_str: None, pos: 0, lenient_strings: false, scratch: String::new(), track_key: None, tracked: Vec::new(), tracking_started: false }
     }
 
     pub fn skip_ws(&mut self) {
@@ -226,10 +229,13 @@ impl<'a> Parser<'a> {
             i += 1;
         }
         if i < t.len() && t[i] == b'"' {
-            let s = std::str::from_utf8(&t[start..i]).map_err(|e| JsonError {
-                offset: start + e.valid_up_to(),
-                message: "invalid UTF-8 in a string".into(),
-            })?;
+            let s = match self.text_str {
+                Some(ts) => &ts[start..i],
+                None => std::str::from_utf8(&t[start..i]).map_err(|e| JsonError {
+                    offset: start + e.valid_up_to(),
+                    message: "invalid UTF-8 in a string".into(),
+                })?,
+            };
             self.pos = i + 1;
             return self.interner.intern(s).map_err(|_| JsonError { offset: start, message: "string storage full (4 GiB of distinct text)".into() });
         }
