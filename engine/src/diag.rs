@@ -124,13 +124,8 @@ pub fn render(source: &str, diags: &[Diagnostic]) -> String {
             .chars()
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let _ = writeln!(
-            out,
-            "{:gutter$} | {pad}{} {}",
-            "",
-            "^".repeat(width),
-            d.label
-        );
+        let caret = format!("{:gutter$} | {pad}{} {}", "", "^".repeat(width), d.label);
+        let _ = writeln!(out, "{}", caret.trim_end());
         for h in &d.hints {
             let _ = writeln!(out, "{:gutter$} = hint: {h}", "");
         }
@@ -164,12 +159,24 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The closest candidate within a distance that scales with the word's length.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, c)| *d <= limit || c.eq_ignore_ascii_case(word))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // Abbreviations: `cnt` → `count`, `evtName` → `eventName` (same first letter, letters in order).
+    close.or_else(|| {
+        let w: Vec<char> = word.to_lowercase().chars().collect();
+        candidates.iter().copied().filter(|c| {
+            let c_low: Vec<char> = c.to_lowercase().chars().collect();
+            w.len() >= 3 && c_low.first() == w.first() && c_low.len() <= w.len() + 4 && {
+                let mut it = c_low.iter();
+                w.iter().all(|ch| it.any(|x| x == ch))
+            }
+        }).min_by_key(|c| c.len())
+    })
 }
 
 #[cfg(test)]

@@ -139,7 +139,7 @@ pub static FUNCTIONS: &[Sig] = &[
     sig!("arrayConcat", Scalar(F::ArrayConcat), 1, VAR, &[], "Joins arrays."),
     sig!("arrayRemoveNulls", Scalar(F::ArrayRemoveNulls), 1, 1, &[], "The array without nulls."),
     sig!("arrayReverse", Scalar(F::ArrayReverse), 1, 1, &[], "The array reversed."),
-    sig!("arrayToString", Scalar(F::ArrayToString), 1, 1, &[("delimiter", Def::Str(", "))], "Elements joined as text."),
+    sig!("arrayToString", Scalar(F::ArrayToString), 1, 1, &[("delimiter", Def::Str(""))], "Elements joined as text."),
     sig!("array", Scalar(F::Array), 0, VAR, &[], "Builds an array."),
     sig!("record", Func::Record, 0, VAR, &[], "Builds a record from name = value pairs."),
     sig!("bin", Scalar(F::Bin), 2, 2, &[], "Rounds a number or timestamp down to a multiple of the interval."),
@@ -386,7 +386,7 @@ pub fn apply(f: F, a: &[Value], ctx: &Ctx) -> Value {
             Array(xs) => Array(xs.clone()),
             v => Array(vec![v.clone()].into()),
         },
-        F::Type => Value::str(&arg(0).type_name().to_uppercase()),
+        F::Type => Value::str(arg(0).type_name()),
         F::AsString => keep_if(arg(0), |v| matches!(v, Str(_))),
         F::AsLong => keep_if(arg(0), |v| matches!(v, Long(_))),
         F::AsDouble => keep_if(arg(0), |v| matches!(v, Double(_))),
@@ -398,7 +398,7 @@ pub fn apply(f: F, a: &[Value], ctx: &Ctx) -> Value {
         F::ArrayAvg | F::ArraySum => {
             let Array(xs) = arg(0) else { return Null };
             let nums: Vec<f64> = xs.iter().filter_map(Value::as_f64).collect();
-            let sum: f64 = nums.iter().sum();
+            let sum: f64 = nums.iter().fold(0.0, |a, b| a + b);
             if f == F::ArraySum {
                 Double(sum)
             } else if nums.is_empty() {
@@ -474,7 +474,7 @@ pub fn apply(f: F, a: &[Value], ctx: &Ctx) -> Value {
         },
         F::ArrayToString => match arg(0) {
             Array(xs) => {
-                let d = arg(1).as_str().unwrap_or(", ");
+                let d = arg(1).as_str().unwrap_or("");
                 let parts: Vec<String> = xs.iter().map(|v| v.to_dql_string().unwrap_or_else(|| "null".into())).collect();
                 Value::str(&parts.join(d))
             }
@@ -585,7 +585,9 @@ pub fn apply(f: F, a: &[Value], ctx: &Ctx) -> Value {
         },
         F::IsIp => b(arg(0).as_str().is_some_and(|s| s.parse::<std::net::IpAddr>().is_ok())),
         F::IpIsPrivate | F::IpIsPublic | F::IpIsLoopback => {
-            let Some(ip) = arg(0).as_str().and_then(|s| s.parse::<std::net::IpAddr>().ok()) else { return Null };
+            let Some(text) = arg(0).as_str() else { return Null };
+            // Service names such as "ec2.amazonaws.com" in sourceIPAddress are not addresses.
+            let Ok(ip) = text.parse::<std::net::IpAddr>() else { return Bool(false) };
             let private = match ip {
                 std::net::IpAddr::V4(v) => v.is_private(),
                 std::net::IpAddr::V6(v) => (v.segments()[0] & 0xfe00) == 0xfc00,

@@ -250,6 +250,10 @@ impl<'a> Planner<'a> {
                 _ => {}
             }
         }
+        let has = |n: &str| p.named.iter().any(|(i, _)| i.name == n);
+        if has("timeframe") && (has("from") || has("to")) {
+            self.err(Diagnostic::error("E307", c.span, "expected either `timeframe:` or `from:`/`to:`, found both").with_label("conflicting time frames"));
+        }
         if let (Some(a), Some(b)) = (from, to) {
             if a > b {
                 self.err(Diagnostic::error("E307", c.span, format!("expected `from:` before `to:`, found a time frame from {} to {}", time::format_timestamp(a), time::format_timestamp(b))));
@@ -319,12 +323,10 @@ impl<'a> Planner<'a> {
                 Some(Value::Str(s)) => match crate::storage::tape::parse_value(&s) {
                     Ok(Value::Record(r)) => rows.push(r.fields.clone()),
                     Ok(Value::Array(items)) => {
-                        for it in items.iter() {
-                            match it {
-                                Value::Record(r) => rows.push(r.fields.clone()),
-                                _ => self.err(Diagnostic::error("E310", e.span, "expected an array of JSON objects in `json:`")),
-                            }
+                        if items.iter().any(|it| !matches!(it, Value::Record(_))) {
+                            self.err(Diagnostic::error("E310", e.span, "expected an array of JSON objects in `json:`"));
                         }
+                        rows.extend(items.iter().filter_map(|it| if let Value::Record(r) = it { Some(r.fields.clone()) } else { None }));
                     }
                     Ok(_) => self.err(Diagnostic::error("E310", e.span, "expected a JSON object or array of objects in `json:`")),
                     Err(je) => self.err(Diagnostic::error("E310", e.span, format!("invalid JSON in `json:` at byte {}: {}", je.offset, je.message))),
@@ -367,12 +369,17 @@ impl<'a> Planner<'a> {
             }
             "filter" | "filterOut" => {
                 let p = self.params(&c.args, &[], name);
-                let e = self.single_expr(&p, c, "a condition")?;
-                let e = self.expr(e)?;
+                let cond = self.single_expr(&p, c, "a condition")?;
+                let e = self.expr(cond)?;
+                self.check_condition(&e, cond.span);
                 Some(if name == "filter" { Op::Filter(e) } else { Op::FilterOut(e) })
             }
             "fields" | "fieldsAdd" => {
                 let p = self.params(&c.args, &[], name);
+                if p.positional.is_empty() {
+                    self.err(Diagnostic::error("E338", c.span, format!("expected at least one field or expression after `{name}`, found nothing")));
+                    return None;
+                }
                 let items = self.named_exprs(&p.positional, name)?;
                 let mut fields = if name == "fields" { Vec::new() } else { self.schema.fields.clone() };
                 for (n, _) in &items {
@@ -393,8 +400,16 @@ impl<'a> Planner<'a> {
             }
             "fieldsKeep" | "fieldsRemove" => {
                 let p = self.params(&c.args, &[], name);
+                if p.positional.is_empty() {
+                    self.err(Diagnostic::error("E338", c.span, format!("expected at least one field name after `{name}`, found nothing")));
+                    return None;
+                }
                 let mut pats = Vec::new();
                 for a in flatten(&p.positional) {
+                    if let Some(al) = &a.alias {
+                        self.err(Diagnostic::error("E311", al.span.to(a.span), format!("expected a field name in `{name}`, found an assignment")).with_hint("to rename, use fieldsRename new = old; to compute, use fieldsAdd"));
+                        continue;
+                    }
                     match a.expr().map(|e| &e.kind) {
                         Some(ExprKind::Field(n)) => pats.push(n.clone()),
                         _ => self.err(Diagnostic::error("E311", a.span, format!("expected a field name or pattern such as `dt.*` in `{name}`"))),
@@ -433,7 +448,7 @@ impl<'a> Planner<'a> {
                         k.descending = desc;
                     }
                 }
-                if keys.is_empty() {
+                if keys.is_empty() && p.positional.is_empty() {
                     self.err(Diagnostic::error("E312", c.span, "expected at least one sort expression"));
                 }
                 Some(Op::Sort(keys))
@@ -581,7 +596,9 @@ impl<'a> Planner<'a> {
         let dpl = self.dpl(pattern, pat_expr.span)?;
         let Dpl::Json(name) = &dpl;
         let from_content = matches!(&input, PExpr::Field(f) if &**f == "content");
-        if !self.schema.fields.iter().any(|f| **f == **name) {
+        if self.schema.fields.iter().any(|f| **f == **name) {
+            self.diags.push(Diagnostic::warning("W305", pat_expr.span, format!("the field `{name}` overrides an existing field")).with_label("replaces the field of that name"));
+        } else {
             self.schema.fields.push(name.to_string());
         }
         if from_content {
@@ -643,6 +660,11 @@ impl<'a> Planner<'a> {
             Some(a) => Some(self.expr(a.expr()?)?),
             None => None,
         };
+        if a == A::CountIf {
+            if let (Some(pe), Some(x)) = (&arg, positional.first().and_then(|p| p.expr())) {
+                self.check_condition(pe, x.span);
+            }
+        }
         Some(AggCall { func: a, arg, default })
     }
 
@@ -718,7 +740,7 @@ impl<'a> Planner<'a> {
             }
         }
         let by = p.named.iter().flat_map(|(_, a)| self.by_param(a)).collect::<Vec<_>>();
-        if outputs.is_empty() && by.is_empty() {
+        if outputs.is_empty() && by.is_empty() && p.positional.is_empty() {
             self.err(Diagnostic::error("E322", c.span, "expected an aggregation such as count() in `summarize`"));
         }
         let mut fields: Vec<String> = by.iter().map(|(n, _)| n.to_string()).collect();
@@ -734,6 +756,9 @@ impl<'a> Planner<'a> {
             let Some(e) = a.expr() else { continue };
             let name = output_name(a, e);
             match self.agg_call(e, true) {
+                Some(call) if !matches!(call.func, A::Count | A::CountIf | A::Sum | A::Avg | A::Min | A::Max | A::CountDistinct | A::CountDistinctExact) => {
+                    self.err(Diagnostic::error("E323", e.span, "expected a time-series aggregation (count, countIf, sum, avg, min, max, countDistinct), found one that makeTimeseries does not support").with_hint("use summarize for takeFirst, collectArray and similar"));
+                }
                 Some(call) => aggs.push((Arc::from(name.as_str()), call)),
                 None => {
                     if !self.diags.iter().any(|d| d.is_error() && e.span.range().contains(&(d.span.start as usize))) {
@@ -774,6 +799,9 @@ impl<'a> Planner<'a> {
                 _ => self.err(Diagnostic::error("E324", n.span, "`spread:` is not supported yet")),
             }
         }
+        if !p.named.iter().any(|(n, _)| n.name == "time" || n.name == "spread") && !self.schema.open && !self.schema.fields.iter().any(|f| f == "timestamp") {
+            self.err(Diagnostic::error("E337", c.span, "expected a `timestamp` field for makeTimeseries, found none in the previous result").with_hint("name the time with time: <expression>"));
+        }
         if ts.interval.is_some() && ts.bins.is_some() {
             self.err(Diagnostic::error("E324", c.span, "expected either `interval:` or `bins:`, found both"));
         }
@@ -782,6 +810,15 @@ impl<'a> Planner<'a> {
         fields.extend(ts.aggs.iter().map(|(n, _)| n.to_string()));
         self.schema = Schema { fields, open: false, events: HashSet::new() };
         Some(Op::MakeTimeseries(ts))
+    }
+
+    /// A constant condition that is not a boolean (`filter 42`) is a mistake, not "no rows".
+    fn check_condition(&mut self, e: &PExpr, span: Span) {
+        if let PExpr::Const(v) = e {
+            if !v.is_null() && v.as_bool().is_none() {
+                self.err(Diagnostic::error("E336", span, format!("expected a boolean condition, found a {}", v.type_name())).with_label("not true or false"));
+            }
+        }
     }
 
     fn check_field(&mut self, name: &str, span: Span) {
@@ -801,12 +838,13 @@ impl<'a> Planner<'a> {
             }
             self.diags.push(d);
         } else {
-            let mut d = Diagnostic::error("E325", span, format!("expected a field of the previous command's result, found unknown field `{name}`")).with_label("not in the result here");
+            // Dynatrace creates a missing field as null (e.g. `fields a, missing`); say so loudly.
+            let mut d = Diagnostic::warning("W304", span, format!("the previous command's result has no field `{name}`; it reads as null")).with_label("not in the result here");
             d = d.with_hint(match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
+                Some(s) => format!("did you mean `{s}`? fields here: {}", self.schema.fields.join(", ")),
                 None => format!("fields here: {}", self.schema.fields.join(", ")),
             });
-            self.err(d);
+            self.diags.push(d);
         }
     }
 
@@ -827,7 +865,7 @@ impl<'a> Planner<'a> {
                         }
                     },
                     Some(Unit::Months(_)) => {
-                        self.err(Diagnostic::error("E326", e.span, format!("calendar durations (`{u}`: months, quarters, years) are not supported yet: expected a fixed unit such as d or w")).with_hint("use days, e.g. -30d"));
+                        self.err(Diagnostic::error("E326", e.span, format!("calendar durations (months `M`, quarters `q`, years `y`) are not supported yet: expected a fixed unit such as d or w, found `{u}`")).with_hint("use days, e.g. -30d"));
                         return None;
                     }
                     None => {
@@ -895,6 +933,13 @@ impl<'a> Planner<'a> {
         let consts: Option<Vec<&Value>> = args.iter().map(|a| if let PExpr::Const(v) = a { Some(v) } else { None }).collect();
         if let Some(c) = consts {
             let v = functions::apply(f, &c.iter().map(|v| (*v).clone()).collect::<Vec<_>>(), &Ctx { now: self.ctx.now });
+            let logical = matches!(f, F::And | F::Or | F::Xor | F::Not);
+            if logical {
+                if let Some(bad) = c.iter().find(|v| !v.is_null() && v.as_bool().is_none()) {
+                    self.err(Diagnostic::error("E328", span, format!("expected boolean operands for a logical operator, found a {}", bad.type_name())).with_label("not true or false"));
+                    return None;
+                }
+            }
             let arith = matches!(f, F::Add | F::Sub | F::Mul | F::Div | F::Mod | F::Neg);
             if arith && v.is_null() && c.iter().all(|v| !v.is_null()) {
                 let types: Vec<&str> = c.iter().map(|v| v.type_name()).collect();
@@ -935,7 +980,7 @@ impl<'a> Planner<'a> {
         };
         let f = match sig.func {
             Func::Agg(_) => {
-                self.err(Diagnostic::error("E331", span, format!("expected a value, found the aggregation `{}()`", sig.name)).with_label("aggregations belong in summarize or makeTimeseries").with_hint(format!("e.g. | summarize {}(…), by: {{ … }}", sig.name)));
+                self.err(Diagnostic::error("E331", span, format!("expected a value, found the aggregation `{}()`", sig.name)).with_label("aggregations belong in summarize or makeTimeseries").with_hint(format!("e.g. | summarize {}(…), by: {{ … }}; to use a result column named `{}()`, write it in backticks", sig.name, sig.name)));
                 return None;
             }
             Func::Record => return self.record(args),
@@ -972,9 +1017,19 @@ impl<'a> Planner<'a> {
         for a in positional {
             match &a.value {
                 ArgValue::Expr(e) => out.push(self.expr(e)?),
-                ArgValue::Group(_) => {
-                    self.err(Diagnostic::error("E333", a.span, format!("expected a value, found a `{{ }}` group in `{}`", sig.name)));
-                    return None;
+                ArgValue::Group(items) => {
+                    // `matchesValue(s, {"a*", "b*"})`: a group of values is passed as an array.
+                    let mut vals = Vec::new();
+                    for it in items {
+                        match it.expr() {
+                            Some(e) if it.param.is_none() && it.alias.is_none() => vals.push(self.expr(e)?),
+                            _ => {
+                                self.err(Diagnostic::error("E333", it.span, format!("expected a value in the `{{ }}` group of `{}`", sig.name)));
+                                return None;
+                            }
+                        }
+                    }
+                    out.push(self.fold(F::Array, vals, a.span)?);
                 }
             }
         }
@@ -986,6 +1041,16 @@ impl<'a> Planner<'a> {
         }
         if f == F::Now {
             return Some(PExpr::Const(Value::Timestamp(self.ctx.now)));
+        }
+        // Functions over text reject constants of other types, as Dynatrace's type checker does.
+        let text_fn = matches!(f, F::StartsWith | F::EndsWith | F::Contains | F::Lower | F::Upper | F::Trim | F::StringLength | F::Substring | F::IndexOf | F::ReplaceString | F::SplitString | F::Like);
+        if text_fn {
+            if let Some(PExpr::Const(v)) = out.first() {
+                if !v.is_null() && v.as_str().is_none() {
+                    self.err(Diagnostic::error("E339", span, format!("expected a string as the first parameter of `{}`, found a {}", sig.name, v.type_name())).with_label("not a string").with_hint("convert it with toString(…)"));
+                    return None;
+                }
+            }
         }
         self.fold(f, out, span)
     }
@@ -1145,7 +1210,7 @@ mod tests {
             ("fetch logs | filter startWith(content, \"a\")", "E330", "did you mean `startsWith`?"),
             ("fetch logs | parse content, \"JSON:event\" | filter event[eventNmae] == \"x\"", "W302", "did you mean `event[eventName]`?"),
             ("fetch logs | filter aws.regon == \"x\"", "W301", "did you mean `aws.region`?"),
-            ("fetch logs | summarize c = count() | filter cc > 1", "E325", "did you mean `c`?"),
+            ("fetch logs | summarize c = count() | filter cc > 1", "W304", "did you mean `c`? fields here: c"),
             ("fetch logs, form: -1h", "E303", "did you mean `from:`?"),
             ("fetch logs | filter contains(content, \"a\", caseSensitiv: false)", "E332", "did you mean `caseSensitive:`?"),
             ("fetch logs | filter x == 1h + 2q", "E326", ""),

@@ -381,11 +381,38 @@ impl Value {
             Value::Long(v) => v.to_string(),
             Value::Double(f) => format_double(*f),
             Value::Bool(b) => b.to_string(),
-            Value::Timestamp(t) => format_timestamp(*t),
-            Value::Duration(d) => format_duration(*d),
-            Value::Timeframe(s, e) => format!("{}/{}", format_timestamp(*s), format_timestamp(*e)),
-            Value::Array(_) | Value::Record(_) => self.to_json(),
+            Value::Timestamp(t) => tostring_timestamp(*t),
+            Value::Duration(d) => tostring_duration(*d),
+            Value::Timeframe(s, e) => format!("{}/{}", tostring_timestamp(*s), tostring_timestamp(*e)),
+            Value::Array(a) => {
+                let parts: Vec<String> = a.iter().map(|v| match v {
+                    Value::Str(_) | Value::Record(_) | Value::Null => v.to_json(),
+                    other => other.to_dql_string().unwrap_or_default(),
+                }).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Value::Record(_) => self.to_json(),
         })
+    }
+}
+
+/// `toString(timestamp)`: `2019-08-01T13:30:00.000000000 +0000`.
+fn tostring_timestamp(ns: i64) -> String {
+    let t = format_timestamp(ns.div_euclid(1_000_000_000) * 1_000_000_000);
+    format!("{}.{:09} +0000", t.trim_end_matches('Z'), ns.rem_euclid(1_000_000_000))
+}
+
+/// `toString(duration)`: `05:00.000000000` (minutes:seconds.nanos), hours and days in front when
+/// present (`1:00:00.000000000`, `2d 03:00:00.000000000`).
+fn tostring_duration(ns: i64) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let n = ns.unsigned_abs();
+    let (secs, frac) = (n / 1_000_000_000, n % 1_000_000_000);
+    let (days, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (days, h) {
+        (0, 0) => format!("{sign}{m:02}:{s:02}.{frac:09}"),
+        (0, h) => format!("{sign}{h:02}:{m:02}:{s:02}.{frac:09}"),
+        (d, h) => format!("{sign}{d}d {h:02}:{m:02}:{s:02}.{frac:09}"),
     }
 }
 

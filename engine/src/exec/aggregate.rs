@@ -16,7 +16,7 @@ use crate::value::{dql_cmp, sort_cmp, GroupKey, Value};
 enum State {
     Count(i64),
     Sum { num: f64, dur: i64, n: usize, durations: bool, mixed: bool },
-    Best { v: Option<Value>, mixed: bool },
+    Best { v: Option<Value>, mixed: bool, doubles: bool },
     Take(Option<Value>),
     Distinct(HashSet<GroupKey>, Vec<Value>),
     Collect(Vec<Value>),
@@ -26,7 +26,7 @@ fn init(a: A) -> State {
     match a {
         A::Count | A::CountIf => State::Count(0),
         A::Sum | A::Avg => State::Sum { num: 0.0, dur: 0, n: 0, durations: false, mixed: false },
-        A::Min | A::Max => State::Best { v: None, mixed: false },
+        A::Min | A::Max => State::Best { v: None, mixed: false, doubles: false },
         A::TakeFirst | A::TakeLast | A::TakeAny | A::TakeMin | A::TakeMax => State::Take(None),
         A::CountDistinct | A::CountDistinctExact | A::CollectDistinct => State::Distinct(HashSet::new(), Vec::new()),
         A::CollectArray => State::Collect(Vec::new()),
@@ -51,7 +51,9 @@ fn update(a: A, s: &mut State, v: &Value) {
             }
             _ => *mixed = true,
         },
-        State::Best { v: best, mixed } => match best {
+        State::Best { v: best, mixed, doubles } => {
+            *doubles |= matches!(v, Value::Double(_));
+            match best {
             None => *best = Some(v.clone()),
             Some(b) => match dql_cmp(v, b) {
                 Some(o) => {
@@ -68,7 +70,8 @@ fn update(a: A, s: &mut State, v: &Value) {
                 }
                 None => *mixed = true,
             },
-        },
+        }
+        }
         State::Take(t) => match a {
             A::TakeFirst | A::TakeAny => {
                 if t.is_none() {
@@ -108,6 +111,8 @@ fn finish(a: A, s: State) -> Value {
             (_, true) => Value::Duration(dur / n as i64),
         },
         State::Best { mixed: true, .. } => Value::Null,
+        // Longs and doubles mixed: the result is a double.
+        State::Best { v: Some(Value::Long(n)), doubles: true, .. } => Value::Double(n as f64),
         State::Best { v, .. } => v.unwrap_or(Value::Null),
         State::Take(v) => v.unwrap_or(Value::Null),
         State::Distinct(set, vals) => match a {

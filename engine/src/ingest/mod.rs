@@ -134,19 +134,33 @@ impl Loader {
         self.report.push(file);
     }
 
-    /// Loads a file or a folder (recursively, in name order).
+    /// Loads a file or a folder (recursively, in name order). `log.source` is the path from the
+    /// named folder on (`AWSLogs/123456789012/CloudTrail/…`), as a browser names dropped folders,
+    /// so results do not depend on where the data sits.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn add_path(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .or_else(|| std::fs::canonicalize(path).ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())))
+            .unwrap_or_else(|| path.to_string_lossy().into_owned());
+        self.add_path_as(path, &name)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn add_path_as(&mut self, path: &std::path::Path, name: &str) -> std::io::Result<()> {
         let meta = std::fs::metadata(path)?;
         if meta.is_dir() {
             let mut entries: Vec<_> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
             entries.sort();
             for e in entries {
-                if e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                let Some(file_name) = e.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
+                if file_name.starts_with('.') {
                     continue;
                 }
-                if let Err(err) = self.add_path(&e) {
-                    let mut f = FileReport::new(&e.to_string_lossy());
+                let child = format!("{name}/{file_name}");
+                if let Err(err) = self.add_path_as(&e, &child) {
+                    let mut f = FileReport::new(&child);
                     f.shape = Shape::Unreadable;
                     f.problem(None, format!("cannot read: {err}"));
                     self.report.push(f);
@@ -155,7 +169,7 @@ impl Loader {
             Ok(())
         } else {
             let bytes = std::fs::read(path)?;
-            self.add_bytes(&path.to_string_lossy(), &bytes);
+            self.add_bytes(name, &bytes);
             Ok(())
         }
     }

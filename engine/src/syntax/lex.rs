@@ -214,17 +214,26 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
             toks.push(Token { tok: Tok::Ident(src[start..i].to_string()), span: Span::new(start, i) });
             continue;
         }
+        if c == b'\'' {
+            // 'text': one error for the whole literal, not one per quote.
+            let end = src[i + 1..].find(['\'', '\n']).map_or(b.len(), |k| i + 1 + k + usize::from(src[i + 1 + k..].starts_with('\'')));
+            diags.push(
+                Diagnostic::error("E107", Span::new(start, end), "expected a string in double quotes, found single quotes")
+                    .with_label("single-quoted text")
+                    .with_hint(format!("write \"{}\"", src[i + 1..end].trim_end_matches('\''))),
+            );
+            i = end;
+            toks.push(Token { tok: Tok::Error, span: Span::new(start, i) });
+            continue;
+        }
         let ch = src[i..].chars().next().unwrap_or('?');
         i += ch.len_utf8();
-        let mut d = Diagnostic::error(
+        let d = Diagnostic::error(
             "E101",
             Span::new(start, i),
             format!("unexpected character: expected a name, value or operator, found `{ch}`"),
         )
         .with_label("not valid here");
-        if ch == '\'' {
-            d = d.with_hint("DQL strings use double quotes: \"text\"");
-        }
         diags.push(d);
         toks.push(Token { tok: Tok::Error, span: Span::new(start, i) });
     }
@@ -393,9 +402,9 @@ mod tests {
 
     #[test]
     fn errors_are_reported_and_lexing_goes_on() {
-        let (t, d) = lex("filter x == 'a' and \"open");
+        let (t, d) = lex("filter x == 'a' and ^ \"open");
         assert_eq!(d.len(), 3, "{d:?}");
-        assert_eq!(d[0].code, "E101");
+        assert_eq!(d[0].code, "E107");
         assert!(d.last().unwrap().code == "E104");
         assert_eq!(t.last().unwrap().tok, Tok::Eof);
     }

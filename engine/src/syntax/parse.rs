@@ -384,6 +384,14 @@ impl Parser {
                     "true" => lit(Literal::Bool(true), span),
                     "false" => lit(Literal::Bool(false), span),
                     "null" => lit(Literal::Null, span),
+                    "and" | "or" | "xor" | "mod" => {
+                        self.diags.push(
+                            Diagnostic::error("E211", span, format!("expected an expression, found the reserved word `{n}`"))
+                                .with_label("reserved word")
+                                .with_hint(format!("a field with this name must be written in backticks: `{n}`")),
+                        );
+                        Err(Abort)
+                    }
                     _ => Ok(Expr { kind: ExprKind::Field(n), span }),
                 }
             }
