@@ -50,7 +50,14 @@ impl Rng {
     pub fn uuid(&mut self) -> String {
         let a = self.next();
         let b = self.next();
-        format!("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff, 0x8000 | (b >> 48) & 0x3fff, b & 0xffff_ffff_ffff)
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
     }
     pub fn hex(&mut self, n: usize) -> String {
         let mut s = String::new();
@@ -64,6 +71,17 @@ impl Rng {
         const C: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         (0..n).map(|_| C[self.below(32) as usize] as char).collect()
     }
+}
+
+/// A stable pseudo-random id for a name (the same name gives the same id).
+fn stable(account: &str, name: &str, n: usize) -> String {
+    let seed = account
+        .bytes()
+        .chain(name.bytes())
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    Rng::new(seed).upper_alnum(n)
 }
 
 /// A tiny JSON writer that keeps key order.
@@ -101,8 +119,23 @@ impl Obj {
 }
 
 const ACCOUNTS: &[&str] = &["111122223333", "444455556666", "777788889999"];
-const REGIONS: &[(&str, u32)] = &[("us-east-1", 50), ("eu-west-1", 20), ("us-west-2", 15), ("eu-central-1", 10), ("ap-southeast-2", 5)];
-const USERS: &[&str] = &["alice", "bob", "carol", "dave", "erin", "svc-backup", "ci-bot", "terraform"];
+const REGIONS: &[(&str, u32)] = &[
+    ("us-east-1", 50),
+    ("eu-west-1", 20),
+    ("us-west-2", 15),
+    ("eu-central-1", 10),
+    ("ap-southeast-2", 5),
+];
+const USERS: &[&str] = &[
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "svc-backup",
+    "ci-bot",
+    "terraform",
+];
 const ROLES: &[(&str, &str)] = &[
     ("OrganizationAccountAccessRole", "alice@example.com"),
     ("ci-deployer", "gh-actions-4711"),
@@ -112,8 +145,23 @@ const ROLES: &[(&str, &str)] = &[
     ("eks-nodegroup-NodeInstanceRole", "i-0a1b2c3d4e5f60718"),
     ("DevOpsRole", "mallory"),
 ];
-const SERVICES: &[&str] = &["ec2.amazonaws.com", "lambda.amazonaws.com", "cloudformation.amazonaws.com", "autoscaling.amazonaws.com", "config.amazonaws.com"];
-const IPS: &[&str] = &["203.0.113.45", "198.51.100.23", "192.0.2.77", "203.0.113.200", "198.51.100.9", "52.95.110.1", "34.201.7.64", "10.0.12.34"];
+const SERVICES: &[&str] = &[
+    "ec2.amazonaws.com",
+    "lambda.amazonaws.com",
+    "cloudformation.amazonaws.com",
+    "autoscaling.amazonaws.com",
+    "config.amazonaws.com",
+];
+const IPS: &[&str] = &[
+    "203.0.113.45",
+    "198.51.100.23",
+    "192.0.2.77",
+    "203.0.113.200",
+    "198.51.100.9",
+    "52.95.110.1",
+    "34.201.7.64",
+    "10.0.12.34",
+];
 const AGENTS: &[&str] = &[
     "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/ec2.describe-instances",
     "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.210 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69",
@@ -137,7 +185,10 @@ const CALLS: &[((&str, &str, bool), u32)] = &[
     (("ec2.amazonaws.com", "DescribeVolumes", true), 15),
     (("ec2.amazonaws.com", "RunInstances", false), 4),
     (("ec2.amazonaws.com", "CreateTags", false), 6),
-    (("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", false), 2),
+    (
+        ("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", false),
+        2,
+    ),
     (("sts.amazonaws.com", "AssumeRole", true), 70),
     (("sts.amazonaws.com", "GetCallerIdentity", true), 25),
     (("iam.amazonaws.com", "ListUsers", true), 6),
@@ -171,33 +222,73 @@ pub struct Event {
 /// Generates `n` events between `start_ns` and `start_ns + span_ns`, oldest first.
 pub fn events(n: usize, seed: u64, start_ns: i64, span_ns: i64) -> Vec<Event> {
     let mut rng = Rng::new(seed);
-    let mut times: Vec<i64> = (0..n).map(|_| start_ns + (rng.below(span_ns.max(1) as u64) as i64 / NS_PER_SEC) * NS_PER_SEC).collect();
+    let mut times: Vec<i64> = (0..n)
+        .map(|_| start_ns + (rng.below(span_ns.max(1) as u64) as i64 / NS_PER_SEC) * NS_PER_SEC)
+        .collect();
     times.sort_unstable();
     times.into_iter().map(|t| event(&mut rng, t)).collect()
 }
 
 fn identity(rng: &mut Rng, account: &str, event_source: &str, t: i64) -> (String, Option<String>) {
-    let kind = rng.weighted(&[("IAMUser", 25u32), ("AssumedRole", 55), ("AWSService", 15), ("Root", 2), ("FederatedUser", 3)]);
-    let ak = format!("AKIA{}", rng.upper_alnum(16));
+    let kind = rng.weighted(&[
+        ("IAMUser", 25u32),
+        ("AssumedRole", 55),
+        ("AWSService", 15),
+        ("Root", 2),
+        ("FederatedUser", 3),
+    ]);
+    // Identities have stable ids and a few access keys each (sessions), as in real trails.
+    let ak = format!(
+        "AKIA{}",
+        stable(account, &format!("key{}", rng.below(4)), 16)
+    );
     let mut o = Obj::new();
     let arn = match *kind {
         "IAMUser" => {
             let u = rng.pick(USERS);
             let arn = format!("arn:aws:iam::{account}:user/{u}");
-            o.s("type", "IAMUser").s("principalId", &format!("AIDA{}", rng.upper_alnum(17))).s("arn", &arn).s("accountId", account).s("accessKeyId", &ak).s("userName", u);
+            o.s("type", "IAMUser")
+                .s("principalId", &format!("AIDA{}", stable(account, u, 17)))
+                .s("arn", &arn)
+                .s("accountId", account)
+                .s("accessKeyId", &ak)
+                .s("userName", u);
             Some(arn)
         }
         "AssumedRole" => {
             let (role, session) = rng.pick(ROLES);
-            let role_id = format!("AROA{}", rng.upper_alnum(17));
+            let role_id = format!("AROA{}", stable(account, role, 17));
             let arn = format!("arn:aws:sts::{account}:assumed-role/{role}/{session}");
             let mut issuer = Obj::new();
-            issuer.s("type", "Role").s("principalId", &role_id).s("arn", &format!("arn:aws:iam::{account}:role/{role}")).s("accountId", account).s("userName", role);
+            issuer
+                .s("type", "Role")
+                .s("principalId", &role_id)
+                .s("arn", &format!("arn:aws:iam::{account}:role/{role}"))
+                .s("accountId", account)
+                .s("userName", role);
             let mut attrs = Obj::new();
-            attrs.s("creationDate", &format_timestamp(t - 1800 * NS_PER_SEC)).s("mfaAuthenticated", if rng.chance(0.3) { "true" } else { "false" });
+            attrs
+                .s("creationDate", &format_timestamp(t - 1800 * NS_PER_SEC))
+                .s(
+                    "mfaAuthenticated",
+                    if rng.chance(0.3) { "true" } else { "false" },
+                );
             let mut ctx = Obj::new();
-            ctx.raw("sessionIssuer", &issuer.done()).raw("webIdFederationData", "{}").raw("attributes", &attrs.done());
-            o.s("type", "AssumedRole").s("principalId", &format!("{role_id}:{session}")).s("arn", &arn).s("accountId", account).s("accessKeyId", &format!("ASIA{}", rng.upper_alnum(16))).raw("sessionContext", &ctx.done());
+            ctx.raw("sessionIssuer", &issuer.done())
+                .raw("webIdFederationData", "{}")
+                .raw("attributes", &attrs.done());
+            o.s("type", "AssumedRole")
+                .s("principalId", &format!("{role_id}:{session}"))
+                .s("arn", &arn)
+                .s("accountId", account)
+                .s(
+                    "accessKeyId",
+                    &format!(
+                        "ASIA{}",
+                        stable(account, &format!("{session}{}", rng.below(8)), 16)
+                    ),
+                )
+                .raw("sessionContext", &ctx.done());
             Some(arn)
         }
         "AWSService" => {
@@ -207,12 +298,20 @@ fn identity(rng: &mut Rng, account: &str, event_source: &str, t: i64) -> (String
         }
         "Root" => {
             let arn = format!("arn:aws:iam::{account}:root");
-            o.s("type", "Root").s("principalId", account).s("arn", &arn).s("accountId", account).s("accessKeyId", &ak);
+            o.s("type", "Root")
+                .s("principalId", account)
+                .s("arn", &arn)
+                .s("accountId", account)
+                .s("accessKeyId", &ak);
             Some(arn)
         }
         _ => {
             let arn = format!("arn:aws:sts::{account}:federated-user/{}", rng.pick(USERS));
-            o.s("type", "FederatedUser").s("principalId", &format!("{account}:{}", rng.pick(USERS))).s("arn", &arn).s("accountId", account).s("accessKeyId", &format!("ASIA{}", rng.upper_alnum(16)));
+            o.s("type", "FederatedUser")
+                .s("principalId", &format!("{account}:{}", rng.pick(USERS)))
+                .s("arn", &arn)
+                .s("accountId", account)
+                .s("accessKeyId", &format!("ASIA{}", rng.upper_alnum(16)));
             Some(arn)
         }
     };
@@ -223,12 +322,31 @@ fn identity(rng: &mut Rng, account: &str, event_source: &str, t: i64) -> (String
 fn event(rng: &mut Rng, t: i64) -> Event {
     let account = *rng.pick(ACCOUNTS);
     let (source, name, read_only) = *rng.weighted(CALLS);
-    let region = if source == "signin.amazonaws.com" || source == "iam.amazonaws.com" { "us-east-1" } else { *rng.weighted(REGIONS) };
+    let region = if source == "signin.amazonaws.com" || source == "iam.amazonaws.com" {
+        "us-east-1"
+    } else {
+        *rng.weighted(REGIONS)
+    };
     let (identity_json, _arn) = identity(rng, account, source, t);
-    let ip = if identity_json.contains("\"AWSService\"") { rng.pick(SERVICES).to_string() } else { rng.pick(IPS).to_string() };
-    let agent = if source == "signin.amazonaws.com" { AGENTS[6] } else { *rng.pick(AGENTS) };
+    let ip = if identity_json.contains("\"AWSService\"") {
+        rng.pick(SERVICES).to_string()
+    } else {
+        rng.pick(IPS).to_string()
+    };
+    let agent = if source == "signin.amazonaws.com" {
+        AGENTS[6]
+    } else {
+        *rng.pick(AGENTS)
+    };
     let mut e = Obj::new();
-    e.s("eventVersion", "1.09").raw("userIdentity", &identity_json).s("eventTime", &format_timestamp(t)).s("eventSource", source).s("eventName", name).s("awsRegion", region).s("sourceIPAddress", &ip).s("userAgent", agent);
+    e.s("eventVersion", "1.09")
+        .raw("userIdentity", &identity_json)
+        .s("eventTime", &format_timestamp(t))
+        .s("eventSource", source)
+        .s("eventName", name)
+        .s("awsRegion", region)
+        .s("sourceIPAddress", &ip)
+        .s("userAgent", agent);
     // Errors: ~6% denied, ~2% throttled; EC2 spells them its own way.
     let ec2 = source == "ec2.amazonaws.com";
     let roll = rng.below(1000);
@@ -241,9 +359,16 @@ fn event(rng: &mut Rng, t: i64) -> Event {
             ("AccessDenied", "User is not authorized to perform this action because no identity-based policy allows the action")
         })
     } else if roll < 60 {
-        Some(("UnauthorizedOperation", "You are not authorized to perform this operation."))
+        Some((
+            "UnauthorizedOperation",
+            "You are not authorized to perform this operation.",
+        ))
     } else if roll < 80 {
-        Some(if ec2 { ("Client.RequestLimitExceeded", "Request limit exceeded.") } else { ("ThrottlingException", "Rate exceeded") })
+        Some(if ec2 {
+            ("Client.RequestLimitExceeded", "Request limit exceeded.")
+        } else {
+            ("ThrottlingException", "Rate exceeded")
+        })
     } else {
         None
     };
@@ -291,26 +416,50 @@ fn event(rng: &mut Rng, t: i64) -> Event {
     if let Some((code, msg)) = error {
         e.s("errorCode", code).s("errorMessage", msg);
     }
-    let response = if error.is_some() && name != "ConsoleLogin" { "null".to_string() } else { response };
-    e.raw("requestParameters", &request).raw("responseElements", &response);
+    let response = if error.is_some() && name != "ConsoleLogin" {
+        "null".to_string()
+    } else {
+        response
+    };
+    e.raw("requestParameters", &request)
+        .raw("responseElements", &response);
     if let Some(a) = additional {
         e.raw("additionalEventData", &a);
     }
-    e.s("requestID", &rng.uuid()).s("eventID", &rng.uuid()).b("readOnly", read_only);
+    e.s("requestID", &rng.uuid())
+        .s("eventID", &rng.uuid())
+        .b("readOnly", read_only);
     let data_event = matches!(name, "GetObject" | "PutObject" | "Invoke");
     if data_event {
         e.raw("resources", &format!("[{{\"type\":\"AWS::S3::Object\",\"ARN\":\"arn:aws:s3:::orders-prod-data/{}\"}},{{\"accountId\":\"{account}\",\"type\":\"AWS::S3::Bucket\",\"ARN\":\"arn:aws:s3:::orders-prod-data\"}}]", rng.hex(12)));
     }
-    e.s("eventType", if name == "ConsoleLogin" { "AwsConsoleSignIn" } else { "AwsApiCall" }).b("managementEvent", !data_event).s("recipientAccountId", account);
+    e.s(
+        "eventType",
+        if name == "ConsoleLogin" {
+            "AwsConsoleSignIn"
+        } else {
+            "AwsApiCall"
+        },
+    )
+    .b("managementEvent", !data_event)
+    .s("recipientAccountId", account);
     if !data_event && source != "signin.amazonaws.com" {
         e.s("eventCategory", "Management");
     } else {
-        e.s("eventCategory", if data_event { "Data" } else { "Management" });
+        e.s(
+            "eventCategory",
+            if data_event { "Data" } else { "Management" },
+        );
     }
     if source != "signin.amazonaws.com" {
         e.raw("tlsDetails", &format!("{{\"tlsVersion\":\"TLSv1.3\",\"cipherSuite\":\"TLS_AES_128_GCM_SHA256\",\"clientProvidedHostHeader\":\"{}.{region}.amazonaws.com\"}}", source.trim_end_matches(".amazonaws.com")));
     }
-    Event { time_ns: t, account, region, json: e.done() }
+    Event {
+        time_ns: t,
+        account,
+        region,
+        json: e.done(),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -332,15 +481,30 @@ pub fn write(events: &[Event], format: GenFormat, out: &Path, gzip: bool) -> std
             // One object per account, region and 5-minute window, as CloudTrail delivers them.
             let mut files: BTreeMap<(String, String, i64), Vec<&Event>> = BTreeMap::new();
             for e in events {
-                files.entry((e.account.to_string(), e.region.to_string(), e.time_ns / (300 * NS_PER_SEC))).or_default().push(e);
+                files
+                    .entry((
+                        e.account.to_string(),
+                        e.region.to_string(),
+                        e.time_ns / (300 * NS_PER_SEC),
+                    ))
+                    .or_default()
+                    .push(e);
             }
             let mut rng = Rng::new(7);
             for ((account, region, window), evs) in files {
                 let stamp = format_timestamp(window * 300 * NS_PER_SEC);
                 let (date, clock) = (&stamp[..10], &stamp[11..16]);
-                let dir = out.join(format!("AWSLogs/{account}/CloudTrail/{region}/{}", date.replace('-', "/")));
+                let dir = out.join(format!(
+                    "AWSLogs/{account}/CloudTrail/{region}/{}",
+                    date.replace('-', "/")
+                ));
                 std::fs::create_dir_all(&dir)?;
-                let name = format!("{account}_CloudTrail_{region}_{}T{}Z_{}.json.gz", date.replace('-', ""), clock.replace(':', ""), rng.upper_alnum(16));
+                let name = format!(
+                    "{account}_CloudTrail_{region}_{}T{}Z_{}.json.gz",
+                    date.replace('-', ""),
+                    clock.replace(':', ""),
+                    rng.upper_alnum(16)
+                );
                 let body = records(evs.iter().copied());
                 bytes += body.len() as u64;
                 write_file(&dir.join(name), body.as_bytes(), true)?;
@@ -402,7 +566,8 @@ mod tests {
         let b = events(300, 42, 0, 3600 * NS_PER_SEC);
         assert!(a.iter().zip(&b).all(|(x, y)| x.json == y.json));
         let text: String = a.iter().map(|e| e.json.clone() + "\n").collect();
-        let (store, report) = trailscope_engine::load_bytes("gen.ndjson", text.as_bytes(), Default::default());
+        let (store, report) =
+            trailscope_engine::load_bytes("gen.ndjson", text.as_bytes(), Default::default());
         assert_eq!(report.events(), 300, "{}", report.summary());
         assert_eq!(store.len(), 300);
         let avg = text.len() / 300;

@@ -17,7 +17,11 @@ mod gen;
 use trailscope_engine::{render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions};
 
 #[derive(Parser)]
-#[command(name = "trailscope", version, about = "Investigate AWS CloudTrail exports with DQL, offline")]
+#[command(
+    name = "trailscope",
+    version,
+    about = "Investigate AWS CloudTrail exports with DQL, offline"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -130,19 +134,29 @@ fn main() -> ExitCode {
 fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb * 1024)
 }
 
 fn current_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb * 1024)
 }
 
 fn bench(b: BenchArgs) -> ExitCode {
     let mut raw_bytes = 0u64;
     let started = Instant::now();
-    let mut loader = Loader::new(LoadOptions { bucket: b.bucket.clone() });
+    let mut loader = Loader::new(LoadOptions {
+        bucket: b.bucket.clone(),
+    });
     for p in &b.paths {
         let files: Vec<PathBuf> = if p.is_dir() { walk(p) } else { vec![p.clone()] };
         for f in files {
@@ -163,20 +177,45 @@ fn bench(b: BenchArgs) -> ExitCode {
     let peak_load = peak_rss().unwrap_or(0);
     let after = current_rss().unwrap_or(0);
     println!("events            {}", report.events());
-    println!("input             {:.1} MB (as read; gzip counted compressed)", raw_bytes as f64 / 1e6);
-    println!("load              {:.2} s = {:.0} MB/s, {:.0} events/s", load, raw_bytes as f64 / 1e6 / load, report.events() as f64 / load);
-    println!("store heap        {:.1} MB = {:.3} bytes per input byte", store.heap_bytes() as f64 / 1e6, store.heap_bytes() as f64 / raw_bytes.max(1) as f64);
-    println!("rss after load    {:.1} MB; peak during load {:.1} MB", after as f64 / 1e6, peak_load as f64 / 1e6);
+    println!(
+        "input             {:.1} MB (as read; gzip counted compressed)",
+        raw_bytes as f64 / 1e6
+    );
+    println!(
+        "load              {:.2} s = {:.0} MB/s, {:.0} events/s",
+        load,
+        raw_bytes as f64 / 1e6 / load,
+        report.events() as f64 / load
+    );
+    println!(
+        "store heap        {:.1} MB = {:.3} bytes per input byte",
+        store.heap_bytes() as f64 / 1e6,
+        store.heap_bytes() as f64 / raw_bytes.max(1) as f64
+    );
+    println!(
+        "rss after load    {:.1} MB; peak during load {:.1} MB",
+        after as f64 / 1e6,
+        peak_load as f64 / 1e6
+    );
     for (part, bytes) in store.memory_breakdown() {
         println!("  {part:<16} {:.1} MB", bytes as f64 / 1e6);
     }
     println!("  distinct strings {}", store.distinct_strings());
-    let mut files: Vec<PathBuf> = walk(&b.queries).into_iter().filter(|p| p.extension().is_some_and(|e| e == "dql")).collect();
+    let mut files: Vec<PathBuf> = walk(&b.queries)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "dql"))
+        .collect();
     files.sort();
     let now = store.time_span().map(|(_, newest)| newest + 1);
     for f in files {
-        let Ok(q) = std::fs::read_to_string(&f) else { continue };
-        let opts = QueryOptions { now_ns: now, from_ns: None, to_ns: None };
+        let Ok(q) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        let opts = QueryOptions {
+            now_ns: now,
+            from_ns: None,
+            to_ns: None,
+        };
         let mut times = Vec::new();
         let mut rows = 0;
         let mut first = 0.0;
@@ -197,9 +236,19 @@ fn bench(b: BenchArgs) -> ExitCode {
         }
         times.sort_by(f64::total_cmp);
         let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
-        println!("{:<32} median {:>8.2} ms  first {:>8.2} ms  rows {rows}", f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), median, first);
+        println!(
+            "{:<32} median {:>8.2} ms  first {:>8.2} ms  rows {rows}",
+            f.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            median,
+            first
+        );
     }
-    println!("peak rss          {:.1} MB", peak_rss().unwrap_or(0) as f64 / 1e6);
+    println!(
+        "peak rss          {:.1} MB",
+        peak_rss().unwrap_or(0) as f64 / 1e6
+    );
     ExitCode::SUCCESS
 }
 
@@ -221,13 +270,21 @@ fn walk(p: &std::path::Path) -> Vec<PathBuf> {
 
 fn generate(g: GenArgs) -> ExitCode {
     let Some(start) = time::parse_timestamp(&g.start) else {
-        eprintln!("error: --start: expected an RFC 3339 time, found {:?}", g.start);
+        eprintln!(
+            "error: --start: expected an RFC 3339 time, found {:?}",
+            g.start
+        );
         return ExitCode::from(2);
     };
     let events = gen::events(g.events, g.seed, start, g.hours * time::NS_PER_HOUR);
     match gen::write(&events, g.format, &g.out, g.gzip) {
         Ok(bytes) => {
-            eprintln!("wrote {} events ({:.1} MB of JSON) to {}", events.len(), bytes as f64 / 1e6, g.out.display());
+            eprintln!(
+                "wrote {} events ({:.1} MB of JSON) to {}",
+                events.len(),
+                bytes as f64 / 1e6,
+                g.out.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -247,23 +304,39 @@ fn parse_time(text: &str, now: i64, what: &str) -> Result<i64, String> {
         None => (1, t.strip_prefix('+').unwrap_or(t)),
     };
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    if let (Ok(n), Some(time::Unit::Fixed(len))) = (digits.parse::<i64>(), time::unit(&rest[digits.len()..])) {
+    if let (Ok(n), Some(time::Unit::Fixed(len))) =
+        (digits.parse::<i64>(), time::unit(&rest[digits.len()..]))
+    {
         return Ok(now + sign * n * len);
     }
     Err(format!("{what}: expected an RFC 3339 time such as 2026-11-20T12:00:00Z or a duration such as -2h, found {text:?}"))
 }
 
 fn query(a: QueryArgs) -> ExitCode {
-    let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
-    let now = match a.now.as_deref().map(|n| parse_time(n, wall, "--now")).transpose() {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let now = match a
+        .now
+        .as_deref()
+        .map(|n| parse_time(n, wall, "--now"))
+        .transpose()
+    {
         Ok(n) => n.unwrap_or(wall),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let from = a.from.as_deref().map(|t| parse_time(t, now, "--from")).transpose();
-    let to = a.to.as_deref().map(|t| parse_time(t, now, "--to")).transpose();
+    let from = a
+        .from
+        .as_deref()
+        .map(|t| parse_time(t, now, "--from"))
+        .transpose();
+    let to =
+        a.to.as_deref()
+            .map(|t| parse_time(t, now, "--to"))
+            .transpose();
     let (from, to) = match (from, to) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => {
@@ -286,7 +359,9 @@ fn query(a: QueryArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let started = Instant::now();
-    let mut loader = Loader::new(LoadOptions { bucket: a.bucket.clone() });
+    let mut loader = Loader::new(LoadOptions {
+        bucket: a.bucket.clone(),
+    });
     let mut unreadable = false;
     for p in &paths {
         if let Err(e) = loader.add_path(std::path::Path::new(p)) {
@@ -305,7 +380,11 @@ fn query(a: QueryArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let started = Instant::now();
-    let opts = QueryOptions { now_ns: Some(now), from_ns: from, to_ns: to };
+    let opts = QueryOptions {
+        now_ns: Some(now),
+        from_ns: from,
+        to_ns: to,
+    };
     let out = match run_query(&store, &query_text, &opts) {
         Ok(o) => o,
         Err(diags) => {
@@ -334,7 +413,12 @@ fn query(a: QueryArgs) -> ExitCode {
         }
     }
     if matches!(a.report, Report::Text) {
-        eprintln!("{} rows in {:.1} ms (load {:.1} ms)", out.table.num_rows(), run_time.as_secs_f64() * 1e3, load_time.as_secs_f64() * 1e3);
+        eprintln!(
+            "{} rows in {:.1} ms (load {:.1} ms)",
+            out.table.num_rows(),
+            run_time.as_secs_f64() * 1e3,
+            load_time.as_secs_f64() * 1e3
+        );
     }
     ExitCode::SUCCESS
 }

@@ -118,8 +118,13 @@ pub fn render(source: &str, diags: &[Diagnostic]) -> String {
             .rfind('\n')
             .map_or(0, |i| i + 1)
             .max(line_start.min(start));
-        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
-        let width = source[start..end.min(line_end).max(start)].chars().count().max(1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let width = source[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
         let pad: String = source[line_start..start]
             .chars()
             .map(|c| if c == '\t' { '\t' } else { ' ' })
@@ -157,7 +162,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate within a distance that scales with the word's length.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     let candidates: Vec<&'a str> = candidates.into_iter().collect();
     let close = candidates
@@ -169,13 +177,17 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     // Abbreviations: `cnt` → `count`, `evtName` → `eventName` (same first letter, letters in order).
     close.or_else(|| {
         let w: Vec<char> = word.to_lowercase().chars().collect();
-        candidates.iter().copied().filter(|c| {
-            let c_low: Vec<char> = c.to_lowercase().chars().collect();
-            w.len() >= 3 && c_low.first() == w.first() && c_low.len() <= w.len() + 4 && {
-                let mut it = c_low.iter();
-                w.iter().all(|ch| it.any(|x| x == ch))
-            }
-        }).min_by_key(|c| c.len())
+        candidates
+            .iter()
+            .copied()
+            .filter(|c| {
+                let c_low: Vec<char> = c.to_lowercase().chars().collect();
+                w.len() >= 3 && c_low.first() == w.first() && c_low.len() <= w.len() + 4 && {
+                    let mut it = c_low.iter();
+                    w.iter().all(|ch| it.any(|x| x == ch))
+                }
+            })
+            .min_by_key(|c| c.len())
     })
 }
 
@@ -199,7 +211,11 @@ mod tests {
     fn suggestions() {
         for (w, cands, want) in [
             ("filtr", vec!["filter", "fields"], Some("filter")),
-            ("eventNmae", vec!["eventName", "eventTime"], Some("eventName")),
+            (
+                "eventNmae",
+                vec!["eventName", "eventTime"],
+                Some("eventName"),
+            ),
             ("xyz", vec!["filter"], None),
             ("COUNT", vec!["count"], Some("count")),
         ] {

@@ -53,7 +53,11 @@ pub enum Dpl {
 
 #[derive(Clone, Debug)]
 pub enum Source {
-    Logs { from: Option<i64>, to: Option<i64>, buckets: Vec<String> },
+    Logs {
+        from: Option<i64>,
+        to: Option<i64>,
+        buckets: Vec<String>,
+    },
     Data(Vec<Vec<(Arc<str>, Value)>>),
 }
 
@@ -68,9 +72,20 @@ pub enum Op {
     FieldsRename(Vec<(Arc<str>, Arc<str>)>),
     Sort(Vec<SortKey>),
     Limit(usize),
-    Dedup { keys: Vec<PExpr>, sort: Vec<SortKey> },
-    Parse { input: PExpr, pattern: Dpl, preserve: bool },
-    Summarize { by: Vec<(Arc<str>, PExpr)>, aggs: Vec<AggCall>, outputs: Vec<(Arc<str>, PExpr)> },
+    Dedup {
+        keys: Vec<PExpr>,
+        sort: Vec<SortKey>,
+    },
+    Parse {
+        input: PExpr,
+        pattern: Dpl,
+        preserve: bool,
+    },
+    Summarize {
+        by: Vec<(Arc<str>, PExpr)>,
+        aggs: Vec<AggCall>,
+        outputs: Vec<(Arc<str>, PExpr)>,
+    },
     MakeTimeseries(Timeseries),
 }
 
@@ -109,7 +124,15 @@ struct Schema {
 }
 
 pub fn plan(query: &ast::Query, ctx: &PlanCtx) -> (Option<Plan>, Vec<Diagnostic>) {
-    let mut p = Planner { ctx, diags: Vec::new(), schema: Schema { fields: Vec::new(), open: false, events: HashSet::new() } };
+    let mut p = Planner {
+        ctx,
+        diags: Vec::new(),
+        schema: Schema {
+            fields: Vec::new(),
+            open: false,
+            events: HashSet::new(),
+        },
+    };
     let plan = p.query(query);
     let ok = !p.diags.iter().any(Diagnostic::is_error);
     (plan.filter(|_| ok), p.diags)
@@ -122,14 +145,37 @@ struct Planner<'a> {
 }
 
 const COMMANDS: &[&str] = &[
-    "fetch", "data", "filter", "filterOut", "fields", "fieldsAdd", "fieldsKeep", "fieldsRemove",
-    "fieldsRename", "sort", "limit", "dedup", "parse", "summarize", "makeTimeseries",
+    "fetch",
+    "data",
+    "filter",
+    "filterOut",
+    "fields",
+    "fieldsAdd",
+    "fieldsKeep",
+    "fieldsRemove",
+    "fieldsRename",
+    "sort",
+    "limit",
+    "dedup",
+    "parse",
+    "summarize",
+    "makeTimeseries",
 ];
 
 /// Commands Dynatrace has that Trailscope does not run yet: named, not "unknown".
 const NOT_YET: &[&str] = &[
-    "append", "lookup", "join", "joinNested", "expand", "fieldsFlatten", "fieldsSummary", "search",
-    "timeseries", "describe", "load", "parseAll",
+    "append",
+    "lookup",
+    "join",
+    "joinNested",
+    "expand",
+    "fieldsFlatten",
+    "fieldsSummary",
+    "search",
+    "timeseries",
+    "describe",
+    "load",
+    "parseAll",
 ];
 
 struct Params<'a> {
@@ -148,11 +194,20 @@ impl<'a> Planner<'a> {
             "fetch" => self.fetch(first),
             "data" => self.data(first),
             _ => {
-                let known = COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(&first.name.name));
+                let known = COMMANDS
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&first.name.name));
                 let d = if known {
-                    Diagnostic::error("E301", first.name.span, format!("expected a starting command such as `fetch logs`, found `{}`", first.name.name))
-                        .with_label("a query starts with `fetch` or `data`")
-                        .with_hint("start with: fetch logs")
+                    Diagnostic::error(
+                        "E301",
+                        first.name.span,
+                        format!(
+                            "expected a starting command such as `fetch logs`, found `{}`",
+                            first.name.name
+                        ),
+                    )
+                    .with_label("a query starts with `fetch` or `data`")
+                    .with_hint("start with: fetch logs")
                 } else {
                     self.unknown_command(&first.name)
                 };
@@ -166,16 +221,28 @@ impl<'a> Planner<'a> {
                 ops.push(op);
             }
         }
-        Some(Plan { source: source?, ops })
+        Some(Plan {
+            source: source?,
+            ops,
+        })
     }
 
     fn unknown_command(&self, name: &ast::Ident) -> Diagnostic {
         if let Some(n) = NOT_YET.iter().find(|c| c.eq_ignore_ascii_case(&name.name)) {
-            return Diagnostic::error("E302", name.span, format!("the DQL command `{n}` is not supported by Trailscope yet"))
-                .with_label("not supported yet")
-                .with_hint(format!("supported commands: {}", COMMANDS.join(", ")));
+            return Diagnostic::error(
+                "E302",
+                name.span,
+                format!("the DQL command `{n}` is not supported by Trailscope yet"),
+            )
+            .with_label("not supported yet")
+            .with_hint(format!("supported commands: {}", COMMANDS.join(", ")));
         }
-        let mut d = Diagnostic::error("E302", name.span, format!("expected a command, found unknown command `{}`", name.name)).with_label("unknown command");
+        let mut d = Diagnostic::error(
+            "E302",
+            name.span,
+            format!("expected a command, found unknown command `{}`", name.name),
+        )
+        .with_label("unknown command");
         if let Some(s) = did_you_mean(&name.name, COMMANDS.iter().copied()) {
             d = d.with_hint(format!("did you mean `{s}`?"));
         }
@@ -185,18 +252,36 @@ impl<'a> Planner<'a> {
     /// Splits a command's arguments into positional and named, flattening `{ }` groups of
     /// positional arguments when `flatten` is set.
     fn params<'b>(&mut self, args: &'b [Arg], allowed: &[&str], cmd: &str) -> Params<'b> {
-        let mut out = Params { positional: Vec::new(), named: Vec::new() };
+        let mut out = Params {
+            positional: Vec::new(),
+            named: Vec::new(),
+        };
         for a in args {
             match &a.param {
                 Some(p) => {
                     if allowed.contains(&p.name.as_str()) {
                         out.named.push((p, a));
                     } else {
-                        let mut d = Diagnostic::error("E303", p.span, format!("expected a parameter of `{cmd}`, found unknown parameter `{}`", p.name)).with_label("unknown parameter");
+                        let mut d = Diagnostic::error(
+                            "E303",
+                            p.span,
+                            format!(
+                                "expected a parameter of `{cmd}`, found unknown parameter `{}`",
+                                p.name
+                            ),
+                        )
+                        .with_label("unknown parameter");
                         if let Some(s) = did_you_mean(&p.name, allowed.iter().copied()) {
                             d = d.with_hint(format!("did you mean `{s}:`?"));
                         } else if !allowed.is_empty() {
-                            d = d.with_hint(format!("`{cmd}` takes: {}", allowed.iter().map(|a| format!("{a}:")).collect::<Vec<_>>().join(", ")));
+                            d = d.with_hint(format!(
+                                "`{cmd}` takes: {}",
+                                allowed
+                                    .iter()
+                                    .map(|a| format!("{a}:"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ));
                         }
                         self.err(d);
                     }
@@ -208,15 +293,41 @@ impl<'a> Planner<'a> {
     }
 
     fn fetch(&mut self, c: &ast::Command) -> Option<Source> {
-        let p = self.params(&c.args, &["from", "to", "timeframe", "bucket", "samplingRatio", "scanLimitGBytes"], "fetch");
+        let p = self.params(
+            &c.args,
+            &[
+                "from",
+                "to",
+                "timeframe",
+                "bucket",
+                "samplingRatio",
+                "scanLimitGBytes",
+            ],
+            "fetch",
+        );
         let obj = p.positional.first().and_then(|a| a.expr());
         match obj.map(|e| &e.kind) {
             Some(ExprKind::Field(n)) if n == "logs" => {}
             Some(ExprKind::Field(n)) => {
                 let span = obj.map_or(c.span, |e| e.span);
-                self.err(Diagnostic::error("E304", span, format!("expected `logs`, found data object `{n}`")).with_label("Trailscope holds CloudTrail events as logs").with_hint("write: fetch logs"));
+                self.err(
+                    Diagnostic::error(
+                        "E304",
+                        span,
+                        format!("expected `logs`, found data object `{n}`"),
+                    )
+                    .with_label("Trailscope holds CloudTrail events as logs")
+                    .with_hint("write: fetch logs"),
+                );
             }
-            _ => self.err(Diagnostic::error("E304", c.name.span.to(c.span), "expected a data object after `fetch`, found nothing").with_hint("write: fetch logs")),
+            _ => self.err(
+                Diagnostic::error(
+                    "E304",
+                    c.name.span.to(c.span),
+                    "expected a data object after `fetch`, found nothing",
+                )
+                .with_hint("write: fetch logs"),
+            ),
         }
         for extra in p.positional.iter().skip(1) {
             self.err(Diagnostic::error("E305", extra.span, "expected a named parameter such as `from:`, found a second positional parameter").with_hint("optional parameters must be named: fetch logs, from: -30min"));
@@ -243,7 +354,11 @@ impl<'a> Planner<'a> {
                         match it.expr().map(|e| &e.kind) {
                             Some(ExprKind::Literal(Literal::Str(s))) => buckets.push(s.clone()),
                             Some(ExprKind::Field(s)) => buckets.push(s.clone()),
-                            _ => self.err(Diagnostic::error("E306", it.span, "expected a bucket name in quotes")),
+                            _ => self.err(Diagnostic::error(
+                                "E306",
+                                it.span,
+                                "expected a bucket name in quotes",
+                            )),
                         }
                     }
                 }
@@ -252,14 +367,36 @@ impl<'a> Planner<'a> {
         }
         let has = |n: &str| p.named.iter().any(|(i, _)| i.name == n);
         if has("timeframe") && (has("from") || has("to")) {
-            self.err(Diagnostic::error("E307", c.span, "expected either `timeframe:` or `from:`/`to:`, found both").with_label("conflicting time frames"));
+            self.err(
+                Diagnostic::error(
+                    "E307",
+                    c.span,
+                    "expected either `timeframe:` or `from:`/`to:`, found both",
+                )
+                .with_label("conflicting time frames"),
+            );
         }
         if let (Some(a), Some(b)) = (from, to) {
             if a > b {
-                self.err(Diagnostic::error("E307", c.span, format!("expected `from:` before `to:`, found a time frame from {} to {}", time::format_timestamp(a), time::format_timestamp(b))));
+                self.err(Diagnostic::error(
+                    "E307",
+                    c.span,
+                    format!(
+                        "expected `from:` before `to:`, found a time frame from {} to {}",
+                        time::format_timestamp(a),
+                        time::format_timestamp(b)
+                    ),
+                ));
             }
         }
-        self.schema = Schema { fields: BaseField::ALL.iter().map(|f| f.name().to_string()).collect(), open: true, events: HashSet::new() };
+        self.schema = Schema {
+            fields: BaseField::ALL
+                .iter()
+                .map(|f| f.name().to_string())
+                .collect(),
+            open: true,
+            events: HashSet::new(),
+        };
         Some(Source::Logs { from, to, buckets })
     }
 
@@ -279,7 +416,14 @@ impl<'a> Planner<'a> {
                 }
             },
             other => {
-                self.err(Diagnostic::error("E308", e.span, format!("expected a timestamp or a duration such as -30min, found a {}", other.type_name())));
+                self.err(Diagnostic::error(
+                    "E308",
+                    e.span,
+                    format!(
+                        "expected a timestamp or a duration such as -30min, found a {}",
+                        other.type_name()
+                    ),
+                ));
                 None
             }
         }
@@ -290,14 +434,20 @@ impl<'a> Planner<'a> {
         match self.constant(e)? {
             Value::Timeframe(a, b) => Some((a, b)),
             Value::Str(s) => {
-                let parsed = s.split_once('/').and_then(|(a, b)| Some((time::parse_timestamp(a)?, time::parse_timestamp(b)?)));
+                let parsed = s.split_once('/').and_then(|(a, b)| {
+                    Some((time::parse_timestamp(a)?, time::parse_timestamp(b)?))
+                });
                 if parsed.is_none() {
                     self.err(Diagnostic::error("E308", e.span, format!("expected a time frame \"<start>/<end>\" of ISO 8601 timestamps, found {s:?}")));
                 }
                 parsed
             }
             other => {
-                self.err(Diagnostic::error("E308", e.span, format!("expected a time frame, found a {}", other.type_name())));
+                self.err(Diagnostic::error(
+                    "E308",
+                    e.span,
+                    format!("expected a time frame, found a {}", other.type_name()),
+                ));
                 None
             }
         }
@@ -308,7 +458,14 @@ impl<'a> Planner<'a> {
         match eval_const(&pe, &Ctx { now: self.ctx.now }) {
             Some(v) => Some(v),
             None => {
-                self.err(Diagnostic::error("E309", e.span, "expected a constant value, found an expression that reads fields").with_label("must not depend on a record"));
+                self.err(
+                    Diagnostic::error(
+                        "E309",
+                        e.span,
+                        "expected a constant value, found an expression that reads fields",
+                    )
+                    .with_label("must not depend on a record"),
+                );
                 None
             }
         }
@@ -324,14 +481,39 @@ impl<'a> Planner<'a> {
                     Ok(Value::Record(r)) => rows.push(r.fields.clone()),
                     Ok(Value::Array(items)) => {
                         if items.iter().any(|it| !matches!(it, Value::Record(_))) {
-                            self.err(Diagnostic::error("E310", e.span, "expected an array of JSON objects in `json:`"));
+                            self.err(Diagnostic::error(
+                                "E310",
+                                e.span,
+                                "expected an array of JSON objects in `json:`",
+                            ));
                         }
-                        rows.extend(items.iter().filter_map(|it| if let Value::Record(r) = it { Some(r.fields.clone()) } else { None }));
+                        rows.extend(items.iter().filter_map(|it| {
+                            if let Value::Record(r) = it {
+                                Some(r.fields.clone())
+                            } else {
+                                None
+                            }
+                        }));
                     }
-                    Ok(_) => self.err(Diagnostic::error("E310", e.span, "expected a JSON object or array of objects in `json:`")),
-                    Err(je) => self.err(Diagnostic::error("E310", e.span, format!("invalid JSON in `json:` at byte {}: {}", je.offset, je.message))),
+                    Ok(_) => self.err(Diagnostic::error(
+                        "E310",
+                        e.span,
+                        "expected a JSON object or array of objects in `json:`",
+                    )),
+                    Err(je) => self.err(Diagnostic::error(
+                        "E310",
+                        e.span,
+                        format!(
+                            "invalid JSON in `json:` at byte {}: {}",
+                            je.offset, je.message
+                        ),
+                    )),
                 },
-                Some(_) => self.err(Diagnostic::error("E310", e.span, "expected a JSON string in `json:`")),
+                Some(_) => self.err(Diagnostic::error(
+                    "E310",
+                    e.span,
+                    "expected a JSON string in `json:`",
+                )),
                 None => {}
             }
         }
@@ -339,7 +521,14 @@ impl<'a> Planner<'a> {
             let Some(e) = a.expr() else { continue };
             match self.constant(e) {
                 Some(Value::Record(r)) => rows.push(r.fields.clone()),
-                Some(other) => self.err(Diagnostic::error("E310", e.span, format!("expected a record such as record(a = 1), found a {}", other.type_name()))),
+                Some(other) => self.err(Diagnostic::error(
+                    "E310",
+                    e.span,
+                    format!(
+                        "expected a record such as record(a = 1), found a {}",
+                        other.type_name()
+                    ),
+                )),
                 None => {}
             }
         }
@@ -351,12 +540,19 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        self.schema = Schema { fields, open: false, events: HashSet::new() };
+        self.schema = Schema {
+            fields,
+            open: false,
+            events: HashSet::new(),
+        };
         Some(Source::Data(rows))
     }
 
     fn command(&mut self, c: &ast::Command) -> Option<Op> {
-        let name = COMMANDS.iter().find(|n| n.eq_ignore_ascii_case(&c.name.name)).copied();
+        let name = COMMANDS
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&c.name.name))
+            .copied();
         let Some(name) = name else {
             let d = self.unknown_command(&c.name);
             self.err(d);
@@ -372,7 +568,11 @@ impl<'a> Planner<'a> {
                 let cond = self.single_expr(&p, c, "a condition")?;
                 let e = self.expr(cond)?;
                 self.check_condition(&e, cond.span);
-                Some(if name == "filter" { Op::Filter(e) } else { Op::FilterOut(e) })
+                Some(if name == "filter" {
+                    Op::Filter(e)
+                } else {
+                    Op::FilterOut(e)
+                })
             }
             "fields" | "fieldsAdd" => {
                 let p = self.params(&c.args, &[], name);
@@ -381,46 +581,91 @@ impl<'a> Planner<'a> {
                     return None;
                 }
                 let items = self.named_exprs(&p.positional, name)?;
-                let mut fields = if name == "fields" { Vec::new() } else { self.schema.fields.clone() };
+                let mut fields = if name == "fields" {
+                    Vec::new()
+                } else {
+                    self.schema.fields.clone()
+                };
                 for (n, _) in &items {
                     if !fields.iter().any(|f| f == &**n) {
                         fields.push(n.to_string());
                     }
                 }
-                let keep_events: HashSet<String> = self.schema.events.iter().filter(|e| items.iter().any(|(n, x)| &**n == e.as_str() && matches!(x, PExpr::Field(f) if &**f == e.as_str()))).cloned().collect();
+                let keep_events: HashSet<String> = self
+                    .schema
+                    .events
+                    .iter()
+                    .filter(|e| {
+                        items.iter().any(|(n, x)| {
+                            &**n == e.as_str() && matches!(x, PExpr::Field(f) if &**f == e.as_str())
+                        })
+                    })
+                    .cloned()
+                    .collect();
                 if name == "fields" {
-                    self.schema = Schema { fields, open: false, events: keep_events };
+                    self.schema = Schema {
+                        fields,
+                        open: false,
+                        events: keep_events,
+                    };
                 } else {
                     for (n, _) in &items {
                         self.schema.events.remove(&**n);
                     }
                     self.schema.fields = fields;
                 }
-                Some(if name == "fields" { Op::Fields(items) } else { Op::FieldsAdd(items) })
+                Some(if name == "fields" {
+                    Op::Fields(items)
+                } else {
+                    Op::FieldsAdd(items)
+                })
             }
             "fieldsKeep" | "fieldsRemove" => {
                 let p = self.params(&c.args, &[], name);
                 if p.positional.is_empty() {
-                    self.err(Diagnostic::error("E338", c.span, format!("expected at least one field name after `{name}`, found nothing")));
+                    self.err(Diagnostic::error(
+                        "E338",
+                        c.span,
+                        format!("expected at least one field name after `{name}`, found nothing"),
+                    ));
                     return None;
                 }
                 let mut pats = Vec::new();
                 for a in flatten(&p.positional) {
                     if let Some(al) = &a.alias {
-                        self.err(Diagnostic::error("E311", al.span.to(a.span), format!("expected a field name in `{name}`, found an assignment")).with_hint("to rename, use fieldsRename new = old; to compute, use fieldsAdd"));
+                        self.err(
+                            Diagnostic::error(
+                                "E311",
+                                al.span.to(a.span),
+                                format!("expected a field name in `{name}`, found an assignment"),
+                            )
+                            .with_hint(
+                                "to rename, use fieldsRename new = old; to compute, use fieldsAdd",
+                            ),
+                        );
                         continue;
                     }
                     match a.expr().map(|e| &e.kind) {
                         Some(ExprKind::Field(n)) => pats.push(n.clone()),
-                        _ => self.err(Diagnostic::error("E311", a.span, format!("expected a field name or pattern such as `dt.*` in `{name}`"))),
+                        _ => self.err(Diagnostic::error(
+                            "E311",
+                            a.span,
+                            format!("expected a field name or pattern such as `dt.*` in `{name}`"),
+                        )),
                     }
                 }
                 let keep = name == "fieldsKeep";
-                self.schema.fields.retain(|f| pats.iter().any(|p| field_matches(p, f)) == keep);
+                self.schema
+                    .fields
+                    .retain(|f| pats.iter().any(|p| field_matches(p, f)) == keep);
                 if keep {
                     self.schema.open = false;
                 }
-                Some(if keep { Op::FieldsKeep(pats) } else { Op::FieldsRemove(pats) })
+                Some(if keep {
+                    Op::FieldsKeep(pats)
+                } else {
+                    Op::FieldsRemove(pats)
+                })
             }
             "fieldsRename" => {
                 let p = self.params(&c.args, &[], name);
@@ -434,7 +679,11 @@ impl<'a> Planner<'a> {
                             }
                             pairs.push((Arc::from(new.name.as_str()), Arc::from(old.as_str())));
                         }
-                        _ => self.err(Diagnostic::error("E311", a.span, "expected `newName = oldField` in fieldsRename")),
+                        _ => self.err(Diagnostic::error(
+                            "E311",
+                            a.span,
+                            "expected `newName = oldField` in fieldsRename",
+                        )),
                     }
                 }
                 Some(Op::FieldsRename(pairs))
@@ -449,7 +698,11 @@ impl<'a> Planner<'a> {
                     }
                 }
                 if keys.is_empty() && p.positional.is_empty() {
-                    self.err(Diagnostic::error("E312", c.span, "expected at least one sort expression"));
+                    self.err(Diagnostic::error(
+                        "E312",
+                        c.span,
+                        "expected at least one sort expression",
+                    ));
                 }
                 Some(Op::Sort(keys))
             }
@@ -459,7 +712,11 @@ impl<'a> Planner<'a> {
                 match self.constant(e)? {
                     Value::Long(n) if n >= 0 => Some(Op::Limit(n as usize)),
                     _ => {
-                        self.err(Diagnostic::error("E313", e.span, "expected a whole number of records (0 or more) after `limit`"));
+                        self.err(Diagnostic::error(
+                            "E313",
+                            e.span,
+                            "expected a whole number of records (0 or more) after `limit`",
+                        ));
                         None
                     }
                 }
@@ -477,7 +734,11 @@ impl<'a> Planner<'a> {
                     sort.extend(self.sort_keys(&[*a]));
                 }
                 if keys.is_empty() {
-                    self.err(Diagnostic::error("E314", c.span, "expected at least one expression to deduplicate by"));
+                    self.err(Diagnostic::error(
+                        "E314",
+                        c.span,
+                        "expected at least one expression to deduplicate by",
+                    ));
                 }
                 Some(Op::Dedup { keys, sort })
             }
@@ -488,28 +749,53 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn single_expr<'b>(&mut self, p: &Params<'b>, c: &ast::Command, what: &str) -> Option<&'b Expr> {
+    fn single_expr<'b>(
+        &mut self,
+        p: &Params<'b>,
+        c: &ast::Command,
+        what: &str,
+    ) -> Option<&'b Expr> {
         if p.positional.len() > 1 {
-            self.err(Diagnostic::error("E315", p.positional[1].span, format!("expected one parameter for `{}`, found {}", c.name.name, p.positional.len())));
+            self.err(Diagnostic::error(
+                "E315",
+                p.positional[1].span,
+                format!(
+                    "expected one parameter for `{}`, found {}",
+                    c.name.name,
+                    p.positional.len()
+                ),
+            ));
         }
         match p.positional.first() {
             Some(a) => match (&a.value, &a.alias) {
                 (ArgValue::Expr(e), None) => Some(e),
                 (ArgValue::Expr(_), Some(al)) if what == "a condition" => {
                     self.err(
-                        Diagnostic::error("E205", al.span.to(a.span), "expected `==` to compare, found `=`")
-                            .with_label("`=` names a result; comparison is `==`")
-                            .with_hint(format!("write `{} == …`", al.name)),
+                        Diagnostic::error(
+                            "E205",
+                            al.span.to(a.span),
+                            "expected `==` to compare, found `=`",
+                        )
+                        .with_label("`=` names a result; comparison is `==`")
+                        .with_hint(format!("write `{} == …`", al.name)),
                     );
                     None
                 }
                 _ => {
-                    self.err(Diagnostic::error("E315", a.span, format!("expected {what}, found a named or grouped parameter")));
+                    self.err(Diagnostic::error(
+                        "E315",
+                        a.span,
+                        format!("expected {what}, found a named or grouped parameter"),
+                    ));
                     None
                 }
             },
             None => {
-                self.err(Diagnostic::error("E315", c.span, format!("expected {what} after `{}`, found nothing", c.name.name)));
+                self.err(Diagnostic::error(
+                    "E315",
+                    c.span,
+                    format!("expected {what} after `{}`, found nothing", c.name.name),
+                ));
                 None
             }
         }
@@ -520,7 +806,11 @@ impl<'a> Planner<'a> {
             Some(ExprKind::Literal(Literal::Str(s))) if s == "descending" => true,
             Some(ExprKind::Literal(Literal::Str(s))) if s == "ascending" => false,
             _ => {
-                self.err(Diagnostic::error("E316", a.span, "expected direction: \"ascending\" or \"descending\""));
+                self.err(Diagnostic::error(
+                    "E316",
+                    a.span,
+                    "expected direction: \"ascending\" or \"descending\"",
+                ));
                 false
             }
         }
@@ -541,14 +831,20 @@ impl<'a> Planner<'a> {
                                 k.descending = d;
                             }
                         } else if let Some(e) = it.expr().and_then(|e| self.expr(e)) {
-                            group_keys.push(SortKey { expr: e, descending: it.descending.unwrap_or(false) });
+                            group_keys.push(SortKey {
+                                expr: e,
+                                descending: it.descending.unwrap_or(false),
+                            });
                         }
                     }
                     keys.extend(group_keys);
                 }
                 ArgValue::Expr(e) => {
                     if let Some(pe) = self.expr(e) {
-                        keys.push(SortKey { expr: pe, descending: a.descending.unwrap_or(false) });
+                        keys.push(SortKey {
+                            expr: pe,
+                            descending: a.descending.unwrap_or(false),
+                        });
                     }
                 }
             }
@@ -564,7 +860,11 @@ impl<'a> Planner<'a> {
             let name = output_name(a, e);
             let Some(pe) = self.expr(e) else { continue };
             if let Some(i) = out.iter().position(|(n, _)| **n == *name) {
-                self.diags.push(Diagnostic::warning("W303", a.span, format!("`{name}` is named twice in `{cmd}`; the last one is kept")));
+                self.diags.push(Diagnostic::warning(
+                    "W303",
+                    a.span,
+                    format!("`{name}` is named twice in `{cmd}`; the last one is kept"),
+                ));
                 out.remove(i);
             }
             out.push((Arc::from(name.as_str()), pe));
@@ -573,23 +873,47 @@ impl<'a> Planner<'a> {
     }
 
     fn parse_cmd(&mut self, c: &ast::Command) -> Option<Op> {
-        let p = self.params(&c.args, &["preserveFieldsOnFailure", "parsingPrerequisite"], "parse");
+        let p = self.params(
+            &c.args,
+            &["preserveFieldsOnFailure", "parsingPrerequisite"],
+            "parse",
+        );
         if p.positional.len() != 2 {
-            self.err(Diagnostic::error("E317", c.span, format!("expected `parse <field>, \"<pattern>\"`, found {} positional parameters", p.positional.len())));
+            self.err(Diagnostic::error(
+                "E317",
+                c.span,
+                format!(
+                    "expected `parse <field>, \"<pattern>\"`, found {} positional parameters",
+                    p.positional.len()
+                ),
+            ));
             return None;
         }
         let input = self.expr(p.positional[0].expr()?)?;
         let pat_expr = p.positional[1].expr()?;
         let ExprKind::Literal(Literal::Str(pattern)) = &pat_expr.kind else {
-            self.err(Diagnostic::error("E317", pat_expr.span, "expected a pattern string such as \"JSON:event\""));
+            self.err(Diagnostic::error(
+                "E317",
+                pat_expr.span,
+                "expected a pattern string such as \"JSON:event\"",
+            ));
             return None;
         };
         let mut preserve = false;
         for (n, a) in &p.named {
             match n.name.as_str() {
-                "preserveFieldsOnFailure" => preserve = matches!(a.expr().and_then(|e| self.constant(e)), Some(Value::Bool(true))),
+                "preserveFieldsOnFailure" => {
+                    preserve = matches!(
+                        a.expr().and_then(|e| self.constant(e)),
+                        Some(Value::Bool(true))
+                    )
+                }
                 _ => {
-                    self.err(Diagnostic::error("E318", n.span, "`parsingPrerequisite:` is not supported yet"));
+                    self.err(Diagnostic::error(
+                        "E318",
+                        n.span,
+                        "`parsingPrerequisite:` is not supported yet",
+                    ));
                 }
             }
         }
@@ -597,7 +921,14 @@ impl<'a> Planner<'a> {
         let Dpl::Json(name) = &dpl;
         let from_content = matches!(&input, PExpr::Field(f) if &**f == "content");
         if self.schema.fields.iter().any(|f| **f == **name) {
-            self.diags.push(Diagnostic::warning("W305", pat_expr.span, format!("the field `{name}` overrides an existing field")).with_label("replaces the field of that name"));
+            self.diags.push(
+                Diagnostic::warning(
+                    "W305",
+                    pat_expr.span,
+                    format!("the field `{name}` overrides an existing field"),
+                )
+                .with_label("replaces the field of that name"),
+            );
         } else {
             self.schema.fields.push(name.to_string());
         }
@@ -606,7 +937,11 @@ impl<'a> Planner<'a> {
         } else {
             self.schema.events.remove(&**name);
         }
-        Some(Op::Parse { input, pattern: dpl, preserve })
+        Some(Op::Parse {
+            input,
+            pattern: dpl,
+            preserve,
+        })
     }
 
     /// DPL patterns. Trailscope reads the JSON matcher (`JSON:name`, `json:name`,
@@ -615,8 +950,15 @@ impl<'a> Planner<'a> {
         let t = pattern.trim();
         if let Some((m, name)) = t.split_once(':') {
             let (m, name) = (m.trim(), name.trim());
-            let valid_name = !name.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if (m.eq_ignore_ascii_case("json") || m.eq_ignore_ascii_case("json_object")) && valid_name {
+            let valid_name = !name.is_empty()
+                && name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if (m.eq_ignore_ascii_case("json") || m.eq_ignore_ascii_case("json_object"))
+                && valid_name
+            {
                 return Some(Dpl::Json(Arc::from(name)));
             }
             if m.eq_ignore_ascii_case("json") || m.eq_ignore_ascii_case("json_object") {
@@ -625,15 +967,23 @@ impl<'a> Planner<'a> {
             }
         }
         self.err(
-            Diagnostic::error("E319", span, format!("this DPL pattern is not supported yet: expected \"JSON:<name>\", found {t:?}"))
-                .with_label("only the JSON matcher is implemented so far")
-                .with_hint("parse content, \"JSON:event\" then read members with event[name]"),
+            Diagnostic::error(
+                "E319",
+                span,
+                format!(
+                    "this DPL pattern is not supported yet: expected \"JSON:<name>\", found {t:?}"
+                ),
+            )
+            .with_label("only the JSON matcher is implemented so far")
+            .with_hint("parse content, \"JSON:event\" then read members with event[name]"),
         );
         None
     }
 
     fn agg_call(&mut self, e: &Expr, allow_default: bool) -> Option<AggCall> {
-        let ExprKind::Call(name, args) = &e.kind else { return None };
+        let ExprKind::Call(name, args) = &e.kind else {
+            return None;
+        };
         let sig = functions::lookup(&name.name)?;
         let Func::Agg(a) = sig.func else { return None };
         let mut default = None;
@@ -643,11 +993,29 @@ impl<'a> Planner<'a> {
                 Some(p) if p.name == "default" && allow_default => {
                     default = arg.expr().and_then(|x| self.constant(x));
                     if !matches!(default, Some(Value::Long(_) | Value::Double(_))) {
-                        self.err(Diagnostic::error("E320", arg.span, "expected a number for `default:`"));
+                        self.err(Diagnostic::error(
+                            "E320",
+                            arg.span,
+                            "expected a number for `default:`",
+                        ));
                     }
                 }
                 Some(p) => {
-                    self.err(Diagnostic::error("E320", p.span, format!("expected no named parameters for `{}` here, found `{}:`", sig.name, p.name)).with_hint(if allow_default { "makeTimeseries aggregations take `default:`" } else { "" }));
+                    self.err(
+                        Diagnostic::error(
+                            "E320",
+                            p.span,
+                            format!(
+                                "expected no named parameters for `{}` here, found `{}:`",
+                                sig.name, p.name
+                            ),
+                        )
+                        .with_hint(if allow_default {
+                            "makeTimeseries aggregations take `default:`"
+                        } else {
+                            ""
+                        }),
+                    );
                 }
                 None => positional.push(arg),
             }
@@ -665,13 +1033,22 @@ impl<'a> Planner<'a> {
                 self.check_condition(pe, x.span);
             }
         }
-        Some(AggCall { func: a, arg, default })
+        Some(AggCall {
+            func: a,
+            arg,
+            default,
+        })
     }
 
     /// Replaces aggregation calls in `e` by slots; fields outside aggregations are errors.
     fn agg_expr(&mut self, e: &Expr, aggs: &mut Vec<AggCall>) -> Option<PExpr> {
         match &e.kind {
-            ExprKind::Call(name, _) if matches!(functions::lookup(&name.name).map(|s| s.func), Some(Func::Agg(_))) => {
+            ExprKind::Call(name, _)
+                if matches!(
+                    functions::lookup(&name.name).map(|s| s.func),
+                    Some(Func::Agg(_))
+                ) =>
+            {
                 let call = self.agg_call(e, false)?;
                 aggs.push(call);
                 Some(PExpr::Agg(aggs.len() - 1))
@@ -681,13 +1058,17 @@ impl<'a> Planner<'a> {
                     Some(s) => s,
                     None => return self.expr(e),
                 };
-                let Func::Scalar(f) = sig.func else { return self.expr(e) };
+                let Func::Scalar(f) = sig.func else {
+                    return self.expr(e);
+                };
                 let mut out = Vec::new();
                 for a in args.iter().filter(|a| a.param.is_none()) {
                     out.push(self.agg_expr(a.expr()?, aggs)?);
                 }
                 for (pname, def) in sig.named {
-                    let given = args.iter().find(|a| a.param.as_ref().is_some_and(|p| p.name == *pname));
+                    let given = args
+                        .iter()
+                        .find(|a| a.param.as_ref().is_some_and(|p| p.name == *pname));
                     out.push(match given {
                         Some(a) => self.agg_expr(a.expr()?, aggs)?,
                         None => PExpr::Const(def.value()),
@@ -702,7 +1083,10 @@ impl<'a> Planner<'a> {
             }
             ExprKind::Unary(op, x) => {
                 let x = self.agg_expr(x, aggs)?;
-                Some(PExpr::Call(if *op == UnOp::Not { F::Not } else { F::Neg }, vec![x]))
+                Some(PExpr::Call(
+                    if *op == UnOp::Not { F::Not } else { F::Neg },
+                    vec![x],
+                ))
             }
             ExprKind::Literal(_) => self.expr(e),
             _ => {
@@ -739,48 +1123,115 @@ impl<'a> Planner<'a> {
                 outputs.push((Arc::from(name.as_str()), pe));
             }
         }
-        let by = p.named.iter().flat_map(|(_, a)| self.by_param(a)).collect::<Vec<_>>();
+        let by = p
+            .named
+            .iter()
+            .flat_map(|(_, a)| self.by_param(a))
+            .collect::<Vec<_>>();
         if outputs.is_empty() && by.is_empty() && p.positional.is_empty() {
-            self.err(Diagnostic::error("E322", c.span, "expected an aggregation such as count() in `summarize`"));
+            self.err(Diagnostic::error(
+                "E322",
+                c.span,
+                "expected an aggregation such as count() in `summarize`",
+            ));
         }
         let mut fields: Vec<String> = by.iter().map(|(n, _)| n.to_string()).collect();
         fields.extend(outputs.iter().map(|(n, _)| n.to_string()));
-        self.schema = Schema { fields, open: false, events: HashSet::new() };
+        self.schema = Schema {
+            fields,
+            open: false,
+            events: HashSet::new(),
+        };
         Some(Op::Summarize { by, aggs, outputs })
     }
 
     fn make_timeseries(&mut self, c: &ast::Command) -> Option<Op> {
-        let p = self.params(&c.args, &["by", "interval", "bins", "from", "to", "timeframe", "time", "nonempty", "spread"], "makeTimeseries");
+        let p = self.params(
+            &c.args,
+            &[
+                "by",
+                "interval",
+                "bins",
+                "from",
+                "to",
+                "timeframe",
+                "time",
+                "nonempty",
+                "spread",
+            ],
+            "makeTimeseries",
+        );
         let mut aggs = Vec::new();
         for a in flatten(&p.positional) {
             let Some(e) = a.expr() else { continue };
             let name = output_name(a, e);
             match self.agg_call(e, true) {
-                Some(call) if !matches!(call.func, A::Count | A::CountIf | A::Sum | A::Avg | A::Min | A::Max | A::CountDistinct | A::CountDistinctExact) => {
+                Some(call)
+                    if !matches!(
+                        call.func,
+                        A::Count
+                            | A::CountIf
+                            | A::Sum
+                            | A::Avg
+                            | A::Min
+                            | A::Max
+                            | A::CountDistinct
+                            | A::CountDistinctExact
+                    ) =>
+                {
                     self.err(Diagnostic::error("E323", e.span, "expected a time-series aggregation (count, countIf, sum, avg, min, max, countDistinct), found one that makeTimeseries does not support").with_hint("use summarize for takeFirst, collectArray and similar"));
                 }
                 Some(call) => aggs.push((Arc::from(name.as_str()), call)),
                 None => {
-                    if !self.diags.iter().any(|d| d.is_error() && e.span.range().contains(&(d.span.start as usize))) {
-                        self.err(Diagnostic::error("E323", e.span, "expected an aggregation such as count() or sum(x) in `makeTimeseries`"));
+                    if !self
+                        .diags
+                        .iter()
+                        .any(|d| d.is_error() && e.span.range().contains(&(d.span.start as usize)))
+                    {
+                        self.err(Diagnostic::error(
+                            "E323",
+                            e.span,
+                            "expected an aggregation such as count() or sum(x) in `makeTimeseries`",
+                        ));
                     }
                 }
             }
         }
         if aggs.is_empty() && p.positional.is_empty() {
-            self.err(Diagnostic::error("E323", c.span, "expected an aggregation such as count() in `makeTimeseries`"));
+            self.err(Diagnostic::error(
+                "E323",
+                c.span,
+                "expected an aggregation such as count() in `makeTimeseries`",
+            ));
         }
-        let mut ts = Timeseries { by: Vec::new(), aggs, interval: None, bins: None, from: None, to: None, time: PExpr::Field(Arc::from("timestamp")), nonempty: false };
+        let mut ts = Timeseries {
+            by: Vec::new(),
+            aggs,
+            interval: None,
+            bins: None,
+            from: None,
+            to: None,
+            time: PExpr::Field(Arc::from("timestamp")),
+            nonempty: false,
+        };
         for (n, a) in &p.named {
             match n.name.as_str() {
                 "by" => ts.by = self.by_param(a),
                 "interval" => match a.expr().and_then(|e| self.constant(e)) {
                     Some(Value::Duration(d)) if d > 0 => ts.interval = Some(d),
-                    _ => self.err(Diagnostic::error("E324", a.span, "expected a positive duration for `interval:`, e.g. 5m")),
+                    _ => self.err(Diagnostic::error(
+                        "E324",
+                        a.span,
+                        "expected a positive duration for `interval:`, e.g. 5m",
+                    )),
                 },
                 "bins" => match a.expr().and_then(|e| self.constant(e)) {
                     Some(Value::Long(b)) if (1..=1500).contains(&b) => ts.bins = Some(b),
-                    _ => self.err(Diagnostic::error("E324", a.span, "expected a number of bins from 1 to 1500")),
+                    _ => self.err(Diagnostic::error(
+                        "E324",
+                        a.span,
+                        "expected a number of bins from 1 to 1500",
+                    )),
                 },
                 "from" => ts.from = self.time_param(a),
                 "to" => ts.to = self.time_param(a),
@@ -795,20 +1246,43 @@ impl<'a> Planner<'a> {
                         ts.time = e;
                     }
                 }
-                "nonempty" => ts.nonempty = matches!(a.expr().and_then(|e| self.constant(e)), Some(Value::Bool(true))),
-                _ => self.err(Diagnostic::error("E324", n.span, "`spread:` is not supported yet")),
+                "nonempty" => {
+                    ts.nonempty = matches!(
+                        a.expr().and_then(|e| self.constant(e)),
+                        Some(Value::Bool(true))
+                    )
+                }
+                _ => self.err(Diagnostic::error(
+                    "E324",
+                    n.span,
+                    "`spread:` is not supported yet",
+                )),
             }
         }
-        if !p.named.iter().any(|(n, _)| n.name == "time" || n.name == "spread") && !self.schema.open && !self.schema.fields.iter().any(|f| f == "timestamp") {
+        if !p
+            .named
+            .iter()
+            .any(|(n, _)| n.name == "time" || n.name == "spread")
+            && !self.schema.open
+            && !self.schema.fields.iter().any(|f| f == "timestamp")
+        {
             self.err(Diagnostic::error("E337", c.span, "expected a `timestamp` field for makeTimeseries, found none in the previous result").with_hint("name the time with time: <expression>"));
         }
         if ts.interval.is_some() && ts.bins.is_some() {
-            self.err(Diagnostic::error("E324", c.span, "expected either `interval:` or `bins:`, found both"));
+            self.err(Diagnostic::error(
+                "E324",
+                c.span,
+                "expected either `interval:` or `bins:`, found both",
+            ));
         }
         let mut fields = vec!["timeframe".to_string(), "interval".to_string()];
         fields.extend(ts.by.iter().map(|(n, _)| n.to_string()));
         fields.extend(ts.aggs.iter().map(|(n, _)| n.to_string()));
-        self.schema = Schema { fields, open: false, events: HashSet::new() };
+        self.schema = Schema {
+            fields,
+            open: false,
+            events: HashSet::new(),
+        };
         Some(Op::MakeTimeseries(ts))
     }
 
@@ -816,7 +1290,14 @@ impl<'a> Planner<'a> {
     fn check_condition(&mut self, e: &PExpr, span: Span) {
         if let PExpr::Const(v) = e {
             if !v.is_null() && v.as_bool().is_none() {
-                self.err(Diagnostic::error("E336", span, format!("expected a boolean condition, found a {}", v.type_name())).with_label("not true or false"));
+                self.err(
+                    Diagnostic::error(
+                        "E336",
+                        span,
+                        format!("expected a boolean condition, found a {}", v.type_name()),
+                    )
+                    .with_label("not true or false"),
+                );
             }
         }
     }
@@ -825,23 +1306,41 @@ impl<'a> Planner<'a> {
         if self.schema.fields.iter().any(|f| f == name) {
             return;
         }
-        let suggestion = did_you_mean(name, self.schema.fields.iter().map(String::as_str)).map(str::to_string);
+        let suggestion =
+            did_you_mean(name, self.schema.fields.iter().map(String::as_str)).map(str::to_string);
         let suggestion = suggestion.or_else(|| {
             // `eventName` at the top level is usually meant as event[eventName].
             let ev = self.schema.events.iter().next()?;
-            self.ctx.event_keys.iter().any(|k| k == name).then(|| format!("{ev}[{name}]"))
+            self.ctx
+                .event_keys
+                .iter()
+                .any(|k| k == name)
+                .then(|| format!("{ev}[{name}]"))
         });
         if self.schema.open {
-            let mut d = Diagnostic::warning("W301", span, format!("no loaded record has a field `{name}`; it reads as null")).with_label("unknown field");
+            let mut d = Diagnostic::warning(
+                "W301",
+                span,
+                format!("no loaded record has a field `{name}`; it reads as null"),
+            )
+            .with_label("unknown field");
             if let Some(s) = suggestion {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
             self.diags.push(d);
         } else {
             // Dynatrace creates a missing field as null (e.g. `fields a, missing`); say so loudly.
-            let mut d = Diagnostic::warning("W304", span, format!("the previous command's result has no field `{name}`; it reads as null")).with_label("not in the result here");
+            let mut d = Diagnostic::warning(
+                "W304",
+                span,
+                format!("the previous command's result has no field `{name}`; it reads as null"),
+            )
+            .with_label("not in the result here");
             d = d.with_hint(match suggestion {
-                Some(s) => format!("did you mean `{s}`? fields here: {}", self.schema.fields.join(", ")),
+                Some(s) => format!(
+                    "did you mean `{s}`? fields here: {}",
+                    self.schema.fields.join(", ")
+                ),
                 None => format!("fields here: {}", self.schema.fields.join(", ")),
             });
             self.diags.push(d);
@@ -850,34 +1349,42 @@ impl<'a> Planner<'a> {
 
     fn expr(&mut self, e: &Expr) -> Option<PExpr> {
         Some(match &e.kind {
-            ExprKind::Literal(l) => PExpr::Const(match l {
-                Literal::Null => Value::Null,
-                Literal::Bool(b) => Value::Bool(*b),
-                Literal::Long(v) => Value::Long(*v),
-                Literal::Double(v) => Value::Double(*v),
-                Literal::Str(s) => Value::str(s),
-                Literal::Duration(n, u) => match time::unit(u) {
-                    Some(Unit::Fixed(len)) => match n.checked_mul(len) {
-                        Some(ns) => Value::Duration(ns),
-                        None => {
-                            self.err(Diagnostic::error("E326", e.span, "duration too long: expected at most about 292 years"));
-                            return None;
+            ExprKind::Literal(l) => {
+                PExpr::Const(match l {
+                    Literal::Null => Value::Null,
+                    Literal::Bool(b) => Value::Bool(*b),
+                    Literal::Long(v) => Value::Long(*v),
+                    Literal::Double(v) => Value::Double(*v),
+                    Literal::Str(s) => Value::str(s),
+                    Literal::Duration(n, u) => {
+                        match time::unit(u) {
+                            Some(Unit::Fixed(len)) => match n.checked_mul(len) {
+                                Some(ns) => Value::Duration(ns),
+                                None => {
+                                    self.err(Diagnostic::error(
+                                        "E326",
+                                        e.span,
+                                        "duration too long: expected at most about 292 years",
+                                    ));
+                                    return None;
+                                }
+                            },
+                            Some(Unit::Months(_)) => {
+                                self.err(Diagnostic::error("E326", e.span, format!("calendar durations (months `M`, quarters `q`, years `y`) are not supported yet: expected a fixed unit such as d or w, found `{u}`")).with_hint("use days, e.g. -30d"));
+                                return None;
+                            }
+                            None => {
+                                let mut d = Diagnostic::error("E326", e.span, format!("expected a duration unit such as s, m, h or d, found `{u}`")).with_label("unknown unit");
+                                if let Some(s) = did_you_mean(u, time::UNIT_NAMES.iter().copied()) {
+                                    d = d.with_hint(format!("did you mean `{n}{s}`?"));
+                                }
+                                self.err(d);
+                                return None;
+                            }
                         }
-                    },
-                    Some(Unit::Months(_)) => {
-                        self.err(Diagnostic::error("E326", e.span, format!("calendar durations (months `M`, quarters `q`, years `y`) are not supported yet: expected a fixed unit such as d or w, found `{u}`")).with_hint("use days, e.g. -30d"));
-                        return None;
                     }
-                    None => {
-                        let mut d = Diagnostic::error("E326", e.span, format!("expected a duration unit such as s, m, h or d, found `{u}`")).with_label("unknown unit");
-                        if let Some(s) = did_you_mean(u, time::UNIT_NAMES.iter().copied()) {
-                            d = d.with_hint(format!("did you mean `{n}{s}`?"));
-                        }
-                        self.err(d);
-                        return None;
-                    }
-                },
-            }),
+                })
+            }
             ExprKind::Field(name) => {
                 self.check_field(name, e.span);
                 PExpr::Field(Arc::from(name.as_str()))
@@ -885,27 +1392,48 @@ impl<'a> Planner<'a> {
             ExprKind::Index(base, key) => {
                 let b = self.expr(base)?;
                 if let (PExpr::Field(f), Key::Name(k)) = (&b, key) {
-                    if self.schema.events.contains(&**f) && !self.ctx.event_keys.is_empty() && !self.ctx.event_keys.iter().any(|x| x == k) {
-                        let mut d = Diagnostic::warning("W302", e.span, format!("no loaded event has a member `{k}`; `{f}[{k}]` reads as null")).with_label("unknown member");
-                        if let Some(s) = did_you_mean(k, self.ctx.event_keys.iter().map(String::as_str)) {
+                    if self.schema.events.contains(&**f)
+                        && !self.ctx.event_keys.is_empty()
+                        && !self.ctx.event_keys.iter().any(|x| x == k)
+                    {
+                        let mut d = Diagnostic::warning(
+                            "W302",
+                            e.span,
+                            format!("no loaded event has a member `{k}`; `{f}[{k}]` reads as null"),
+                        )
+                        .with_label("unknown member");
+                        if let Some(s) =
+                            did_you_mean(k, self.ctx.event_keys.iter().map(String::as_str))
+                        {
                             d = d.with_hint(format!("did you mean `{f}[{s}]`?"));
                         }
                         self.diags.push(d);
                     }
                 }
-                PExpr::Member(Box::new(b), match key {
-                    Key::Name(n) => PKey::Name(Arc::from(n.as_str())),
-                    Key::Index(i) => PKey::Index(*i),
-                })
+                PExpr::Member(
+                    Box::new(b),
+                    match key {
+                        Key::Name(n) => PKey::Name(Arc::from(n.as_str())),
+                        Key::Index(i) => PKey::Index(*i),
+                    },
+                )
             }
             ExprKind::Call(name, args) => return self.call(name, args, e.span),
             ExprKind::Unary(op, x) => {
                 let x = self.expr(x)?;
-                self.fold(if *op == UnOp::Not { F::Not } else { F::Neg }, vec![x], e.span)?
+                self.fold(
+                    if *op == UnOp::Not { F::Not } else { F::Neg },
+                    vec![x],
+                    e.span,
+                )?
             }
             ExprKind::Binary(op, l, r) => {
                 if *op == BinOp::Search && !matches!(r.kind, ExprKind::Literal(Literal::Str(_))) {
-                    self.err(Diagnostic::error("E327", r.span, "expected a string literal on the right of `~`"));
+                    self.err(Diagnostic::error(
+                        "E327",
+                        r.span,
+                        "expected a string literal on the right of `~`",
+                    ));
                     return None;
                 }
                 let l = self.expr(l)?;
@@ -921,7 +1449,14 @@ impl<'a> Planner<'a> {
                 PExpr::Align(b, u, count, week)
             }
             ExprKind::Subquery => {
-                self.err(Diagnostic::error("E335", e.span, "expected a value, found a sub-query `[ … ]`").with_label("sub-queries are not supported yet"));
+                self.err(
+                    Diagnostic::error(
+                        "E335",
+                        e.span,
+                        "expected a value, found a sub-query `[ … ]`",
+                    )
+                    .with_label("sub-queries are not supported yet"),
+                );
                 return None;
             }
             ExprKind::Error => return None,
@@ -930,20 +1465,53 @@ impl<'a> Planner<'a> {
 
     /// Folds operators over constants, so that `22 * "a"` is reported before running.
     fn fold(&mut self, f: F, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
-        let consts: Option<Vec<&Value>> = args.iter().map(|a| if let PExpr::Const(v) = a { Some(v) } else { None }).collect();
+        let consts: Option<Vec<&Value>> = args
+            .iter()
+            .map(|a| {
+                if let PExpr::Const(v) = a {
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+            .collect();
         if let Some(c) = consts {
-            let v = functions::apply(f, &c.iter().map(|v| (*v).clone()).collect::<Vec<_>>(), &Ctx { now: self.ctx.now });
+            let v = functions::apply(
+                f,
+                &c.iter().map(|v| (*v).clone()).collect::<Vec<_>>(),
+                &Ctx { now: self.ctx.now },
+            );
             let logical = matches!(f, F::And | F::Or | F::Xor | F::Not);
             if logical {
                 if let Some(bad) = c.iter().find(|v| !v.is_null() && v.as_bool().is_none()) {
-                    self.err(Diagnostic::error("E328", span, format!("expected boolean operands for a logical operator, found a {}", bad.type_name())).with_label("not true or false"));
+                    self.err(
+                        Diagnostic::error(
+                            "E328",
+                            span,
+                            format!(
+                                "expected boolean operands for a logical operator, found a {}",
+                                bad.type_name()
+                            ),
+                        )
+                        .with_label("not true or false"),
+                    );
                     return None;
                 }
             }
             let arith = matches!(f, F::Add | F::Sub | F::Mul | F::Div | F::Mod | F::Neg);
             if arith && v.is_null() && c.iter().all(|v| !v.is_null()) {
                 let types: Vec<&str> = c.iter().map(|v| v.type_name()).collect();
-                self.err(Diagnostic::error("E328", span, format!("expected operands this operator applies to, found {}", types.join(" and "))).with_label("not applicable to these types"));
+                self.err(
+                    Diagnostic::error(
+                        "E328",
+                        span,
+                        format!(
+                            "expected operands this operator applies to, found {}",
+                            types.join(" and ")
+                        ),
+                    )
+                    .with_label("not applicable to these types"),
+                );
                 return None;
             }
             return Some(PExpr::Const(v));
@@ -955,15 +1523,25 @@ impl<'a> Planner<'a> {
         let s = unit.name.as_str();
         let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
         let rest = &s[digits.len()..];
-        let count = if digits.is_empty() { 1 } else { digits.parse().unwrap_or(1) };
+        let count = if digits.is_empty() {
+            1
+        } else {
+            digits.parse().unwrap_or(1)
+        };
         let (name, week) = match rest.strip_prefix('w') {
-            Some(d) if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) => ("w", d.parse::<u32>().ok()),
+            Some(d) if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) => {
+                ("w", d.parse::<u32>().ok())
+            }
             _ => (rest, None),
         };
         match time::unit(name) {
             Some(u) => Some((u, count, week)),
             None => {
-                self.err(Diagnostic::error("E329", unit.span, format!("expected a time unit after `@` (s, m, h, d, w, M, q, y), found `{s}`")));
+                self.err(Diagnostic::error(
+                    "E329",
+                    unit.span,
+                    format!("expected a time unit after `@` (s, m, h, d, w, M, q, y), found `{s}`"),
+                ));
                 None
             }
         }
@@ -971,7 +1549,15 @@ impl<'a> Planner<'a> {
 
     fn call(&mut self, name: &ast::Ident, args: &[Arg], span: Span) -> Option<PExpr> {
         let Some(sig) = functions::lookup(&name.name) else {
-            let mut d = Diagnostic::error("E330", name.span, format!("expected a function, found unknown function `{}`", name.name)).with_label("unknown function");
+            let mut d = Diagnostic::error(
+                "E330",
+                name.span,
+                format!(
+                    "expected a function, found unknown function `{}`",
+                    name.name
+                ),
+            )
+            .with_label("unknown function");
             if let Some(s) = did_you_mean(&name.name, FUNCTIONS.iter().map(|s| s.name)) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
@@ -990,9 +1576,19 @@ impl<'a> Planner<'a> {
         let mut named: Vec<(&str, &Arg)> = Vec::new();
         for a in args {
             match &a.param {
-                Some(p) if sig.named.iter().any(|(n, _)| *n == p.name) => named.push((p.name.as_str(), a)),
+                Some(p) if sig.named.iter().any(|(n, _)| *n == p.name) => {
+                    named.push((p.name.as_str(), a))
+                }
                 Some(p) => {
-                    let mut d = Diagnostic::error("E332", p.span, format!("expected a parameter of `{}`, found unknown parameter `{}:`", sig.name, p.name)).with_label("unknown parameter");
+                    let mut d = Diagnostic::error(
+                        "E332",
+                        p.span,
+                        format!(
+                            "expected a parameter of `{}`, found unknown parameter `{}:`",
+                            sig.name, p.name
+                        ),
+                    )
+                    .with_label("unknown parameter");
                     if let Some(s) = did_you_mean(&p.name, sig.named.iter().map(|(n, _)| *n)) {
                         d = d.with_hint(format!("did you mean `{s}:`?"));
                     }
@@ -1008,7 +1604,14 @@ impl<'a> Planner<'a> {
         if positional.len() < sig.min || positional.len() > sig.max {
             let mut d = arity_error(sig, positional.len(), span);
             if positional.len() > sig.max && !sig.named.is_empty() {
-                d = d.with_hint(format!("optional parameters must be named: {}", sig.named.iter().map(|(n, _)| format!("{n}:")).collect::<Vec<_>>().join(", ")));
+                d = d.with_hint(format!(
+                    "optional parameters must be named: {}",
+                    sig.named
+                        .iter()
+                        .map(|(n, _)| format!("{n}:"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
             self.err(d);
             return None;
@@ -1022,9 +1625,18 @@ impl<'a> Planner<'a> {
                     let mut vals = Vec::new();
                     for it in items {
                         match it.expr() {
-                            Some(e) if it.param.is_none() && it.alias.is_none() => vals.push(self.expr(e)?),
+                            Some(e) if it.param.is_none() && it.alias.is_none() => {
+                                vals.push(self.expr(e)?)
+                            }
                             _ => {
-                                self.err(Diagnostic::error("E333", it.span, format!("expected a value in the `{{ }}` group of `{}`", sig.name)));
+                                self.err(Diagnostic::error(
+                                    "E333",
+                                    it.span,
+                                    format!(
+                                        "expected a value in the `{{ }}` group of `{}`",
+                                        sig.name
+                                    ),
+                                ));
                                 return None;
                             }
                         }
@@ -1043,11 +1655,37 @@ impl<'a> Planner<'a> {
             return Some(PExpr::Const(Value::Timestamp(self.ctx.now)));
         }
         // Functions over text reject constants of other types, as Dynatrace's type checker does.
-        let text_fn = matches!(f, F::StartsWith | F::EndsWith | F::Contains | F::Lower | F::Upper | F::Trim | F::StringLength | F::Substring | F::IndexOf | F::ReplaceString | F::SplitString | F::Like);
+        let text_fn = matches!(
+            f,
+            F::StartsWith
+                | F::EndsWith
+                | F::Contains
+                | F::Lower
+                | F::Upper
+                | F::Trim
+                | F::StringLength
+                | F::Substring
+                | F::IndexOf
+                | F::ReplaceString
+                | F::SplitString
+                | F::Like
+        );
         if text_fn {
             if let Some(PExpr::Const(v)) = out.first() {
                 if !v.is_null() && v.as_str().is_none() {
-                    self.err(Diagnostic::error("E339", span, format!("expected a string as the first parameter of `{}`, found a {}", sig.name, v.type_name())).with_label("not a string").with_hint("convert it with toString(…)"));
+                    self.err(
+                        Diagnostic::error(
+                            "E339",
+                            span,
+                            format!(
+                                "expected a string as the first parameter of `{}`, found a {}",
+                                sig.name,
+                                v.type_name()
+                            ),
+                        )
+                        .with_label("not a string")
+                        .with_hint("convert it with toString(…)"),
+                    );
                     return None;
                 }
             }
@@ -1067,7 +1705,16 @@ impl<'a> Planner<'a> {
             };
             fields.push((Arc::from(name.as_str()), self.expr(e)?));
         }
-        let consts: Option<Vec<(Arc<str>, Value)>> = fields.iter().map(|(k, v)| if let PExpr::Const(c) = v { Some((k.clone(), c.clone())) } else { None }).collect();
+        let consts: Option<Vec<(Arc<str>, Value)>> = fields
+            .iter()
+            .map(|(k, v)| {
+                if let PExpr::Const(c) = v {
+                    Some((k.clone(), c.clone()))
+                } else {
+                    None
+                }
+            })
+            .collect();
         Some(match consts {
             Some(c) => PExpr::Const(functions::record(c)),
             None => PExpr::Record(fields),
@@ -1083,8 +1730,16 @@ fn arity_error(sig: &Sig, n: usize, span: Span) -> Diagnostic {
     } else {
         format!("{} to {}", sig.min, sig.max)
     };
-    Diagnostic::error("E334", span, format!("expected {want} positional parameter{} for `{}`, found {n}", if want == "1" { "" } else { "s" }, sig.name))
-        .with_label(sig.doc)
+    Diagnostic::error(
+        "E334",
+        span,
+        format!(
+            "expected {want} positional parameter{} for `{}`, found {n}",
+            if want == "1" { "" } else { "s" },
+            sig.name
+        ),
+    )
+    .with_label(sig.doc)
 }
 
 fn binop_fn(op: BinOp) -> F {
@@ -1111,7 +1766,9 @@ fn flatten<'b>(args: &[&'b Arg]) -> Vec<&'b Arg> {
     let mut out = Vec::new();
     for a in args {
         match &a.value {
-            ArgValue::Group(g) if a.param.is_none() => out.extend(flatten(&g.iter().collect::<Vec<_>>())),
+            ArgValue::Group(g) if a.param.is_none() => {
+                out.extend(flatten(&g.iter().collect::<Vec<_>>()))
+            }
             _ => out.push(*a),
         }
     }
@@ -1169,7 +1826,10 @@ pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
             functions::apply(*f, &vals?, ctx)
         }
         PExpr::Record(fields) => {
-            let vals: Option<Vec<(Arc<str>, Value)>> = fields.iter().map(|(k, v)| Some((k.clone(), eval_const(v, ctx)?))).collect();
+            let vals: Option<Vec<(Arc<str>, Value)>> = fields
+                .iter()
+                .map(|(k, v)| Some((k.clone(), eval_const(v, ctx)?)))
+                .collect();
             functions::record(vals?)
         }
         PExpr::Align(b, unit, count, week) => {
@@ -1186,7 +1846,9 @@ pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
 pub fn align_value(v: &Value, unit: Unit, count: i64, week: Option<u32>, ctx: &Ctx) -> Value {
     match v {
         Value::Timestamp(t) => Value::Timestamp(time::align(*t, unit, count, week)),
-        Value::Duration(d) => Value::Timestamp(time::align(ctx.now.saturating_add(*d), unit, count, week)),
+        Value::Duration(d) => {
+            Value::Timestamp(time::align(ctx.now.saturating_add(*d), unit, count, week))
+        }
         _ => Value::Null,
     }
 }
@@ -1198,7 +1860,13 @@ mod tests {
     fn diags(q: &str) -> Vec<Diagnostic> {
         let (ast, mut d) = crate::syntax::parse(q);
         let keys = vec!["eventName".to_string(), "eventSource".to_string()];
-        let (_, d2) = plan(&ast, &PlanCtx { now: 0, event_keys: &keys });
+        let (_, d2) = plan(
+            &ast,
+            &PlanCtx {
+                now: 0,
+                event_keys: &keys,
+            },
+        );
         d.extend(d2);
         d
     }
@@ -1207,17 +1875,43 @@ mod tests {
     fn did_you_mean_everywhere() {
         for (q, code, hint) in [
             ("fetch logs | filtr x", "E302", "did you mean `filter`?"),
-            ("fetch logs | filter startWith(content, \"a\")", "E330", "did you mean `startsWith`?"),
-            ("fetch logs | parse content, \"JSON:event\" | filter event[eventNmae] == \"x\"", "W302", "did you mean `event[eventName]`?"),
-            ("fetch logs | filter aws.regon == \"x\"", "W301", "did you mean `aws.region`?"),
-            ("fetch logs | summarize c = count() | filter cc > 1", "W304", "did you mean `c`? fields here: c"),
+            (
+                "fetch logs | filter startWith(content, \"a\")",
+                "E330",
+                "did you mean `startsWith`?",
+            ),
+            (
+                "fetch logs | parse content, \"JSON:event\" | filter event[eventNmae] == \"x\"",
+                "W302",
+                "did you mean `event[eventName]`?",
+            ),
+            (
+                "fetch logs | filter aws.regon == \"x\"",
+                "W301",
+                "did you mean `aws.region`?",
+            ),
+            (
+                "fetch logs | summarize c = count() | filter cc > 1",
+                "W304",
+                "did you mean `c`? fields here: c",
+            ),
             ("fetch logs, form: -1h", "E303", "did you mean `from:`?"),
-            ("fetch logs | filter contains(content, \"a\", caseSensitiv: false)", "E332", "did you mean `caseSensitive:`?"),
+            (
+                "fetch logs | filter contains(content, \"a\", caseSensitiv: false)",
+                "E332",
+                "did you mean `caseSensitive:`?",
+            ),
             ("fetch logs | filter x == 1h + 2q", "E326", ""),
         ] {
             let d = diags(q);
-            let hit = d.iter().find(|d| d.code == code).unwrap_or_else(|| panic!("{q}: {d:?}"));
-            assert!(hint.is_empty() || hit.hints.iter().any(|h| h == hint), "{q}: {hit:?}");
+            let hit = d
+                .iter()
+                .find(|d| d.code == code)
+                .unwrap_or_else(|| panic!("{q}: {d:?}"));
+            assert!(
+                hint.is_empty() || hit.hints.iter().any(|h| h == hint),
+                "{q}: {hit:?}"
+            );
         }
     }
 
@@ -1232,7 +1926,10 @@ mod tests {
             ("fetch logs | limit -1", "E313"),
             ("fetch logs | filter 22 * \"a\" == 1", "E328"),
             ("fetch logs | parse content, \"LD:x\"", "E319"),
-            ("fetch logs | lookup [fetch logs], sourceField:a, lookupField:b", "E302"),
+            (
+                "fetch logs | lookup [fetch logs], sourceField:a, lookupField:b",
+                "E302",
+            ),
             ("fetch logs | filter substring(content, 1, 2)", "E334"),
             ("fetch logs | filter aws.region = \"x\"", "E205"),
         ] {
@@ -1243,7 +1940,12 @@ mod tests {
 
     #[test]
     fn patterns() {
-        for (p, n, want) in [("dt.*", "dt.system.bucket", true), ("dt.*", "aws.region", false), ("*.id", "aws.account.id", true), ("a", "a", true)] {
+        for (p, n, want) in [
+            ("dt.*", "dt.system.bucket", true),
+            ("dt.*", "aws.region", false),
+            ("*.id", "aws.account.id", true),
+            ("a", "a", true),
+        ] {
             assert_eq!(field_matches(p, n), want, "{p} {n}");
         }
     }

@@ -16,7 +16,10 @@ pub struct Record {
 
 impl Record {
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.fields.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v)
     }
 }
 
@@ -150,8 +153,7 @@ pub fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Record(x), Value::Record(y)) => {
             x.fields.len() == y.fields.len()
-                && x
-                    .fields
+                && x.fields
                     .iter()
                     .zip(&y.fields)
                     .all(|((k1, v1), (k2, v2))| k1 == k2 && same(v1, v2))
@@ -383,12 +385,17 @@ impl Value {
             Value::Bool(b) => b.to_string(),
             Value::Timestamp(t) => tostring_timestamp(*t),
             Value::Duration(d) => tostring_duration(*d),
-            Value::Timeframe(s, e) => format!("{}/{}", tostring_timestamp(*s), tostring_timestamp(*e)),
+            Value::Timeframe(s, e) => {
+                format!("{}/{}", tostring_timestamp(*s), tostring_timestamp(*e))
+            }
             Value::Array(a) => {
-                let parts: Vec<String> = a.iter().map(|v| match v {
-                    Value::Str(_) | Value::Record(_) | Value::Null => v.to_json(),
-                    other => other.to_dql_string().unwrap_or_default(),
-                }).collect();
+                let parts: Vec<String> = a
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(_) | Value::Record(_) | Value::Null => v.to_json(),
+                        other => other.to_dql_string().unwrap_or_default(),
+                    })
+                    .collect();
                 format!("[{}]", parts.join(", "))
             }
             Value::Record(_) => self.to_json(),
@@ -399,7 +406,11 @@ impl Value {
 /// `toString(timestamp)`: `2019-08-01T13:30:00.000000000 +0000`.
 fn tostring_timestamp(ns: i64) -> String {
     let t = format_timestamp(ns.div_euclid(1_000_000_000) * 1_000_000_000);
-    format!("{}.{:09} +0000", t.trim_end_matches('Z'), ns.rem_euclid(1_000_000_000))
+    format!(
+        "{}.{:09} +0000",
+        t.trim_end_matches('Z'),
+        ns.rem_euclid(1_000_000_000)
+    )
 }
 
 /// `toString(duration)`: `05:00.000000000` (minutes:seconds.nanos), hours and days in front when

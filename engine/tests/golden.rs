@@ -16,14 +16,18 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use trailscope_engine::{render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions, Store};
+use trailscope_engine::{
+    render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions, Store,
+};
 
 fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -48,7 +52,13 @@ fn parse_case(text: &str) -> Case {
         Some(i) => (&text[..i], text[i + 1..].to_string()),
         None => (text, String::new()),
     };
-    let mut c = Case { data: None, now: None, bucket: "default_logs".into(), query: String::new(), expected };
+    let mut c = Case {
+        data: None,
+        now: None,
+        bucket: "default_logs".into(),
+        query: String::new(),
+        expected,
+    };
     let mut query_lines = Vec::new();
     for line in head.lines() {
         let meta = line.strip_prefix("// ").and_then(|l| l.split_once(": "));
@@ -64,8 +74,15 @@ fn parse_case(text: &str) -> Case {
 }
 
 fn actual_output(store: &Arc<Store>, c: &Case) -> String {
-    let now = c.now.as_deref().map(|n| time::parse_timestamp(n).expect("bad // now:"));
-    let opts = QueryOptions { now_ns: now, from_ns: None, to_ns: None };
+    let now = c
+        .now
+        .as_deref()
+        .map(|n| time::parse_timestamp(n).expect("bad // now:"));
+    let opts = QueryOptions {
+        now_ns: now,
+        from_ns: None,
+        to_ns: None,
+    };
     match run_query(store, &c.query, &opts) {
         Ok(out) => {
             let mut s = String::from("----\n");
@@ -74,7 +91,10 @@ fn actual_output(store: &Arc<Store>, c: &Case) -> String {
                 s.push('\n');
             }
             if out.table.num_rows() == 0 {
-                s.push_str(&format!("(no rows; columns: {})\n", out.table.columns.join(", ")));
+                s.push_str(&format!(
+                    "(no rows; columns: {})\n",
+                    out.table.columns.join(", ")
+                ));
             }
             for w in render_diagnostics(&c.query, &out.warnings).lines() {
                 s.push_str(format!("! {w}").trim_end());
@@ -104,9 +124,12 @@ fn golden_corpus() {
         let store = stores
             .entry(key)
             .or_insert_with(|| {
-                let mut l = Loader::new(LoadOptions { bucket: c.bucket.clone() });
+                let mut l = Loader::new(LoadOptions {
+                    bucket: c.bucket.clone(),
+                });
                 if let Some(d) = &c.data {
-                    l.add_path(&tests_dir().join(d)).unwrap_or_else(|e| panic!("{}: data {d}: {e}", f.display()));
+                    l.add_path(&tests_dir().join(d))
+                        .unwrap_or_else(|e| panic!("{}: data {d}: {e}", f.display()));
                 }
                 l.finish().0
             })
@@ -123,10 +146,20 @@ fn golden_corpus() {
                 new.push_str(&actual);
                 std::fs::write(f, new).unwrap();
             } else {
-                failures.push(format!("{}:\n--- expected\n{}\n--- actual\n{}", f.display(), normalized_expected, actual.trim_end()));
+                failures.push(format!(
+                    "{}:\n--- expected\n{}\n--- actual\n{}",
+                    f.display(),
+                    normalized_expected,
+                    actual.trim_end()
+                ));
             }
         }
     }
     println!("{} golden files checked", files.len());
-    assert!(failures.is_empty(), "{} golden files differ (BLESS=1 rewrites them):\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden files differ (BLESS=1 rewrites them):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

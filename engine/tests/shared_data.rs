@@ -12,7 +12,10 @@ fn data_dir() -> Option<PathBuf> {
     if d.join("MANIFEST.tsv").exists() {
         Some(d)
     } else {
-        println!("SKIPPED: {} not found (shared data is not part of the repository)", d.display());
+        println!(
+            "SKIPPED: {} not found (shared data is not part of the repository)",
+            d.display()
+        );
         None
     }
 }
@@ -29,7 +32,11 @@ fn manifest(dir: &Path) -> Vec<Row> {
         .skip(1)
         .filter_map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            Some(Row { file: c.first()?.to_string(), events: c.get(2)?.parse().ok()?, format: c.get(3)?.to_string() })
+            Some(Row {
+                file: c.first()?.to_string(),
+                events: c.get(2)?.parse().ok()?,
+                format: c.get(3)?.to_string(),
+            })
         })
         .collect()
 }
@@ -50,24 +57,46 @@ fn every_file_gets_the_outcome_its_manifest_row_describes() {
     for row in &rows {
         let path = dir.join(&row.file);
         let mut loader = Loader::new(LoadOptions::default());
-        loader.add_path(&path).unwrap_or_else(|e| panic!("{}: {e}", row.file));
+        loader
+            .add_path(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", row.file));
         let (store, report) = loader.finish();
         let f = &report.files[0];
         let accounted = f.events + f.duplicates + f.skipped();
-        let errors: Vec<&str> = f.problems.iter().filter(|p| !p.notice).map(|p| p.reason.as_str()).collect();
+        let errors: Vec<&str> = f
+            .problems
+            .iter()
+            .filter(|p| !p.notice)
+            .map(|p| p.reason.as_str())
+            .collect();
         let fmt = row.format.as_str();
         let ok = match fmt {
-            "records-object" | "gzip+records-object" | "json-array" | "single-event-object" | "ndjson" | "lookup-events-output" => {
+            "records-object"
+            | "gzip+records-object"
+            | "json-array"
+            | "single-event-object"
+            | "ndjson"
+            | "lookup-events-output" => {
                 accounted == row.events && errors.iter().all(|e| !e.starts_with("malformed"))
             }
             "digest-file" => f.shape == Shape::Digest && f.events == 0,
             _ if fmt.starts_with("MALFORMED [") => {
                 // The error must be reported at the line Python's json module names.
                 let want = malformed_line(fmt);
-                let lines: Vec<usize> = f.problems.iter().filter(|p| !p.notice).filter_map(|p| p.position.as_ref().and_then(|pos| pos.line)).collect();
+                let lines: Vec<usize> = f
+                    .problems
+                    .iter()
+                    .filter(|p| !p.notice)
+                    .filter_map(|p| p.position.as_ref().and_then(|pos| pos.line))
+                    .collect();
                 !errors.is_empty() && want.is_some_and(|w| lines.contains(&w))
             }
-            _ if fmt.starts_with("MALFORMED(control chars") => f.events > 0 && f.problems.iter().any(|p| p.notice && p.reason.contains("control characters")),
+            _ if fmt.starts_with("MALFORMED(control chars") => {
+                f.events > 0
+                    && f.problems
+                        .iter()
+                        .any(|p| p.notice && p.reason.contains("control characters"))
+            }
             // Shapes of a later issue (CSV, YAML scenarios, Panther test wrappers): never silent.
             _ => !f.problems.is_empty(),
         };
@@ -78,7 +107,12 @@ fn every_file_gets_the_outcome_its_manifest_row_describes() {
         checked += 1;
     }
     println!("{checked} files checked against MANIFEST.tsv");
-    assert!(failures.is_empty(), "{} files differ from the manifest:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} files differ from the manifest:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -94,7 +128,12 @@ fn each_source_loads_the_events_its_readme_counts() {
         let mut loader = Loader::new(LoadOptions::default());
         loader.add_path(&dir.join(folder)).unwrap();
         let (_, report) = loader.finish();
-        assert_eq!((report.events(), report.duplicates()), (events, duplicates), "{folder}: {}", report.summary());
+        assert_eq!(
+            (report.events(), report.duplicates()),
+            (events, duplicates),
+            "{folder}: {}",
+            report.summary()
+        );
     }
     // traildiscover: 315 events, two of which share an eventID.
     let mut loader = Loader::new(LoadOptions::default());
@@ -104,7 +143,9 @@ fn each_source_loads_the_events_its_readme_counts() {
     // zmallen: 12 events in good files, plus the three events of the file whose objects are
     // concatenated without commas, which the loader recovers.
     let mut loader = Loader::new(LoadOptions::default());
-    loader.add_path(&dir.join("zmallen-cloudtrail2sightings")).unwrap();
+    loader
+        .add_path(&dir.join("zmallen-cloudtrail2sightings"))
+        .unwrap();
     let (_, r) = loader.finish();
     assert_eq!(r.events(), 15, "{}", r.summary());
     assert_eq!(r.files_with_errors(), 1);
@@ -113,7 +154,10 @@ fn each_source_loads_the_events_its_readme_counts() {
     loader.add_path(&dir.join("elastic-integrations")).unwrap();
     let (_, r) = loader.finish();
     assert_eq!(r.events() + r.duplicates(), 6, "{}", r.summary());
-    assert_eq!(r.files.iter().filter(|f| f.shape == Shape::Digest).count(), 1);
+    assert_eq!(
+        r.files.iter().filter(|f| f.shape == Shape::Digest).count(),
+        1
+    );
 }
 
 #[test]
@@ -132,6 +176,11 @@ fn the_whole_folder_loads_and_answers_queries() {
     assert_eq!(out.table.num_rows(), 2);
     // README: AccessDenied 319 events in all sources, Client.UnauthorizedOperation 120 — before
     // de-duplication by eventID, and counting the Panther test file, which is not CloudTrail-shaped.
-    let n: Vec<i64> = (0..2).map(|r| match out.table.cell(1, r) { trailscope_engine::Value::Long(n) => n, v => panic!("{v:?}") }).collect();
+    let n: Vec<i64> = (0..2)
+        .map(|r| match out.table.cell(1, r) {
+            trailscope_engine::Value::Long(n) => n,
+            v => panic!("{v:?}"),
+        })
+        .collect();
     assert!(n[0] > 200 && n[1] > 90, "{n:?}");
 }

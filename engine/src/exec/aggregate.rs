@@ -15,8 +15,18 @@ use crate::value::{dql_cmp, sort_cmp, GroupKey, Value};
 #[derive(Clone, Debug)]
 enum State {
     Count(i64),
-    Sum { num: f64, dur: i64, n: usize, durations: bool, mixed: bool },
-    Best { v: Option<Value>, mixed: bool, doubles: bool },
+    Sum {
+        num: f64,
+        dur: i64,
+        n: usize,
+        durations: bool,
+        mixed: bool,
+    },
+    Best {
+        v: Option<Value>,
+        mixed: bool,
+        doubles: bool,
+    },
     Take(Option<Value>),
     Distinct(HashSet<GroupKey>, Vec<Value>),
     Collect(Vec<Value>),
@@ -25,10 +35,22 @@ enum State {
 fn init(a: A) -> State {
     match a {
         A::Count | A::CountIf => State::Count(0),
-        A::Sum | A::Avg => State::Sum { num: 0.0, dur: 0, n: 0, durations: false, mixed: false },
-        A::Min | A::Max => State::Best { v: None, mixed: false, doubles: false },
+        A::Sum | A::Avg => State::Sum {
+            num: 0.0,
+            dur: 0,
+            n: 0,
+            durations: false,
+            mixed: false,
+        },
+        A::Min | A::Max => State::Best {
+            v: None,
+            mixed: false,
+            doubles: false,
+        },
         A::TakeFirst | A::TakeLast | A::TakeAny | A::TakeMin | A::TakeMax => State::Take(None),
-        A::CountDistinct | A::CountDistinctExact | A::CollectDistinct => State::Distinct(HashSet::new(), Vec::new()),
+        A::CountDistinct | A::CountDistinctExact | A::CollectDistinct => {
+            State::Distinct(HashSet::new(), Vec::new())
+        }
         A::CollectArray => State::Collect(Vec::new()),
     }
 }
@@ -39,7 +61,13 @@ fn update(a: A, s: &mut State, v: &Value) {
     }
     match s {
         State::Count(n) => *n += 1,
-        State::Sum { num, dur, n, durations, mixed } => match v {
+        State::Sum {
+            num,
+            dur,
+            n,
+            durations,
+            mixed,
+        } => match v {
             Value::Long(_) | Value::Double(_) if *n == 0 || !*durations => {
                 *num += v.as_f64().unwrap_or(0.0);
                 *n += 1;
@@ -51,26 +79,30 @@ fn update(a: A, s: &mut State, v: &Value) {
             }
             _ => *mixed = true,
         },
-        State::Best { v: best, mixed, doubles } => {
+        State::Best {
+            v: best,
+            mixed,
+            doubles,
+        } => {
             *doubles |= matches!(v, Value::Double(_));
             match best {
-            None => *best = Some(v.clone()),
-            Some(b) => match dql_cmp(v, b) {
-                Some(o) => {
-                    let better = if a == A::Min { o.is_lt() } else { o.is_gt() };
-                    if better {
-                        *best = Some(v.clone());
+                None => *best = Some(v.clone()),
+                Some(b) => match dql_cmp(v, b) {
+                    Some(o) => {
+                        let better = if a == A::Min { o.is_lt() } else { o.is_gt() };
+                        if better {
+                            *best = Some(v.clone());
+                        }
                     }
-                }
-                None if matches!((v, &*b), (Value::Bool(_), Value::Bool(_))) => {
-                    let (x, y) = (v.as_bool(), b.as_bool());
-                    if (a == A::Min && x < y) || (a == A::Max && x > y) {
-                        *best = Some(v.clone());
+                    None if matches!((v, &*b), (Value::Bool(_), Value::Bool(_))) => {
+                        let (x, y) = (v.as_bool(), b.as_bool());
+                        if (a == A::Min && x < y) || (a == A::Max && x > y) {
+                            *best = Some(v.clone());
+                        }
                     }
-                }
-                None => *mixed = true,
-            },
-        }
+                    None => *mixed = true,
+                },
+            }
         }
         State::Take(t) => match a {
             A::TakeFirst | A::TakeAny => {
@@ -104,7 +136,13 @@ fn finish(a: A, s: State) -> Value {
         State::Count(n) => Value::Long(n),
         State::Sum { n: 0, .. } => Value::Null,
         State::Sum { mixed: true, .. } => Value::Null,
-        State::Sum { num, dur, n, durations, .. } => match (a, durations) {
+        State::Sum {
+            num,
+            dur,
+            n,
+            durations,
+            ..
+        } => match (a, durations) {
             (A::Sum, false) => Value::Double(num),
             (A::Sum, true) => Value::Duration(dur),
             (_, false) => Value::Double(num / n as f64),
@@ -112,7 +150,11 @@ fn finish(a: A, s: State) -> Value {
         },
         State::Best { mixed: true, .. } => Value::Null,
         // Longs and doubles mixed: the result is a double.
-        State::Best { v: Some(Value::Long(n)), doubles: true, .. } => Value::Double(n as f64),
+        State::Best {
+            v: Some(Value::Long(n)),
+            doubles: true,
+            ..
+        } => Value::Double(n as f64),
         State::Best { v, .. } => v.unwrap_or(Value::Null),
         State::Take(v) => v.unwrap_or(Value::Null),
         State::Distinct(set, vals) => match a {
@@ -180,7 +222,15 @@ fn groups(by: &[(Arc<str>, PExpr)], b: &Batch, env: &Env) -> (Vec<u32>, Vec<Vec<
         reps.push(r);
     }
     let (gids, first_rows) = combine_groups(&ids, b.len);
-    let keys = first_rows.iter().map(|&row| ids.iter().zip(&reps).map(|(i, r)| r[i[row] as usize].clone()).collect()).collect();
+    let keys = first_rows
+        .iter()
+        .map(|&row| {
+            ids.iter()
+                .zip(&reps)
+                .map(|(i, r)| r[i[row] as usize].clone())
+                .collect()
+        })
+        .collect();
     (gids, keys)
 }
 
@@ -189,20 +239,39 @@ fn rewrite_slots(e: &PExpr) -> PExpr {
         PExpr::Agg(i) => PExpr::Field(Arc::from(format!("\u{0}agg{i}").as_str())),
         PExpr::Call(f, args) => PExpr::Call(*f, args.iter().map(rewrite_slots).collect()),
         PExpr::Member(b, k) => PExpr::Member(Box::new(rewrite_slots(b)), k.clone()),
-        PExpr::Record(fs) => PExpr::Record(fs.iter().map(|(k, v)| (k.clone(), rewrite_slots(v))).collect()),
+        PExpr::Record(fs) => PExpr::Record(
+            fs.iter()
+                .map(|(k, v)| (k.clone(), rewrite_slots(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
 
-pub fn summarize(b: &Batch, by: &[(Arc<str>, PExpr)], aggs: &[AggCall], outputs: &[(Arc<str>, PExpr)], env: &Env) -> Batch {
+pub fn summarize(
+    b: &Batch,
+    by: &[(Arc<str>, PExpr)],
+    aggs: &[AggCall],
+    outputs: &[(Arc<str>, PExpr)],
+    env: &Env,
+) -> Batch {
     let (gids, keys) = groups(by, b, env);
     // Without `by` there is exactly one group, even for empty input.
     let ngroups = if by.is_empty() { 1 } else { keys.len() };
-    let mut out = Batch { len: ngroups, fields: Vec::new() };
+    let mut out = Batch {
+        len: ngroups,
+        fields: Vec::new(),
+    };
     for (k, (name, _)) in by.iter().enumerate() {
-        out.fields.push((name.clone(), Column::Values(keys.iter().map(|g| g[k].clone()).collect())));
+        out.fields.push((
+            name.clone(),
+            Column::Values(keys.iter().map(|g| g[k].clone()).collect()),
+        ));
     }
-    let mut slots = Batch { len: ngroups, fields: Vec::new() };
+    let mut slots = Batch {
+        len: ngroups,
+        fields: Vec::new(),
+    };
     for (i, call) in aggs.iter().enumerate() {
         let inp = input(call, b, env);
         let mut states = vec![init(call.func); ngroups];
@@ -218,11 +287,17 @@ pub fn summarize(b: &Batch, by: &[(Arc<str>, PExpr)], aggs: &[AggCall], outputs:
             }
         }
         let vals: Arc<[Value]> = states.into_iter().map(|s| finish(call.func, s)).collect();
-        slots.fields.push((Arc::from(format!("\u{0}agg{i}").as_str()), Column::Values(vals)));
+        slots.fields.push((
+            Arc::from(format!("\u{0}agg{i}").as_str()),
+            Column::Values(vals),
+        ));
     }
     for (name, e) in outputs {
         let col = eval(&rewrite_slots(e), &slots, env);
-        out.fields.push((name.clone(), Column::Values(col.materialize(ngroups, env.store))));
+        out.fields.push((
+            name.clone(),
+            Column::Values(col.materialize(ngroups, env.store)),
+        ));
     }
     out
 }
@@ -255,7 +330,9 @@ pub fn grid(from: i64, to: i64, interval: Option<i64>, bins: Option<i64>) -> (i6
         // Explicit sub-minute intervals are kept as given (an extension; see ARCHITECTURE.md).
         Some(i) if i < NS_PER_MIN => i,
         Some(i) => snap_interval(i),
-        None => snap_interval(((span + bins.unwrap_or(120) - 1) / bins.unwrap_or(120)).max(NS_PER_MIN)),
+        None => {
+            snap_interval(((span + bins.unwrap_or(120) - 1) / bins.unwrap_or(120)).max(NS_PER_MIN))
+        }
     };
     while (span + iv - 1) / iv > MAX_BINS {
         iv = snap_interval(iv + 1);
@@ -279,26 +356,50 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
     let nbins = ((end - start) / iv) as usize;
     // Only records inside the series time frame count (and form groups).
     let tcol = eval(&ts.time, b, env);
-    let times: Vec<Option<i64>> = (0..b.len).map(|i| match tcol.get(i, env.store) {
-        Value::Timestamp(t) if t >= start && t < end => Some(t),
-        _ => None,
-    }).collect();
-    let keep: Vec<u32> = (0..b.len as u32).filter(|&i| times[i as usize].is_some()).collect();
-    let inside = if keep.len() == b.len { b.clone() } else { b.take(&keep) };
-    let times: Vec<i64> = keep.iter().map(|&i| times[i as usize].unwrap_or(start)).collect();
+    let times: Vec<Option<i64>> = (0..b.len)
+        .map(|i| match tcol.get(i, env.store) {
+            Value::Timestamp(t) if t >= start && t < end => Some(t),
+            _ => None,
+        })
+        .collect();
+    let keep: Vec<u32> = (0..b.len as u32)
+        .filter(|&i| times[i as usize].is_some())
+        .collect();
+    let inside = if keep.len() == b.len {
+        b.clone()
+    } else {
+        b.take(&keep)
+    };
+    let times: Vec<i64> = keep
+        .iter()
+        .map(|&i| times[i as usize].unwrap_or(start))
+        .collect();
     let (gids, mut keys) = groups(&ts.by, &inside, env);
     if inside.len == 0 {
         if !ts.nonempty {
-            return Batch { len: 0, fields: empty_fields(ts) };
+            return Batch {
+                len: 0,
+                fields: empty_fields(ts),
+            };
         }
         keys = vec![vec![Value::Null; ts.by.len()]];
     }
     let ngroups = keys.len();
-    let mut out = Batch { len: ngroups, fields: Vec::new() };
-    out.fields.push((Arc::from("timeframe"), Column::Const(Value::Timeframe(start, end))));
-    out.fields.push((Arc::from("interval"), Column::Const(Value::Duration(iv))));
+    let mut out = Batch {
+        len: ngroups,
+        fields: Vec::new(),
+    };
+    out.fields.push((
+        Arc::from("timeframe"),
+        Column::Const(Value::Timeframe(start, end)),
+    ));
+    out.fields
+        .push((Arc::from("interval"), Column::Const(Value::Duration(iv))));
     for (k, (name, _)) in ts.by.iter().enumerate() {
-        out.fields.push((name.clone(), Column::Values(keys.iter().map(|g| g[k].clone()).collect())));
+        out.fields.push((
+            name.clone(),
+            Column::Values(keys.iter().map(|g| g[k].clone()).collect()),
+        ));
     }
     for (name, call) in &ts.aggs {
         let inp = input(call, &inside, env);
@@ -329,9 +430,23 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
 }
 
 fn empty_fields(ts: &Timeseries) -> Vec<(Arc<str>, Column)> {
-    let mut f = vec![(Arc::from("timeframe"), Column::Values(Arc::from(Vec::new()))), (Arc::from("interval"), Column::Values(Arc::from(Vec::new())))];
-    f.extend(ts.by.iter().map(|(n, _)| (n.clone(), Column::Values(Arc::from(Vec::new())))));
-    f.extend(ts.aggs.iter().map(|(n, _)| (n.clone(), Column::Values(Arc::from(Vec::new())))));
+    let mut f = vec![
+        (
+            Arc::from("timeframe"),
+            Column::Values(Arc::from(Vec::new())),
+        ),
+        (Arc::from("interval"), Column::Values(Arc::from(Vec::new()))),
+    ];
+    f.extend(
+        ts.by
+            .iter()
+            .map(|(n, _)| (n.clone(), Column::Values(Arc::from(Vec::new())))),
+    );
+    f.extend(
+        ts.aggs
+            .iter()
+            .map(|(n, _)| (n.clone(), Column::Values(Arc::from(Vec::new())))),
+    );
     f
 }
 
@@ -354,11 +469,20 @@ mod tests {
     #[test]
     fn default_bins() {
         let t = parse_timestamp("2026-11-20T12:00:00Z").unwrap();
-        for (span, want) in [(30 * NS_PER_MIN, NS_PER_MIN), (2 * NS_PER_HOUR, NS_PER_MIN), (24 * NS_PER_HOUR, 15 * NS_PER_MIN), (7 * NS_PER_DAY, 2 * NS_PER_HOUR), (365 * NS_PER_DAY, 4 * NS_PER_DAY)] {
+        for (span, want) in [
+            (30 * NS_PER_MIN, NS_PER_MIN),
+            (2 * NS_PER_HOUR, NS_PER_MIN),
+            (24 * NS_PER_HOUR, 15 * NS_PER_MIN),
+            (7 * NS_PER_DAY, 2 * NS_PER_HOUR),
+            (365 * NS_PER_DAY, 4 * NS_PER_DAY),
+        ] {
             let (_, _, iv) = grid(t - span, t, None, None);
             assert_eq!(iv, want, "span {span}");
         }
         let (s, e, _) = grid(t - 30 * NS_PER_MIN + 30 * 1_000_000_000, t + 1, None, None);
-        assert_eq!((format_timestamp(s), format_timestamp(e)), ("2026-11-20T11:30:00Z".into(), "2026-11-20T12:01:00Z".into()));
+        assert_eq!(
+            (format_timestamp(s), format_timestamp(e)),
+            ("2026-11-20T11:30:00Z".into(), "2026-11-20T12:01:00Z".into())
+        );
     }
 }

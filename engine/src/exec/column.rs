@@ -22,8 +22,14 @@ pub enum Stored {
 pub enum Column {
     Const(Value),
     Values(Arc<[Value]>),
-    Dict { codes: Arc<[u32]>, dict: Arc<[Value]> },
-    Stored { rows: Arc<[u32]>, what: Stored },
+    Dict {
+        codes: Arc<[u32]>,
+        dict: Arc<[Value]>,
+    },
+    Stored {
+        rows: Arc<[u32]>,
+        what: Stored,
+    },
 }
 
 impl Column {
@@ -33,7 +39,9 @@ impl Column {
             Column::Values(v) => v.get(i).cloned().unwrap_or(Value::Null),
             Column::Dict { codes, dict } => dict[codes[i] as usize].clone(),
             Column::Stored { rows, what } => {
-                let Some(store) = store else { return Value::Null };
+                let Some(store) = store else {
+                    return Value::Null;
+                };
                 let row = rows[i];
                 match what {
                     Stored::Base(BaseField::Timestamp) => Value::Timestamp(store.timestamp(row)),
@@ -63,9 +71,17 @@ impl Column {
         };
         match self {
             Column::Const(v) => Column::Const(v.clone()),
-            Column::Values(v) => Column::Values(idx.iter().map(|&i| v[i as usize].clone()).collect()),
-            Column::Dict { codes, dict } => Column::Dict { codes: gather(codes, memo), dict: dict.clone() },
-            Column::Stored { rows, what } => Column::Stored { rows: gather(rows, memo), what: what.clone() },
+            Column::Values(v) => {
+                Column::Values(idx.iter().map(|&i| v[i as usize].clone()).collect())
+            }
+            Column::Dict { codes, dict } => Column::Dict {
+                codes: gather(codes, memo),
+                dict: dict.clone(),
+            },
+            Column::Stored { rows, what } => Column::Stored {
+                rows: gather(rows, memo),
+                what: what.clone(),
+            },
         }
     }
 
@@ -78,15 +94,23 @@ impl Column {
                 let store = store?;
                 match what {
                     Stored::Base(BaseField::Timestamp | BaseField::Content) => None,
-                    Stored::Base(BaseField::Service) => Some((rows.iter().map(|_| 0).collect(), Arc::from(vec![Value::str("cloudtrail")]))),
+                    Stored::Base(BaseField::Service) => Some((
+                        rows.iter().map(|_| 0).collect(),
+                        Arc::from(vec![Value::str("cloudtrail")]),
+                    )),
                     Stored::Base(f) => {
                         let (codes, dict) = store.base_codes(*f)?;
-                        Some((rows.iter().map(|&r| codes[r as usize]).collect(), Arc::from(dict.to_vec())))
+                        Some((
+                            rows.iter().map(|&r| codes[r as usize]).collect(),
+                            Arc::from(dict.to_vec()),
+                        ))
                     }
                     Stored::Event(path) if path.is_empty() => None,
                     Stored::Event(path) => {
                         let col = store.path_column(path);
-                        let codes = if rows.len() == col.codes.len() && rows.iter().enumerate().all(|(i, &r)| r as usize == i) {
+                        let codes = if rows.len() == col.codes.len()
+                            && rows.iter().enumerate().all(|(i, &r)| r as usize == i)
+                        {
                             col.codes.clone()
                         } else {
                             rows.iter().map(|&r| col.codes[r as usize]).collect()
@@ -192,12 +216,22 @@ pub struct Batch {
 
 impl Batch {
     pub fn field(&self, name: &str) -> Option<&Column> {
-        self.fields.iter().find(|(n, _)| &**n == name).map(|(_, c)| c)
+        self.fields
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, c)| c)
     }
 
     pub fn take(&self, idx: &[u32]) -> Batch {
         let mut memo = Vec::new();
-        Batch { len: idx.len(), fields: self.fields.iter().map(|(n, c)| (n.clone(), c.take(idx, &mut memo))).collect() }
+        Batch {
+            len: idx.len(),
+            fields: self
+                .fields
+                .iter()
+                .map(|(n, c)| (n.clone(), c.take(idx, &mut memo)))
+                .collect(),
+        }
     }
 
     /// Sets a field, replacing one of the same name in place or appending it.

@@ -34,7 +34,15 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
         PExpr::Record(fields) => {
             let cols: Vec<Column> = fields.iter().map(|(_, x)| eval(x, b, env)).collect();
             let rows: Arc<[Value]> = (0..b.len)
-                .map(|i| functions::record(fields.iter().zip(&cols).map(|((k, _), c)| (k.clone(), c.get(i, env.store))).collect()))
+                .map(|i| {
+                    functions::record(
+                        fields
+                            .iter()
+                            .zip(&cols)
+                            .map(|((k, _), c)| (k.clone(), c.get(i, env.store)))
+                            .collect(),
+                    )
+                })
                 .collect();
             Column::Values(rows)
         }
@@ -43,20 +51,29 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
                 Some(x) => eval(x, b, env),
                 None => Column::Const(Value::Timestamp(env.ctx.now)),
             };
-            map_one(col, b.len, env, |v| align_value(v, *unit, *count, *week, &env.ctx))
+            map_one(col, b.len, env, |v| {
+                align_value(v, *unit, *count, *week, &env.ctx)
+            })
         }
     }
 }
 
 fn member(base: Column, key: &PKey, len: usize, env: &Env) -> Column {
-    if let Column::Stored { rows, what: Stored::Event(path) } = &base {
+    if let Column::Stored {
+        rows,
+        what: Stored::Event(path),
+    } = &base
+    {
         let mut p: Vec<String> = path.to_vec();
         p.push(match key {
             PKey::Name(n) => n.to_string(),
             PKey::Index(i) if *i >= 0 => format!("\u{0}{i}"),
             PKey::Index(_) => return Column::Const(Value::Null),
         });
-        return Column::Stored { rows: rows.clone(), what: Stored::Event(p.into()) };
+        return Column::Stored {
+            rows: rows.clone(),
+            what: Stored::Event(p.into()),
+        };
     }
     map_one(base, len, env, |v| match key {
         PKey::Name(n) => v.member(n),
@@ -71,7 +88,10 @@ fn map_one(col: Column, len: usize, env: &Env, f: impl Fn(&Value) -> Value) -> C
     }
     if let Some((codes, dict)) = cheap_dict(&col, len, env) {
         let mapped: Arc<[Value]> = dict.iter().map(&f).collect();
-        return Column::Dict { codes, dict: mapped };
+        return Column::Dict {
+            codes,
+            dict: mapped,
+        };
     }
     Column::Values((0..len).map(|i| f(&col.get(i, env.store))).collect())
 }
@@ -83,7 +103,12 @@ fn cheap_dict(col: &Column, len: usize, env: &Env) -> Option<(Arc<[u32]>, Arc<[V
 }
 
 pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
-    let non_const: Vec<usize> = cols.iter().enumerate().filter(|(_, c)| !matches!(c, Column::Const(_))).map(|(i, _)| i).collect();
+    let non_const: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !matches!(c, Column::Const(_)))
+        .map(|(i, _)| i)
+        .collect();
     match non_const.len() {
         0 => {
             let args: Vec<Value> = cols.iter().map(|c| c.get(0, None)).collect();
@@ -91,7 +116,16 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
         }
         1 => {
             let k = non_const[0];
-            let consts: Vec<Value> = cols.iter().map(|c| if let Column::Const(v) = c { v.clone() } else { Value::Null }).collect();
+            let consts: Vec<Value> = cols
+                .iter()
+                .map(|c| {
+                    if let Column::Const(v) = c {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect();
             map_one(cols[k].clone(), len, env, |v| {
                 let mut a = consts.clone();
                 a[k] = v.clone();
@@ -123,15 +157,39 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                     },
                 })
                 .collect();
-            Column::Dict { codes, dict: tri_dict() }
+            Column::Dict {
+                codes,
+                dict: tri_dict(),
+            }
         }
-        _ if non_const.iter().all(|&k| cheap_dict(&cols[k], len, env).is_some()) => {
+        _ if non_const
+            .iter()
+            .all(|&k| cheap_dict(&cols[k], len, env).is_some()) =>
+        {
             // Several dictionary columns: evaluate once per distinct combination of codes.
-            let dicts: Vec<Option<(Arc<[u32]>, Arc<[Value]>)>> = cols.iter().map(|c| if matches!(c, Column::Const(_)) { None } else { cheap_dict(c, len, env) }).collect();
+            let dicts: Vec<Option<(Arc<[u32]>, Arc<[Value]>)>> = cols
+                .iter()
+                .map(|c| {
+                    if matches!(c, Column::Const(_)) {
+                        None
+                    } else {
+                        cheap_dict(c, len, env)
+                    }
+                })
+                .collect();
             let mut memo: hashbrown::HashMap<Vec<u32>, u32> = hashbrown::HashMap::new();
             let mut out_dict: Vec<Value> = Vec::new();
             let mut key = vec![0u32; non_const.len()];
-            let mut args: Vec<Value> = cols.iter().map(|c| if let Column::Const(v) = c { v.clone() } else { Value::Null }).collect();
+            let mut args: Vec<Value> = cols
+                .iter()
+                .map(|c| {
+                    if let Column::Const(v) = c {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect();
             let codes: Arc<[u32]> = (0..len)
                 .map(|i| {
                     for (slot, &k) in non_const.iter().enumerate() {
@@ -151,10 +209,22 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                     c
                 })
                 .collect();
-            Column::Dict { codes, dict: out_dict.into() }
+            Column::Dict {
+                codes,
+                dict: out_dict.into(),
+            }
         }
         _ => {
-            let mats: Vec<Option<Arc<[Value]>>> = cols.iter().map(|c| if matches!(c, Column::Const(_)) { None } else { Some(c.materialize(len, env.store)) }).collect();
+            let mats: Vec<Option<Arc<[Value]>>> = cols
+                .iter()
+                .map(|c| {
+                    if matches!(c, Column::Const(_)) {
+                        None
+                    } else {
+                        Some(c.materialize(len, env.store))
+                    }
+                })
+                .collect();
             let mut args: Vec<Value> = vec![Value::Null; cols.len()];
             let out: Arc<[Value]> = (0..len)
                 .map(|i| {
@@ -186,7 +256,14 @@ fn tri(col: &Column, len: usize, env: &Env) -> Arc<[u32]> {
     };
     match col {
         Column::Const(v) => vec![code(v); len].into(),
-        Column::Dict { codes, dict } if dict.len() == 3 && dict[1] == Value::Bool(false) && dict[2] == Value::Bool(true) && dict[0].is_null() => codes.clone(),
+        Column::Dict { codes, dict }
+            if dict.len() == 3
+                && dict[1] == Value::Bool(false)
+                && dict[2] == Value::Bool(true)
+                && dict[0].is_null() =>
+        {
+            codes.clone()
+        }
         _ => match col.dict_form(env.store) {
             Some((codes, dict)) => {
                 let t: Vec<u32> = dict.iter().map(code).collect();
@@ -210,9 +287,17 @@ pub fn true_rows(col: &Column, len: usize, env: &Env) -> Vec<u32> {
         _ => {
             if let Some((codes, dict)) = col.dict_form(env.store) {
                 let truth: Vec<bool> = dict.iter().map(|v| v.as_bool() == Some(true)).collect();
-                return codes.iter().enumerate().filter(|(_, &c)| truth[c as usize]).map(|(i, _)| i as u32).collect();
+                return codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| truth[c as usize])
+                    .map(|(i, _)| i as u32)
+                    .collect();
             }
-            (0..len).filter(|&i| col.get(i, env.store).as_bool() == Some(true)).map(|i| i as u32).collect()
+            (0..len)
+                .filter(|&i| col.get(i, env.store).as_bool() == Some(true))
+                .map(|i| i as u32)
+                .collect()
         }
     }
 }

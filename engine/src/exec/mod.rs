@@ -44,33 +44,58 @@ pub struct QueryOutput {
 }
 
 /// Parses, plans and runs a query. Errors come back as diagnostics (never a panic).
-pub fn run_query(store: &Arc<Store>, query: &str, opts: &QueryOptions) -> Result<QueryOutput, Vec<Diagnostic>> {
-    let now = opts.now_ns.unwrap_or_else(|| store.time_span().map_or(0, |(_, newest)| newest + 1));
+pub fn run_query(
+    store: &Arc<Store>,
+    query: &str,
+    opts: &QueryOptions,
+) -> Result<QueryOutput, Vec<Diagnostic>> {
+    let now = opts
+        .now_ns
+        .unwrap_or_else(|| store.time_span().map_or(0, |(_, newest)| newest + 1));
     let (ast, mut diags) = syntax::parse(query);
-    let (plan, plan_diags) = plan::plan(&ast, &PlanCtx { now, event_keys: store.event_keys() });
+    let (plan, plan_diags) = plan::plan(
+        &ast,
+        &PlanCtx {
+            now,
+            event_keys: store.event_keys(),
+        },
+    );
     diags.extend(plan_diags);
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     let plan = match plan {
         Some(p) if !diags.iter().any(Diagnostic::is_error) => p,
         _ => {
             if !diags.iter().any(Diagnostic::is_error) {
-                diags.push(Diagnostic::error("E900", crate::diag::Span::new(0, query.len()), "internal error: no plan and no error"));
+                diags.push(Diagnostic::error(
+                    "E900",
+                    crate::diag::Span::new(0, query.len()),
+                    "internal error: no plan and no error",
+                ));
             }
             return Err(diags);
         }
     };
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(store, &plan, now, opts)));
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        execute(store, &plan, now, opts)
+    }));
     match run {
         Ok(mut out) => {
             out.warnings = diags;
             Ok(out)
         }
-        Err(_) => Err(vec![Diagnostic::error("E901", crate::diag::Span::new(0, query.len()), "internal error while running the query; please report it with the query")]),
+        Err(_) => Err(vec![Diagnostic::error(
+            "E901",
+            crate::diag::Span::new(0, query.len()),
+            "internal error while running the query; please report it with the query",
+        )]),
     }
 }
 
 fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions) -> QueryOutput {
-    let env = Env { store: Some(store), ctx: Ctx { now } };
+    let env = Env {
+        store: Some(store),
+        ctx: Ctx { now },
+    };
     let mut notices = Vec::new();
     let (mut batch, tf) = match &plan.source {
         Source::Logs { from, to, buckets } => {
@@ -90,8 +115,12 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
             } else {
                 range
                     .filter(|&r| {
-                        let b = store.base_codes(BaseField::Bucket).map(|(c, d)| d[c[r] as usize].clone());
-                        b.as_ref().and_then(Value::as_str).is_some_and(|name| buckets.iter().any(|p| field_matches(p, name)))
+                        let b = store
+                            .base_codes(BaseField::Bucket)
+                            .map(|(c, d)| d[c[r] as usize].clone());
+                        b.as_ref()
+                            .and_then(Value::as_str)
+                            .is_some_and(|name| buckets.iter().any(|p| field_matches(p, name)))
                     })
                     .map(|r| r as u32)
                     .collect()
@@ -106,10 +135,37 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
                     store.time_span().map(|(_, b)| format_timestamp(b + 1)).unwrap_or_default()
                 ));
             } else if rows.is_empty() && in_frame > 0 {
-                notices.push(format!("No loaded events are in bucket {}; loaded buckets: {}.", buckets.join(", "), store.buckets.values.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")));
+                notices.push(format!(
+                    "No loaded events are in bucket {}; loaded buckets: {}.",
+                    buckets.join(", "),
+                    store
+                        .buckets
+                        .values
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
-            let fields = BaseField::ALL.iter().map(|f| (Arc::from(f.name()), Column::Stored { rows: rows.clone(), what: Stored::Base(*f) })).collect();
-            (Batch { len: rows.len(), fields }, Some((f, t)))
+            let fields = BaseField::ALL
+                .iter()
+                .map(|f| {
+                    (
+                        Arc::from(f.name()),
+                        Column::Stored {
+                            rows: rows.clone(),
+                            what: Stored::Base(*f),
+                        },
+                    )
+                })
+                .collect();
+            (
+                Batch {
+                    len: rows.len(),
+                    fields,
+                },
+                Some((f, t)),
+            )
         }
         Source::Data(records) => {
             let mut names: Vec<Arc<str>> = Vec::new();
@@ -123,11 +179,24 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
             let fields = names
                 .iter()
                 .map(|n| {
-                    let vals: Arc<[Value]> = records.iter().map(|r| r.iter().find(|(k, _)| k == n).map_or(Value::Null, |(_, v)| v.clone())).collect();
+                    let vals: Arc<[Value]> = records
+                        .iter()
+                        .map(|r| {
+                            r.iter()
+                                .find(|(k, _)| k == n)
+                                .map_or(Value::Null, |(_, v)| v.clone())
+                        })
+                        .collect();
                     (n.clone(), Column::Values(vals))
                 })
                 .collect();
-            (Batch { len: records.len(), fields }, None)
+            (
+                Batch {
+                    len: records.len(),
+                    fields,
+                },
+                None,
+            )
         }
     };
     let query_tf = tf.unwrap_or((now - 2 * crate::time::NS_PER_HOUR, now));
@@ -135,7 +204,13 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         batch = run_op(op, batch, &env, query_tf);
     }
     let table = Table::new(batch, Some(store.clone()));
-    QueryOutput { table, notices, warnings: Vec::new(), timeframe: tf, now_ns: now }
+    QueryOutput {
+        table,
+        notices,
+        warnings: Vec::new(),
+        timeframe: tf,
+        now_ns: now,
+    }
 }
 
 fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
@@ -167,7 +242,10 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
             b.take(&keep)
         }
         Op::Fields(items) => {
-            let fields = items.iter().map(|(n, e)| (n.clone(), eval(e, &b, env))).collect();
+            let fields = items
+                .iter()
+                .map(|(n, e)| (n.clone(), eval(e, &b, env)))
+                .collect();
             Batch { len: b.len, fields }
         }
         Op::FieldsAdd(items) => {
@@ -181,12 +259,14 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
         }
         Op::FieldsKeep(pats) => {
             let mut out = b;
-            out.fields.retain(|(n, _)| pats.iter().any(|p| field_matches(p, n)));
+            out.fields
+                .retain(|(n, _)| pats.iter().any(|p| field_matches(p, n)));
             out
         }
         Op::FieldsRemove(pats) => {
             let mut out = b;
-            out.fields.retain(|(n, _)| !pats.iter().any(|p| field_matches(p, n)));
+            out.fields
+                .retain(|(n, _)| !pats.iter().any(|p| field_matches(p, n)));
             out
         }
         Op::FieldsRename(pairs) => {
@@ -212,17 +292,34 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
             }
         }
         Op::Dedup { keys, sort } => {
-            let b = if sort.is_empty() { b } else { b.take(&sort_order(&b, sort, env)) };
-            let ids: Vec<Vec<u32>> = keys.iter().map(|k| group_ids(&eval(k, &b, env), b.len, env.store).0).collect();
+            let b = if sort.is_empty() {
+                b
+            } else {
+                b.take(&sort_order(&b, sort, env))
+            };
+            let ids: Vec<Vec<u32>> = keys
+                .iter()
+                .map(|k| group_ids(&eval(k, &b, env), b.len, env.store).0)
+                .collect();
             let (_, first_rows) = column::combine_groups(&ids, b.len);
             let keep: Vec<u32> = first_rows.iter().map(|&r| r as u32).collect();
             b.take(&keep)
         }
-        Op::Parse { input, pattern: Dpl::Json(name), preserve } => {
+        Op::Parse {
+            input,
+            pattern: Dpl::Json(name),
+            preserve,
+        } => {
             let col = eval(input, &b, env);
             let parsed = match &col {
                 // The raw event text: the parsed record is the stored event itself.
-                Column::Stored { rows, what: Stored::Base(BaseField::Content) } => Column::Stored { rows: rows.clone(), what: Stored::Event(Arc::from(Vec::new())) },
+                Column::Stored {
+                    rows,
+                    what: Stored::Base(BaseField::Content),
+                } => Column::Stored {
+                    rows: rows.clone(),
+                    what: Stored::Event(Arc::from(Vec::new())),
+                },
                 _ => {
                     let old = b.field(name).cloned();
                     let vals: Arc<[Value]> = (0..b.len)
@@ -260,7 +357,13 @@ fn parse_json_object(s: &str) -> Option<Value> {
     let mut p = crate::storage::tape::Parser::new(&mut tape, &mut interner, t.as_bytes());
     p.value().ok()?;
     drop(p);
-    Some(crate::storage::tape::Doc { tape: &tape, interner: &interner }.value(0))
+    Some(
+        crate::storage::tape::Doc {
+            tape: &tape,
+            interner: &interner,
+        }
+        .value(0),
+    )
 }
 
 /// A stable ordering of the rows by the sort keys; nulls last in both directions.

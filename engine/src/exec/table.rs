@@ -23,7 +23,11 @@ impl std::fmt::Debug for Store {
 
 impl Table {
     pub(crate) fn new(batch: Batch, store: Option<Arc<Store>>) -> Table {
-        Table { columns: batch.fields.iter().map(|(n, _)| n.to_string()).collect(), batch, store }
+        Table {
+            columns: batch.fields.iter().map(|(n, _)| n.to_string()).collect(),
+            batch,
+            store,
+        }
     }
 
     pub fn num_rows(&self) -> usize {
@@ -70,7 +74,13 @@ impl Table {
 
     /// CSV (RFC 4180). Cells that a spreadsheet would run as a formula are prefixed with `'`.
     pub fn write_csv(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        let line = |cells: Vec<String>| cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",");
+        let line = |cells: Vec<String>| {
+            cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         writeln!(out, "{}", line(self.columns.clone()))?;
         for r in 0..self.num_rows() {
             let cells = (0..self.num_columns()).map(|c| match self.cell(c, r) {
@@ -94,7 +104,13 @@ impl Table {
                 s
             }
         };
-        let cells: Vec<Vec<String>> = (0..self.num_rows()).map(|r| (0..self.num_columns()).map(|c| cut(self.cell_text(c, r))).collect()).collect();
+        let cells: Vec<Vec<String>> = (0..self.num_rows())
+            .map(|r| {
+                (0..self.num_columns())
+                    .map(|c| cut(self.cell_text(c, r)))
+                    .collect()
+            })
+            .collect();
         let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
         for row in &cells {
             for (w, c) in widths.iter_mut().zip(row) {
@@ -103,22 +119,43 @@ impl Table {
         }
         let mut s = String::new();
         let fmt_row = |s: &mut String, row: &[String]| {
-            let parts: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
+            let parts: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+                .collect();
             let _ = writeln!(s, "{}", parts.join(" │ ").trim_end());
         };
         fmt_row(&mut s, &self.columns);
-        let _ = writeln!(s, "{}", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("─┼─"));
+        let _ = writeln!(
+            s,
+            "{}",
+            widths
+                .iter()
+                .map(|w| "─".repeat(*w))
+                .collect::<Vec<_>>()
+                .join("─┼─")
+        );
         for row in &cells {
             fmt_row(&mut s, row);
         }
-        let _ = writeln!(s, "({} row{})", self.num_rows(), if self.num_rows() == 1 { "" } else { "s" });
+        let _ = writeln!(
+            s,
+            "({} row{})",
+            self.num_rows(),
+            if self.num_rows() == 1 { "" } else { "s" }
+        );
         s
     }
 }
 
 /// Quotes a CSV cell and defuses spreadsheet formulas (`=`, `+`, `-`, `@`, tab, CR at the start).
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -29,7 +29,9 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { bucket: "default_logs".into() }
+        LoadOptions {
+            bucket: "default_logs".into(),
+        }
     }
 }
 
@@ -98,13 +100,24 @@ impl Loader {
         let hot = HOT_PATHS
             .iter()
             .map(|p| HotColumn {
-                syms: p.iter().map(|k| store.interner.intern(k).expect("fresh interner")).collect(),
+                syms: p
+                    .iter()
+                    .map(|k| store.interner.intern(k).expect("fresh interner"))
+                    .collect(),
                 codes: Vec::new(),
                 dict: vec![crate::value::Value::Null],
                 index: hashbrown::HashMap::new(),
             })
             .collect();
-        Loader { hot, store, opts, seen_ids: HashSet::new(), top_keys: HashSet::new(), report: LoadReport::default(), keys }
+        Loader {
+            hot,
+            store,
+            opts,
+            seen_ids: HashSet::new(),
+            top_keys: HashSet::new(),
+            report: LoadReport::default(),
+            keys,
+        }
     }
 
     /// Loads one file's bytes (gzip or not); `source` becomes `log.source`.
@@ -142,7 +155,11 @@ impl Loader {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .or_else(|| std::fs::canonicalize(path).ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())))
+            .or_else(|| {
+                std::fs::canonicalize(path)
+                    .ok()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            })
             .unwrap_or_else(|| path.to_string_lossy().into_owned());
         self.add_path_as(path, &name)
     }
@@ -151,10 +168,16 @@ impl Loader {
     fn add_path_as(&mut self, path: &std::path::Path, name: &str) -> std::io::Result<()> {
         let meta = std::fs::metadata(path)?;
         if meta.is_dir() {
-            let mut entries: Vec<_> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
+            let mut entries: Vec<_> = std::fs::read_dir(path)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .collect();
             entries.sort();
             for e in entries {
-                let Some(file_name) = e.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
+                let Some(file_name) = e.file_name().map(|n| n.to_string_lossy().into_owned())
+                else {
+                    continue;
+                };
                 if file_name.starts_with('.') {
                     continue;
                 }
@@ -181,7 +204,10 @@ impl Loader {
         }
         if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
             file.shape = Shape::Unreadable;
-            file.problem(Some(Position::at(text, 0)), "text is UTF-16; expected UTF-8 JSON (re-save the file as UTF-8)");
+            file.problem(
+                Some(Position::at(text, 0)),
+                "text is UTF-16; expected UTF-8 JSON (re-save the file as UTF-8)",
+            );
             return;
         }
         let first = text.iter().position(|c| !c.is_ascii_whitespace());
@@ -192,7 +218,13 @@ impl Loader {
         };
         if !matches!(text[first], b'{' | b'[') {
             file.shape = Shape::NotCloudTrail;
-            file.problem(Some(Position::at(text, first)), format!("not a CloudTrail export: expected JSON (`{{` or `[`), found {}", tape::show_byte(text[first])));
+            file.problem(
+                Some(Position::at(text, first)),
+                format!(
+                    "not a CloudTrail export: expected JSON (`{{` or `[`), found {}",
+                    tape::show_byte(text[first])
+                ),
+            );
             return;
         }
         if self.looks_like_ndjson(text, first, &file.source) {
@@ -204,7 +236,11 @@ impl Loader {
         let bucket = self.store.buckets.code(Some(&self.opts.bucket));
         let top = self.store.tape.words.len();
         let mut parsed = self.parse_document(text, first, false);
-        if parsed.result.as_ref().is_err_and(|e| e.message.starts_with("control character")) {
+        if parsed
+            .result
+            .as_ref()
+            .is_err_and(|e| e.message.starts_with("control character"))
+        {
             // CloudTrail's lookup-events output can hold raw newlines inside strings.
             self.store.tape.words.truncate(top);
             let lenient = self.parse_document(text, first, true);
@@ -214,17 +250,30 @@ impl Loader {
                 _ => false,
             };
             if further {
-                file.notice("raw control characters inside JSON strings (not valid JSON) were accepted");
+                file.notice(
+                    "raw control characters inside JSON strings (not valid JSON) were accepted",
+                );
                 parsed = lenient;
             } else {
                 self.store.tape.words.truncate(top);
                 parsed = self.parse_document(text, first, false);
             }
         }
-        let Parsed { result, mut tracked, tracking_started } = parsed;
+        let Parsed {
+            result,
+            mut tracked,
+            tracking_started,
+        } = parsed;
         if let Err(e) = &result {
-            let kept = if tracked.is_empty() { String::new() } else { format!("; the {} events before it were read", tracked.len()) };
-            file.problem(Some(Position::at(text, e.offset)), format!("malformed JSON: {}{kept}", e.message));
+            let kept = if tracked.is_empty() {
+                String::new()
+            } else {
+                format!("; the {} events before it were read", tracked.len())
+            };
+            file.problem(
+                Some(Position::at(text, e.offset)),
+                format!("malformed JSON: {}{kept}", e.message),
+            );
             if tracking_started {
                 let more = self.recover_array(file, text, e.offset);
                 tracked.extend(more);
@@ -236,9 +285,12 @@ impl Loader {
             self.store.tape.words.truncate(top);
             return;
         }
-        let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+        let d = Doc {
+            tape: &self.store.tape,
+            interner: &self.store.interner,
+        };
         let root = top;
-        let root_is_obj = tape::tag(self.store.tape.words[root]) == tape::OBJ;
+        let root_is_obj = tape::is_obj(self.store.tape.words[root]);
         let mut docs: Vec<(u32, Option<usize>)> = Vec::new();
         if text[first] == b'[' {
             file.shape = Shape::JsonArray;
@@ -249,12 +301,22 @@ impl Loader {
         } else if !result.is_ok() {
             file.shape = Shape::S3Records;
             docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
-        } else if ["digestStartTime", "digestPublicKeyFingerprint", "digestSignatureAlgorithm"].iter().any(|k| d.member(root, self.sym(k)).is_some()) {
+        } else if [
+            "digestStartTime",
+            "digestPublicKeyFingerprint",
+            "digestSignatureAlgorithm",
+        ]
+        .iter()
+        .any(|k| d.member(root, self.sym(k)).is_some())
+        {
             file.shape = Shape::Digest;
             file.notice("CloudTrail digest file (log integrity data, no events): skipped");
             self.store.tape.words.truncate(top);
             return;
-        } else if let Some(events) = d.member(root, self.sym("Events")).filter(|&p| tape::tag(self.store.tape.words[p]) == tape::ARR) {
+        } else if let Some(events) = d
+            .member(root, self.sym("Events"))
+            .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::ARR)
+        {
             file.shape = Shape::LookupEvents;
             tracked = collect_elements(&d, events);
             self.load_lookup_events(file, text, &tracked, source, bucket);
@@ -284,10 +346,17 @@ impl Loader {
         drop(p);
         if result.is_ok() {
             if let Some(r) = text[end..].iter().position(|c| !c.is_ascii_whitespace()) {
-                result = Err(tape::JsonError { offset: end + r, message: "unexpected text after the end of the JSON value".into() });
+                result = Err(tape::JsonError {
+                    offset: end + r,
+                    message: "unexpected text after the end of the JSON value".into(),
+                });
             }
         }
-        Parsed { result, tracked, tracking_started }
+        Parsed {
+            result,
+            tracked,
+            tracking_started,
+        }
     }
 
     /// After a syntax error inside an array of events, resumes at the next object that parses
@@ -297,7 +366,9 @@ impl Loader {
         let mut pos = error_at;
         let mut broken_from = Some(error_at);
         while pos < text.len() {
-            let Some(k) = text[pos..].iter().position(|&c| c == b'{') else { break };
+            let Some(k) = text[pos..].iter().position(|&c| c == b'{') else {
+                break;
+            };
             let start = pos + k;
             let mark = self.store.tape.words.len();
             let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
@@ -305,11 +376,17 @@ impl Loader {
             let r = p.value();
             let end = p.pos;
             drop(p);
-            let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
-            let is_event = r.is_ok() && (d.member(mark, self.keys.event_time).is_some() || d.member(mark, self.keys.at_timestamp).is_some());
+            let d = Doc {
+                tape: &self.store.tape,
+                interner: &self.store.interner,
+            };
+            let is_event = r.is_ok()
+                && (d.member(mark, self.keys.event_time).is_some()
+                    || d.member(mark, self.keys.at_timestamp).is_some());
             match r {
                 Ok(()) if is_event => {
-                    let only_whitespace_skipped = broken_from.is_some_and(|b| text[b..start].iter().all(u8::is_ascii_whitespace));
+                    let only_whitespace_skipped = broken_from
+                        .is_some_and(|b| text[b..start].iter().all(u8::is_ascii_whitespace));
                     if only_whitespace_skipped {
                         broken_from = None;
                     }
@@ -331,7 +408,13 @@ impl Loader {
                             pos = q;
                         }
                         Some(_) => {
-                            file.problem(Some(Position::at(text, q)), format!("malformed JSON: expected `,` or `]` after an event, found {}", tape::show_byte(text[q])));
+                            file.problem(
+                                Some(Position::at(text, q)),
+                                format!(
+                                    "malformed JSON: expected `,` or `]` after an event, found {}",
+                                    tape::show_byte(text[q])
+                                ),
+                            );
                             broken_from.get_or_insert(q);
                             pos = q;
                         }
@@ -357,18 +440,28 @@ impl Loader {
     }
 
     fn looks_like_ndjson(&mut self, text: &[u8], first: usize, name: &str) -> bool {
-        let line_end = text[first..].iter().position(|&c| c == b'\n').map_or(text.len(), |i| first + i);
+        let line_end = text[first..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(text.len(), |i| first + i);
         let more = text[line_end..].iter().any(|c| !c.is_ascii_whitespace());
         if !more {
             return false;
         }
         let lower = name.to_ascii_lowercase();
-        if [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz"].iter().any(|s| lower.ends_with(s)) {
+        if [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        {
             return true;
         }
         let mark = self.store.tape.words.len();
         let nums = self.store.tape.nums.len();
-        let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, &text[..line_end]);
+        let mut p = Parser::new(
+            &mut self.store.tape,
+            &mut self.store.interner,
+            &text[..line_end],
+        );
         p.pos = first;
         let ok = p.value().is_ok() && text[p.pos..line_end].iter().all(u8::is_ascii_whitespace);
         drop(p);
@@ -385,9 +478,14 @@ impl Loader {
         let mut line_no = 0;
         while line_start < text.len() {
             line_no += 1;
-            let line_end = text[line_start..].iter().position(|&c| c == b'\n').map_or(text.len(), |i| line_start + i);
+            let line_end = text[line_start..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(text.len(), |i| line_start + i);
             let line = &text[..line_end];
-            let first = line[line_start..].iter().position(|c| !c.is_ascii_whitespace());
+            let first = line[line_start..]
+                .iter()
+                .position(|c| !c.is_ascii_whitespace());
             if let Some(f) = first {
                 let mark = self.store.tape.words.len();
                 let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, line);
@@ -397,13 +495,21 @@ impl Loader {
                 let end = p.pos;
                 drop(p);
                 if r.is_ok() && !line[end..].iter().all(u8::is_ascii_whitespace) {
-                    r = Err(tape::JsonError { offset: end, message: "unexpected text after the JSON value on this line".into() });
+                    r = Err(tape::JsonError {
+                        offset: end,
+                        message: "unexpected text after the JSON value on this line".into(),
+                    });
                 }
                 match r {
-                    Ok(()) => self.add_event(file, mark, Some(Position::line(line_no)), source, bucket),
+                    Ok(()) => {
+                        self.add_event(file, mark, Some(Position::line(line_no)), source, bucket)
+                    }
                     Err(e) => {
                         self.store.tape.words.truncate(mark);
-                        file.skip(Position::at(text, e.offset), format!("malformed JSON: {}", e.message));
+                        file.skip(
+                            Position::at(text, e.offset),
+                            format!("malformed JSON: {}", e.message),
+                        );
                     }
                 }
             }
@@ -411,25 +517,48 @@ impl Loader {
         }
     }
 
-    fn load_lookup_events(&mut self, file: &mut FileReport, text: &[u8], elements: &[u32], source: u32, bucket: u32) {
+    fn load_lookup_events(
+        &mut self,
+        file: &mut FileReport,
+        text: &[u8],
+        elements: &[u32],
+        source: u32,
+        bucket: u32,
+    ) {
         for (i, &el) in elements.iter().enumerate() {
-            let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+            let d = Doc {
+                tape: &self.store.tape,
+                interner: &self.store.interner,
+            };
             let Some(ct) = d.member(el as usize, self.keys.cloudtrail_event) else {
                 // Some tools print the events inline.
-                self.add_event(file, el as usize, Some(Position::element(i)), source, bucket);
+                self.add_event(
+                    file,
+                    el as usize,
+                    Some(Position::element(i)),
+                    source,
+                    bucket,
+                );
                 continue;
             };
             let w = self.store.tape.words[ct];
-            if tape::tag(w) == tape::OBJ {
+            if tape::is_obj(w) {
                 self.add_event(file, ct, Some(Position::element(i)), source, bucket);
                 continue;
             }
             let Some(json) = d.str_at(ct).map(|s| s.to_string()) else {
-                file.skip(Position::element(i), "CloudTrailEvent is neither a JSON string nor an object");
+                file.skip(
+                    Position::element(i),
+                    "CloudTrailEvent is neither a JSON string nor an object",
+                );
                 continue;
             };
             let mark = self.store.tape.words.len();
-            let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, json.as_bytes());
+            let mut p = Parser::new(
+                &mut self.store.tape,
+                &mut self.store.interner,
+                json.as_bytes(),
+            );
             p.lenient_strings = true;
             let r = p.value();
             drop(p);
@@ -437,7 +566,13 @@ impl Loader {
                 Ok(()) => self.add_event(file, mark, Some(Position::element(i)), source, bucket),
                 Err(e) => {
                     self.store.tape.words.truncate(mark);
-                    file.skip(Position::element(i), format!("CloudTrailEvent string is not valid JSON at byte {}: {}", e.offset, e.message));
+                    file.skip(
+                        Position::element(i),
+                        format!(
+                            "CloudTrailEvent string is not valid JSON at byte {}: {}",
+                            e.offset, e.message
+                        ),
+                    );
                 }
             }
         }
@@ -445,24 +580,43 @@ impl Loader {
     }
 
     /// Adds the event object at tape position `pos` as a row, or skips it with a reason.
-    fn add_event(&mut self, file: &mut FileReport, pos: usize, at: Option<Position>, source: u32, bucket: u32) {
-        let d = Doc { tape: &self.store.tape, interner: &self.store.interner };
+    fn add_event(
+        &mut self,
+        file: &mut FileReport,
+        pos: usize,
+        at: Option<Position>,
+        source: u32,
+        bucket: u32,
+    ) {
+        let d = Doc {
+            tape: &self.store.tape,
+            interner: &self.store.interner,
+        };
         let at = at.unwrap_or_default();
-        if tape::tag(self.store.tape.words[pos]) != tape::OBJ {
+        if !tape::is_obj(self.store.tape.words[pos]) {
             file.skip(at, "not a JSON object, so not a CloudTrail event");
             return;
         }
         let k = &self.keys;
-        let time_text = d.member(pos, k.event_time).or_else(|| d.member(pos, k.at_timestamp)).and_then(|p| d.str_at(p));
+        let time_text = d
+            .member(pos, k.event_time)
+            .or_else(|| d.member(pos, k.at_timestamp))
+            .and_then(|p| d.str_at(p));
         let Some(time_text) = time_text else {
             file.skip(at, "no eventTime, so not a CloudTrail event");
             return;
         };
         let Some(ts) = parse_timestamp(time_text) else {
-            file.skip(at, format!("eventTime {time_text:?} is not an RFC 3339 timestamp"));
+            file.skip(
+                at,
+                format!("eventTime {time_text:?} is not an RFC 3339 timestamp"),
+            );
             return;
         };
-        if let Some(id) = d.member(pos, k.event_id).filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR) {
+        if let Some(id) = d
+            .member(pos, k.event_id)
+            .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR)
+        {
             let sym = Sym(tape::payload(self.store.tape.words[id]));
             if !self.seen_ids.insert(sym) {
                 file.duplicates += 1;
@@ -475,9 +629,14 @@ impl Loader {
         };
         let account = d
             .member(pos, k.recipient)
-            .or_else(|| d.member(pos, k.user_identity).and_then(|u| d.member(u, k.account_id)))
+            .or_else(|| {
+                d.member(pos, k.user_identity)
+                    .and_then(|u| d.member(u, k.account_id))
+            })
             .and_then(str_sym);
-        let region = d.member(pos, k.region).filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR);
+        let region = d
+            .member(pos, k.region)
+            .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR);
         let region = region.map(|p| Sym(tape::payload(self.store.tape.words[p])));
         for key in d.keys(pos) {
             self.top_keys.insert(key);
@@ -492,7 +651,7 @@ impl Loader {
                 Some(p) => {
                     let w = self.store.tape.words[p];
                     match tape::tag(w) {
-                        tape::OBJ | tape::ARR => {
+                        tape::OBJ | tape::ARR | tape::SHAPED => {
                             h.dict.push(d.value(p));
                             h.dict.len() as u32 - 1
                         }
@@ -526,11 +685,21 @@ impl Loader {
 
     /// Sorts rows newest first and hands out the store with the load report.
     pub fn finish(self) -> (Arc<Store>, LoadReport) {
-        let Loader { mut store, top_keys, mut report, hot, .. } = self;
+        let Loader {
+            mut store,
+            top_keys,
+            mut report,
+            hot,
+            ..
+        } = self;
         let n = store.ts.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
         // Newest first; equal times keep load order.
-        order.sort_by(|&a, &b| store.ts[b as usize].cmp(&store.ts[a as usize]).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            store.ts[b as usize]
+                .cmp(&store.ts[a as usize])
+                .then(a.cmp(&b))
+        });
         fn permute<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
             let p: Vec<T> = order.iter().map(|&i| v[i as usize]).collect();
             *v = p;
@@ -544,12 +713,23 @@ impl Loader {
         for (h, path) in hot.into_iter().zip(HOT_PATHS) {
             let codes: Vec<u32> = order.iter().map(|&i| h.codes[i as usize]).collect();
             let path: Vec<String> = path.iter().map(|k| k.to_string()).collect();
-            store.cache_path(path, crate::storage::PathColumn { codes: codes.into(), dict: h.dict.into() });
+            store.cache_path(
+                path,
+                crate::storage::PathColumn {
+                    codes: codes.into(),
+                    dict: h.dict.into(),
+                },
+            );
         }
-        let mut keys: Vec<String> = top_keys.iter().map(|&k| store.interner.get(k).to_string()).collect();
+        let mut keys: Vec<String> = top_keys
+            .iter()
+            .map(|&k| store.interner.get(k).to_string())
+            .collect();
         keys.sort();
         store.top_keys = keys;
         store.tape.words.shrink_to_fit();
+        store.tape.nums.shrink_to_fit();
+        store.interner.shrink();
         report.time_span = store.time_span();
         report.store_bytes = store.heap_bytes();
         (Arc::new(store), report)

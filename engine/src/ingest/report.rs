@@ -70,15 +70,32 @@ impl Position {
         let offset = offset.min(text.len());
         let before = &text[..offset];
         let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&text[line_start..offset]).chars().count() + 1;
-        Position { line: Some(line), column: Some(column), byte: Some(offset), element: None }
+        let line_start = before
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&text[line_start..offset])
+            .chars()
+            .count()
+            + 1;
+        Position {
+            line: Some(line),
+            column: Some(column),
+            byte: Some(offset),
+            element: None,
+        }
     }
     pub fn line(n: usize) -> Position {
-        Position { line: Some(n), ..Default::default() }
+        Position {
+            line: Some(n),
+            ..Default::default()
+        }
     }
     pub fn element(i: usize) -> Position {
-        Position { element: Some(i), ..Default::default() }
+        Position {
+            element: Some(i),
+            ..Default::default()
+        }
     }
 }
 
@@ -114,16 +131,34 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn new(source: &str) -> Self {
-        FileReport { source: source.to_string(), ..Default::default() }
+        FileReport {
+            source: source.to_string(),
+            ..Default::default()
+        }
     }
     pub fn problem(&mut self, position: Option<Position>, reason: impl Into<String>) {
-        self.problems.push(Problem { position, reason: reason.into(), skipped_event: false, notice: false });
+        self.problems.push(Problem {
+            position,
+            reason: reason.into(),
+            skipped_event: false,
+            notice: false,
+        });
     }
     pub fn notice(&mut self, reason: impl Into<String>) {
-        self.problems.push(Problem { position: None, reason: reason.into(), skipped_event: false, notice: true });
+        self.problems.push(Problem {
+            position: None,
+            reason: reason.into(),
+            skipped_event: false,
+            notice: true,
+        });
     }
     pub fn skip(&mut self, position: Position, reason: impl Into<String>) {
-        self.problems.push(Problem { position: Some(position), reason: reason.into(), skipped_event: true, notice: false });
+        self.problems.push(Problem {
+            position: Some(position),
+            reason: reason.into(),
+            skipped_event: true,
+            notice: false,
+        });
     }
     pub fn skipped(&self) -> usize {
         self.problems.iter().filter(|p| p.skipped_event).count()
@@ -160,7 +195,11 @@ impl LoadReport {
     /// A few lines for a terminal or a status bar, then one line per problem.
     pub fn summary(&self) -> String {
         let mut s = String::new();
-        let skipped_files = self.files.iter().filter(|f| f.events == 0 && !f.problems.is_empty()).count();
+        let skipped_files = self
+            .files
+            .iter()
+            .filter(|f| f.events == 0 && !f.problems.is_empty())
+            .count();
         let _ = write!(
             s,
             "Loaded {} event{} from {} file{}",
@@ -171,25 +210,47 @@ impl LoadReport {
         );
         let mut parts = Vec::new();
         if self.duplicates() > 0 {
-            parts.push(format!("{} duplicate{} dropped (same eventID)", self.duplicates(), plural(self.duplicates())));
+            parts.push(format!(
+                "{} duplicate{} dropped (same eventID)",
+                self.duplicates(),
+                plural(self.duplicates())
+            ));
         }
         if self.skipped_events() > 0 {
-            parts.push(format!("{} event{} skipped", self.skipped_events(), plural(self.skipped_events())));
+            parts.push(format!(
+                "{} event{} skipped",
+                self.skipped_events(),
+                plural(self.skipped_events())
+            ));
         }
         if skipped_files > 0 {
-            parts.push(format!("{skipped_files} file{} without events", plural(skipped_files)));
+            parts.push(format!(
+                "{skipped_files} file{} without events",
+                plural(skipped_files)
+            ));
         }
         if !parts.is_empty() {
             let _ = write!(s, " ({})", parts.join(", "));
         }
         s.push('.');
         if let Some((a, b)) = self.time_span {
-            let _ = write!(s, " Events span {} to {}.", format_timestamp(a), format_timestamp(b));
+            let _ = write!(
+                s,
+                " Events span {} to {}.",
+                format_timestamp(a),
+                format_timestamp(b)
+            );
         }
         s.push('\n');
         for f in &self.files {
             for p in &f.problems {
-                let kind = if p.notice { "notice" } else if p.skipped_event { "skipped" } else { "error" };
+                let kind = if p.notice {
+                    "notice"
+                } else if p.skipped_event {
+                    "skipped"
+                } else {
+                    "error"
+                };
                 match &p.position {
                     Some(pos) if !pos.to_string().is_empty() => {
                         let _ = writeln!(s, "  {kind}: {}: {pos}: {}", f.source, p.reason);
@@ -217,11 +278,22 @@ impl LoadReport {
                 if j > 0 {
                     s.push(',');
                 }
-                let kind = if p.notice { "notice" } else if p.skipped_event { "skipped" } else { "error" };
+                let kind = if p.notice {
+                    "notice"
+                } else if p.skipped_event {
+                    "skipped"
+                } else {
+                    "error"
+                };
                 let _ = write!(s, "{{\"kind\":\"{kind}\",\"reason\":");
                 write_json_string(&mut s, &p.reason);
                 if let Some(pos) = &p.position {
-                    for (k, v) in [("line", pos.line), ("column", pos.column), ("byte", pos.byte), ("element", pos.element)] {
+                    for (k, v) in [
+                        ("line", pos.line),
+                        ("column", pos.column),
+                        ("byte", pos.byte),
+                        ("element", pos.element),
+                    ] {
                         if let Some(v) = v {
                             let _ = write!(s, ",\"{k}\":{v}");
                         }
@@ -231,9 +303,20 @@ impl LoadReport {
             }
             s.push_str("]}");
         }
-        let _ = write!(s, "],\"events\":{},\"duplicates\":{},\"skipped\":{}", self.events(), self.duplicates(), self.skipped_events());
+        let _ = write!(
+            s,
+            "],\"events\":{},\"duplicates\":{},\"skipped\":{}",
+            self.events(),
+            self.duplicates(),
+            self.skipped_events()
+        );
         if let Some((a, b)) = self.time_span {
-            let _ = write!(s, ",\"from\":\"{}\",\"to\":\"{}\"", format_timestamp(a), format_timestamp(b));
+            let _ = write!(
+                s,
+                ",\"from\":\"{}\",\"to\":\"{}\"",
+                format_timestamp(a),
+                format_timestamp(b)
+            );
         }
         s.push('}');
         s

@@ -53,7 +53,12 @@ impl Interner {
 
     pub fn intern(&mut self, s: &str) -> Result<Sym, Full> {
         let h = self.hasher.hash_one(s.as_bytes());
-        let Self { bytes, ends, table, hasher } = self;
+        let Self {
+            bytes,
+            ends,
+            table,
+            hasher,
+        } = self;
         let found = table.find(h, |&i| {
             let i = i as usize;
             let start = if i == 0 { 0 } else { ends[i - 1] as usize };
@@ -75,6 +80,23 @@ impl Interner {
             hasher.hash_one(&bytes[start..ends[i] as usize])
         });
         Ok(Sym(id))
+    }
+
+    /// Gives back spare capacity once loading is done.
+    pub fn shrink(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        let Self {
+            bytes,
+            ends,
+            table,
+            hasher,
+        } = self;
+        table.shrink_to(0, |&i| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            hasher.hash_one(&bytes[start..ends[i] as usize])
+        });
     }
 
     /// Bytes held, for memory reports.

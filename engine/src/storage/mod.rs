@@ -71,7 +71,11 @@ pub(crate) struct SmallDict {
 
 impl SmallDict {
     pub fn new() -> Self {
-        SmallDict { values: vec![Value::Null], index: HashMap::new(), by_sym: hashbrown::HashMap::new() }
+        SmallDict {
+            values: vec![Value::Null],
+            index: HashMap::new(),
+            by_sym: hashbrown::HashMap::new(),
+        }
     }
     /// The code of an interned string (no allocation once seen).
     pub fn code_sym(&mut self, sym: Option<Sym>, interner: &Interner) -> u32 {
@@ -142,7 +146,10 @@ impl Store {
     }
 
     pub(crate) fn doc(&self) -> Doc<'_> {
-        Doc { tape: &self.tape, interner: &self.interner }
+        Doc {
+            tape: &self.tape,
+            interner: &self.interner,
+        }
     }
 
     /// Oldest and newest event time, if any.
@@ -172,7 +179,8 @@ impl Store {
     /// The event's JSON text, rebuilt from the tape.
     pub fn content(&self, row: u32) -> String {
         let mut s = String::with_capacity(1024);
-        self.doc().write_json(self.doc[row as usize] as usize, &mut s);
+        self.doc()
+            .write_json(self.doc[row as usize] as usize, &mut s);
         s
     }
 
@@ -221,7 +229,12 @@ impl Store {
     /// The dictionary-encoded column of a JSON path, built on first use and cached.
     /// Array indexes in `path` are written as `"\0<index>"`.
     pub fn path_column(&self, path: &[String]) -> Arc<PathColumn> {
-        if let Some(c) = self.path_cache.lock().ok().and_then(|m| m.get(path).cloned()) {
+        if let Some(c) = self
+            .path_cache
+            .lock()
+            .ok()
+            .and_then(|m| m.get(path).cloned())
+        {
             return c;
         }
         let steps = self.resolve_path(path);
@@ -235,7 +248,7 @@ impl Store {
                 Some(p) => {
                     let w = self.tape.words[p];
                     match tape::tag(w) {
-                        tape::OBJ | tape::ARR => {
+                        tape::OBJ | tape::ARR | tape::SHAPED => {
                             dict.push(d.value(p));
                             dict.len() as u32 - 1
                         }
@@ -252,7 +265,10 @@ impl Store {
             };
             codes.push(code);
         }
-        let col = Arc::new(PathColumn { codes: codes.into(), dict: dict.into() });
+        let col = Arc::new(PathColumn {
+            codes: codes.into(),
+            dict: dict.into(),
+        });
         if let Ok(mut m) = self.path_cache.lock() {
             m.insert(path.to_vec(), col.clone());
         }
@@ -287,14 +303,21 @@ impl Store {
         let cache: usize = self
             .path_cache
             .lock()
-            .map(|m| m.values().map(|c| c.codes.len() * 4 + c.dict.len() * 32).sum())
+            .map(|m| {
+                m.values()
+                    .map(|c| c.codes.len() * 4 + c.dict.len() * 32)
+                    .sum()
+            })
             .unwrap_or(0);
         self.interner.heap_bytes()
-            + self.tape.words.capacity() * 4
-            + self.tape.nums.capacity() * 16
+            + self.tape.heap_bytes()
             + self.doc.capacity() * 4
             + self.ts.capacity() * 8
-            + (self.account.capacity() + self.region.capacity() + self.bucket.capacity() + self.source.capacity()) * 4
+            + (self.account.capacity()
+                + self.region.capacity()
+                + self.bucket.capacity()
+                + self.source.capacity())
+                * 4
             + cache
     }
 }
@@ -317,9 +340,21 @@ impl Store {
     pub fn memory_breakdown(&self) -> [(&'static str, usize); 4] {
         [
             ("interned strings", self.interner.heap_bytes()),
-            ("json tape", self.tape.words.capacity() * 4),
+            (
+                "json tape",
+                self.tape.words.capacity() * 4 + self.tape.shapes.len() * 64,
+            ),
             ("numbers", self.tape.nums.capacity() * 16),
-            ("row columns", self.doc.capacity() * 4 + self.ts.capacity() * 8 + (self.account.capacity() + self.region.capacity() + self.bucket.capacity() + self.source.capacity()) * 4),
+            (
+                "row columns",
+                self.doc.capacity() * 4
+                    + self.ts.capacity() * 8
+                    + (self.account.capacity()
+                        + self.region.capacity()
+                        + self.bucket.capacity()
+                        + self.source.capacity())
+                        * 4,
+            ),
         ]
     }
     pub fn distinct_strings(&self) -> usize {

@@ -4,7 +4,10 @@
 //! A word is a 3-bit tag and a 29-bit payload:
 //! `STR` symbol · `INT` small signed integer · `NUM` index into `nums` · `LIT` null/false/true ·
 //! `OBJ`/`ARR` number of words in the body that follows (so a subtree is skipped in O(1)).
-//! An object body is `key-symbol value` pairs in the original order.
+//! An empty object is `OBJ 0`. A non-empty object is stored by *shape*: `SHAPED shape-id`, then a
+//! word with the body length, then only the member values; the shape (its key symbols in order) is
+//! kept once in `Tape::shapes`, because CloudTrail repeats the same few dozen key lists millions of
+//! times. That removes one word per member and makes member lookup a scan of a short key list.
 
 use super::intern::{Interner, Sym};
 use crate::value::{write_json_string, Record, Value};
@@ -18,6 +21,7 @@ pub const NUM: u32 = 2;
 pub const LIT: u32 = 3;
 pub const OBJ: u32 = 4;
 pub const ARR: u32 = 5;
+pub const SHAPED: u32 = 6;
 pub const NULL_WORD: u32 = LIT << SHIFT;
 const SMALL_MIN: i64 = -(1 << 28);
 const SMALL_MAX: i64 = (1 << 28) - 1;
@@ -46,6 +50,37 @@ pub enum Num {
 pub struct Tape {
     pub words: Vec<u32>,
     pub nums: Vec<Num>,
+    /// Key lists of objects, by shape id.
+    pub shapes: Vec<Box<[Sym]>>,
+    shape_index: hashbrown::HashMap<Box<[Sym]>, u32>,
+}
+
+impl Tape {
+    fn shape(&mut self, keys: &[Sym]) -> u32 {
+        if let Some(&id) = self.shape_index.get(keys) {
+            return id;
+        }
+        let id = self.shapes.len() as u32;
+        self.shapes.push(keys.into());
+        self.shape_index.insert(keys.into(), id);
+        id
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.words.capacity() * 4
+            + self.nums.capacity() * 16
+            + self.shapes.iter().map(|s| s.len() * 8 + 16).sum::<usize>()
+    }
+}
+
+/// True for both object encodings.
+pub fn is_obj(w: u32) -> bool {
+    matches!(tag(w), OBJ | SHAPED)
+}
+
+/// Objects and arrays (values that are not scalars).
+pub fn is_complex(w: u32) -> bool {
+    matches!(tag(w), OBJ | SHAPED | ARR)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +91,10 @@ pub struct JsonError {
 }
 
 fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, JsonError> {
-    Err(JsonError { offset, message: message.into() })
+    Err(JsonError {
+        offset,
+        message: message.into(),
+    })
 }
 
 /// Parses JSON text into a [`Tape`].
@@ -82,7 +120,18 @@ pub struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     pub fn new(tape: &'a mut Tape, interner: &'a mut Interner, text: &'a [u8]) -> Self {
-        Parser { tape, interner, text, text_str: None, pos: 0, lenient_strings: false, scratch: String::new(), track_key: None, tracked: Vec::new(), tracking_started: false }
+        Parser {
+            tape,
+            interner,
+            text,
+            text_str: None,
+            pos: 0,
+            lenient_strings: false,
+            scratch: String::new(),
+            track_key: None,
+            tracked: Vec::new(),
+            tracking_started: false,
+        }
     }
 
     pub fn skip_ws(&mut self) {
@@ -107,7 +156,10 @@ impl<'a> Parser<'a> {
     fn value_at(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
         self.skip_ws();
         if depth > MAX_DEPTH {
-            return err(self.pos, format!("JSON nested deeper than {MAX_DEPTH} levels"));
+            return err(
+                self.pos,
+                format!("JSON nested deeper than {MAX_DEPTH} levels"),
+            );
         }
         match self.peek() {
             Some(b'{') => self.object(depth),
@@ -121,8 +173,14 @@ impl<'a> Parser<'a> {
             Some(b'f') => self.literal(b"false", 1),
             Some(b'n') => self.literal(b"null", 0),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(c) => err(self.pos, format!("expected a JSON value, found {}", show_byte(c))),
-            None => err(self.pos, "expected a JSON value, found the end of the input"),
+            Some(c) => err(
+                self.pos,
+                format!("expected a JSON value, found {}", show_byte(c)),
+            ),
+            None => err(
+                self.pos,
+                "expected a JSON value, found the end of the input",
+            ),
         }
     }
 
@@ -145,7 +203,10 @@ impl<'a> Parser<'a> {
     fn close(&mut self, at: usize) -> Result<(), JsonError> {
         let len = self.tape.words.len() - at - 1;
         if len > PAYLOAD as usize {
-            return err(self.pos, "JSON value too large (more than 536 million words)");
+            return err(
+                self.pos,
+                "JSON value too large (more than 536 million words)",
+            );
         }
         self.tape.words[at] |= len as u32;
         Ok(())
@@ -161,13 +222,22 @@ impl<'a> Parser<'a> {
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                return err(self.pos, format!("expected a member name in double quotes, found {}", self.found()));
+                return err(
+                    self.pos,
+                    format!(
+                        "expected a member name in double quotes, found {}",
+                        self.found()
+                    ),
+                );
             }
             let key = self.string()?;
             self.tape.words.push(word(STR, key.0));
             self.skip_ws();
             if self.peek() != Some(b':') {
-                return err(self.pos, format!("expected `:` after a member name, found {}", self.found()));
+                return err(
+                    self.pos,
+                    format!("expected `:` after a member name, found {}", self.found()),
+                );
             }
             self.pos += 1;
             let track = depth == 0 && self.track_key.is_some_and(|k| k == self.interner.get(key));
@@ -177,11 +247,61 @@ impl<'a> Parser<'a> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return self.close(at);
+                    return self.close_object(at, depth);
                 }
-                _ => return err(self.pos, format!("expected `,` or `}}` in an object, found {}", self.found())),
+                _ => {
+                    return err(
+                        self.pos,
+                        format!("expected `,` or `}}` in an object, found {}", self.found()),
+                    )
+                }
             }
         }
+    }
+
+    /// Rewrites `OBJ key value key value …` (just parsed at `at`) as `SHAPED shape len value …`.
+    fn close_object(&mut self, at: usize, depth: usize) -> Result<(), JsonError> {
+        // Only the top-level object can hold tracked elements whose positions move here.
+        let adjust_tracked = depth == 0 && !self.tracked.is_empty();
+        let words = &mut self.tape.words;
+        let end = words.len();
+        let mut keys: Vec<Sym> = Vec::new();
+        let mut read = at + 1;
+        let mut write = at + 2;
+        while read < end {
+            keys.push(Sym(payload(words[read])));
+            let v = read + 1;
+            let w = words[v];
+            let len = match tag(w) {
+                OBJ | ARR => 1 + payload(w) as usize,
+                SHAPED => 2 + words[v + 1] as usize,
+                _ => 1,
+            };
+            words.copy_within(v..v + len, write);
+            if adjust_tracked && v > write {
+                for t in self
+                    .tracked
+                    .iter_mut()
+                    .filter(|t| (v..v + len).contains(&(**t as usize)))
+                {
+                    *t -= (v - write) as u32;
+                }
+            }
+            write += len;
+            read = v + len;
+        }
+        words.truncate(write);
+        let body = write - at - 2;
+        if body > u32::MAX as usize {
+            return err(self.pos, "JSON value too large");
+        }
+        let shape = self.tape.shape(&keys);
+        if shape > PAYLOAD {
+            return err(self.pos, "too many distinct object shapes");
+        }
+        self.tape.words[at] = word(SHAPED, shape);
+        self.tape.words[at + 1] = body as u32;
+        Ok(())
     }
 
     fn array(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
@@ -207,7 +327,12 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     return self.close(at);
                 }
-                _ => return err(self.pos, format!("expected `,` or `]` in an array, found {}", self.found())),
+                _ => {
+                    return err(
+                        self.pos,
+                        format!("expected `,` or `]` in an array, found {}", self.found()),
+                    )
+                }
             }
         }
     }
@@ -225,7 +350,8 @@ impl<'a> Parser<'a> {
         let mut i = start;
         let t = self.text;
         // Fast path: no escapes.
-        while i < t.len() && t[i] != b'"' && t[i] != b'\\' && (t[i] >= 0x20 || self.lenient_strings) {
+        while i < t.len() && t[i] != b'"' && t[i] != b'\\' && (t[i] >= 0x20 || self.lenient_strings)
+        {
             i += 1;
         }
         if i < t.len() && t[i] == b'"' {
@@ -237,7 +363,10 @@ impl<'a> Parser<'a> {
                 })?,
             };
             self.pos = i + 1;
-            return self.interner.intern(s).map_err(|_| JsonError { offset: start, message: "string storage full (4 GiB of distinct text)".into() });
+            return self.interner.intern(s).map_err(|_| JsonError {
+                offset: start,
+                message: "string storage full (4 GiB of distinct text)".into(),
+            });
         }
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
@@ -263,7 +392,10 @@ impl<'a> Parser<'a> {
                         Some(b'r') => buf.push('\r'),
                         Some(b't') => buf.push('\t'),
                         Some(b'u') => {
-                            let cp = hex4(t, i).ok_or(JsonError { offset: i - 2, message: "invalid \\u escape: expected four hex digits".into() })?;
+                            let cp = hex4(t, i).ok_or(JsonError {
+                                offset: i - 2,
+                                message: "invalid \\u escape: expected four hex digits".into(),
+                            })?;
                             i += 4;
                             let ch = if (0xD800..0xDC00).contains(&cp) {
                                 // A surrogate pair, or a lone surrogate (replaced).
@@ -271,7 +403,9 @@ impl<'a> Parser<'a> {
                                     match hex4(t, i + 2) {
                                         Some(lo) if (0xDC00..0xE000).contains(&lo) => {
                                             i += 6;
-                                            char::from_u32(0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00))
+                                            char::from_u32(
+                                                0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00),
+                                            )
                                         }
                                         _ => None,
                                     }
@@ -292,14 +426,20 @@ impl<'a> Parser<'a> {
                 }
                 c if c < 0x20 && !self.lenient_strings => {
                     self.scratch = buf;
-                    return err(i, "control character inside a string: expected it escaped (e.g. \\n)");
+                    return err(
+                        i,
+                        "control character inside a string: expected it escaped (e.g. \\n)",
+                    );
                 }
                 _ => i += 1,
             }
         }
         push_utf8(&mut buf, &t[seg..i], seg)?;
         self.pos = i + 1;
-        let sym = self.interner.intern(&buf).map_err(|_| JsonError { offset: start, message: "string storage full".into() });
+        let sym = self.interner.intern(&buf).map_err(|_| JsonError {
+            offset: start,
+            message: "string storage full".into(),
+        });
         self.scratch = buf;
         sym
     }
@@ -360,7 +500,10 @@ impl<'a> Parser<'a> {
             }
         }
         let v: f64 = text.parse().unwrap_or(f64::NAN);
-        let sym = self.interner.intern(text).map_err(|_| JsonError { offset: start, message: "string storage full".into() })?;
+        let sym = self.interner.intern(text).map_err(|_| JsonError {
+            offset: start,
+            message: "string storage full".into(),
+        })?;
         self.push_num(Num::Double(v, sym));
         Ok(())
     }
@@ -378,7 +521,10 @@ fn hex4(t: &[u8], i: usize) -> Option<u32> {
 }
 
 fn push_utf8(buf: &mut String, bytes: &[u8], offset: usize) -> Result<(), JsonError> {
-    let s = std::str::from_utf8(bytes).map_err(|e| JsonError { offset: offset + e.valid_up_to(), message: "invalid UTF-8 in a string".into() })?;
+    let s = std::str::from_utf8(bytes).map_err(|e| JsonError {
+        offset: offset + e.valid_up_to(),
+        message: "invalid UTF-8 in a string".into(),
+    })?;
     buf.push_str(s);
     Ok(())
 }
@@ -404,12 +550,27 @@ impl<'a> Doc<'a> {
         let w = self.tape.words[pos];
         match tag(w) {
             OBJ | ARR => pos + 1 + payload(w) as usize,
+            SHAPED => pos + 2 + self.tape.words[pos + 1] as usize,
             _ => pos + 1,
         }
     }
 
+    /// Keys and the position of the first value of a shaped object.
+    fn shaped(&self, pos: usize) -> Option<(&'a [Sym], usize)> {
+        let w = self.tape.words[pos];
+        (tag(w) == SHAPED).then(|| (&*self.tape.shapes[payload(w) as usize], pos + 2))
+    }
+
     /// The position of member `key` in the object at `pos`.
     pub fn member(&self, pos: usize, key: Sym) -> Option<usize> {
+        if let Some((keys, first)) = self.shaped(pos) {
+            let j = keys.iter().position(|&k| k == key)?;
+            let mut p = first;
+            for _ in 0..j {
+                p = self.skip(p);
+            }
+            return Some(p);
+        }
         let w = self.tape.words[pos];
         if tag(w) != OBJ {
             return None;
@@ -446,6 +607,9 @@ impl<'a> Doc<'a> {
 
     /// Keys of the object at `pos`, in order.
     pub fn keys(&self, pos: usize) -> Vec<Sym> {
+        if let Some((keys, _)) = self.shaped(pos) {
+            return keys.to_vec();
+        }
         let mut out = Vec::new();
         let w = self.tape.words[pos];
         if tag(w) != OBJ {
@@ -486,13 +650,23 @@ impl<'a> Doc<'a> {
     /// The value at `pos`, building records and arrays.
     pub fn value(&self, pos: usize) -> Value {
         let w = self.tape.words[pos];
+        if let Some((keys, first)) = self.shaped(pos) {
+            let mut fields = Vec::with_capacity(keys.len());
+            let mut p = first;
+            for &k in keys {
+                fields.push((Arc::from(self.interner.get(k)), self.value(p)));
+                p = self.skip(p);
+            }
+            return Value::Record(Arc::new(Record { fields }));
+        }
         match tag(w) {
             OBJ => {
                 let end = pos + 1 + payload(w) as usize;
                 let mut fields = Vec::new();
                 let mut p = pos + 1;
                 while p < end {
-                    let k: Arc<str> = Arc::from(self.interner.get(Sym(payload(self.tape.words[p]))));
+                    let k: Arc<str> =
+                        Arc::from(self.interner.get(Sym(payload(self.tape.words[p]))));
                     fields.push((k, self.value(p + 1)));
                     p = self.skip(p + 1);
                 }
@@ -515,6 +689,21 @@ impl<'a> Doc<'a> {
     /// The value at `pos` as compact JSON text, numbers as originally written.
     pub fn write_json(&self, pos: usize, out: &mut String) {
         let w = self.tape.words[pos];
+        if let Some((keys, first)) = self.shaped(pos) {
+            out.push('{');
+            let mut p = first;
+            for (i, &k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(out, self.interner.get(k));
+                out.push(':');
+                self.write_json(p, out);
+                p = self.skip(p);
+            }
+            out.push('}');
+            return;
+        }
         match tag(w) {
             OBJ | ARR => {
                 let obj = tag(w) == OBJ;
@@ -559,7 +748,11 @@ pub fn parse_value(text: &str) -> Result<Value, JsonError> {
     let end = p.pos;
     drop(p);
     let _ = end;
-    Ok(Doc { tape: &tape, interner: &interner }.value(0))
+    Ok(Doc {
+        tape: &tape,
+        interner: &interner,
+    }
+    .value(0))
 }
 
 #[cfg(test)]
@@ -572,15 +765,25 @@ mod tests {
         let mut p = Parser::new(&mut tape, &mut i, s.as_bytes());
         p.value().unwrap();
         let mut out = String::new();
-        Doc { tape: &tape, interner: &i }.write_json(0, &mut out);
+        Doc {
+            tape: &tape,
+            interner: &i,
+        }
+        .write_json(0, &mut out);
         out
     }
 
     #[test]
     fn roundtrips_compactly() {
         for (src, want) in [
-            (r#"{"a": 1, "b": [true, false, null], "c": {"d": "x\"y"}}"#, r#"{"a":1,"b":[true,false,null],"c":{"d":"x\"y"}}"#),
-            ("[1.50, -0, 1e3, 12345678901234, -268435456, 268435455, 268435456]", "[1.50,0,1e3,12345678901234,-268435456,268435455,268435456]"),
+            (
+                r#"{"a": 1, "b": [true, false, null], "c": {"d": "x\"y"}}"#,
+                r#"{"a":1,"b":[true,false,null],"c":{"d":"x\"y"}}"#,
+            ),
+            (
+                "[1.50, -0, 1e3, 12345678901234, -268435456, 268435455, 268435456]",
+                "[1.50,0,1e3,12345678901234,-268435456,268435455,268435456]",
+            ),
             (r#""\u00e9\ud83d\ude00\n""#, "\"é😀\\n\""),
             ("{}", "{}"),
             ("[]", "[]"),
@@ -624,7 +827,10 @@ mod tests {
         let src = br#"{"userIdentity": {"type": "Root", "arn": "arn:aws:iam::1:root"}, "n": [5, {"x": 2}]}"#;
         let mut p = Parser::new(&mut tape, &mut i, src);
         p.value().unwrap();
-        let d = Doc { tape: &tape, interner: &i };
+        let d = Doc {
+            tape: &tape,
+            interner: &i,
+        };
         let ui = d.member(0, i.lookup("userIdentity").unwrap()).unwrap();
         let arn = d.member(ui, i.lookup("arn").unwrap()).unwrap();
         assert_eq!(d.str_at(arn), Some("arn:aws:iam::1:root"));

@@ -132,8 +132,13 @@ pub enum ExprKind {
 /// True when a name needs backticks to be read back as one field.
 pub fn needs_backticks(name: &str) -> bool {
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    !(first_ok && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    !(first_ok
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
         || matches!(
             name.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "and" | "or" | "xor" | "not" | "mod"

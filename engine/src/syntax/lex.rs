@@ -105,8 +105,12 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
                 Some(k) => i += k + 4,
                 None => {
                     diags.push(
-                        Diagnostic::error("E103", Span::new(i, b.len()), "unterminated comment: expected `*/`, found the end of the query")
-                            .with_label("comment starts here"),
+                        Diagnostic::error(
+                            "E103",
+                            Span::new(i, b.len()),
+                            "unterminated comment: expected `*/`, found the end of the query",
+                        )
+                        .with_label("comment starts here"),
                     );
                     i = b.len();
                 }
@@ -134,7 +138,10 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         };
         if let Some(t) = simple {
             i += 1;
-            toks.push(Token { tok: t, span: Span::new(start, i) });
+            toks.push(Token {
+                tok: t,
+                span: Span::new(start, i),
+            });
             continue;
         }
         let two = |n: u8| b.get(i + 1) == Some(&n);
@@ -151,13 +158,19 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         };
         if let Some((t, n)) = op {
             i += n;
-            toks.push(Token { tok: t, span: Span::new(start, i) });
+            toks.push(Token {
+                tok: t,
+                span: Span::new(start, i),
+            });
             continue;
         }
         if c == b'"' {
             let (tok, end) = lex_string(src, i, &mut diags);
             i = end;
-            toks.push(Token { tok, span: Span::new(start, i) });
+            toks.push(Token {
+                tok,
+                span: Span::new(start, i),
+            });
             continue;
         }
         if c == b'`' {
@@ -189,13 +202,19 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
                         .with_label("name starts here"),
                 );
             }
-            toks.push(Token { tok: Tok::Quoted(s), span: Span::new(start, i) });
+            toks.push(Token {
+                tok: Tok::Quoted(s),
+                span: Span::new(start, i),
+            });
             continue;
         }
         if c.is_ascii_digit() {
             let (tok, end) = lex_number(src, i, &mut diags);
             i = end;
-            toks.push(Token { tok, span: Span::new(start, i) });
+            toks.push(Token {
+                tok,
+                span: Span::new(start, i),
+            });
             continue;
         }
         if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
@@ -211,19 +230,34 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
             while b[i - 1] == b'.' && i - 1 > start {
                 i -= 1;
             }
-            toks.push(Token { tok: Tok::Ident(src[start..i].to_string()), span: Span::new(start, i) });
+            toks.push(Token {
+                tok: Tok::Ident(src[start..i].to_string()),
+                span: Span::new(start, i),
+            });
             continue;
         }
         if c == b'\'' {
             // 'text': one error for the whole literal, not one per quote.
-            let end = src[i + 1..].find(['\'', '\n']).map_or(b.len(), |k| i + 1 + k + usize::from(src[i + 1 + k..].starts_with('\'')));
+            let end = src[i + 1..].find(['\'', '\n']).map_or(b.len(), |k| {
+                i + 1 + k + usize::from(src[i + 1 + k..].starts_with('\''))
+            });
             diags.push(
-                Diagnostic::error("E107", Span::new(start, end), "expected a string in double quotes, found single quotes")
-                    .with_label("single-quoted text")
-                    .with_hint(format!("write \"{}\"", src[i + 1..end].trim_end_matches('\''))),
+                Diagnostic::error(
+                    "E107",
+                    Span::new(start, end),
+                    "expected a string in double quotes, found single quotes",
+                )
+                .with_label("single-quoted text")
+                .with_hint(format!(
+                    "write \"{}\"",
+                    src[i + 1..end].trim_end_matches('\'')
+                )),
             );
             i = end;
-            toks.push(Token { tok: Tok::Error, span: Span::new(start, i) });
+            toks.push(Token {
+                tok: Tok::Error,
+                span: Span::new(start, i),
+            });
             continue;
         }
         let ch = src[i..].chars().next().unwrap_or('?');
@@ -235,9 +269,15 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         )
         .with_label("not valid here");
         diags.push(d);
-        toks.push(Token { tok: Tok::Error, span: Span::new(start, i) });
+        toks.push(Token {
+            tok: Tok::Error,
+            span: Span::new(start, i),
+        });
     }
-    toks.push(Token { tok: Tok::Eof, span: Span::new(b.len(), b.len()) });
+    toks.push(Token {
+        tok: Tok::Eof,
+        span: Span::new(b.len(), b.len()),
+    });
     (toks, diags)
 }
 
@@ -245,11 +285,18 @@ fn lex_string(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
     let b = src.as_bytes();
     if src[start..].starts_with("\"\"\"") {
         return match src[start + 3..].find("\"\"\"") {
-            Some(k) => (Tok::Str(src[start + 3..start + 3 + k].to_string()), start + 6 + k),
+            Some(k) => (
+                Tok::Str(src[start + 3..start + 3 + k].to_string()),
+                start + 6 + k,
+            ),
             None => {
                 diags.push(
-                    Diagnostic::error("E104", Span::new(start, src.len()), "unterminated string: expected `\"\"\"`, found the end of the query")
-                        .with_label("string starts here"),
+                    Diagnostic::error(
+                        "E104",
+                        Span::new(start, src.len()),
+                        "unterminated string: expected `\"\"\"`, found the end of the query",
+                    )
+                    .with_label("string starts here"),
                 );
                 (Tok::Str(src[start + 3..].to_string()), src.len())
             }
@@ -267,13 +314,19 @@ fn lex_string(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
                     't' => s.push('\t'),
                     'r' => s.push('\r'),
                     'u' => {
-                        let hex = src.get(i + 2..i + 6).and_then(|h| u32::from_str_radix(h, 16).ok());
+                        let hex = src
+                            .get(i + 2..i + 6)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok());
                         if let Some(ch) = hex.and_then(char::from_u32) {
                             s.push(ch);
                             i += 6;
                             continue;
                         }
-                        diags.push(Diagnostic::error("E105", Span::new(i, i + 2), "invalid escape: expected `\\u` and four hex digits"));
+                        diags.push(Diagnostic::error(
+                            "E105",
+                            Span::new(i, i + 2),
+                            "invalid escape: expected `\\u` and four hex digits",
+                        ));
                         s.push('u');
                     }
                     other => s.push(other),
@@ -288,8 +341,12 @@ fn lex_string(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
         }
     }
     diags.push(
-        Diagnostic::error("E104", Span::new(start, src.len()), "unterminated string: expected a closing `\"`, found the end of the query")
-            .with_label("string starts here"),
+        Diagnostic::error(
+            "E104",
+            Span::new(start, src.len()),
+            "unterminated string: expected a closing `\"`, found the end of the query",
+        )
+        .with_label("string starts here"),
     );
     (Tok::Str(s), src.len())
 }
@@ -306,7 +363,11 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
         return match v {
             Ok(v) => (Tok::Long(v as i64), i),
             Err(_) => {
-                diags.push(Diagnostic::error("E106", Span::new(start, i), "invalid hex number: expected 1 to 16 hex digits"));
+                diags.push(Diagnostic::error(
+                    "E106",
+                    Span::new(start, i),
+                    "invalid hex number: expected 1 to 16 hex digits",
+                ));
                 (Tok::Error, i)
             }
         };
@@ -336,7 +397,10 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
         }
     }
     let digits_end = i;
-    if !is_double && i < b.len() && (b[i].is_ascii_alphabetic() || b[i] == b'_' || src[i..].starts_with('µ')) {
+    if !is_double
+        && i < b.len()
+        && (b[i].is_ascii_alphabetic() || b[i] == b'_' || src[i..].starts_with('µ'))
+    {
         let unit_start = i;
         while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || !b[i].is_ascii()) {
             i += 1;
@@ -346,7 +410,11 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
         return match amount {
             Ok(a) => (Tok::Duration(a, unit.to_string()), i),
             Err(_) => {
-                diags.push(Diagnostic::error("E106", Span::new(start, i), "number too large: expected at most 9223372036854775807"));
+                diags.push(Diagnostic::error(
+                    "E106",
+                    Span::new(start, i),
+                    "number too large: expected at most 9223372036854775807",
+                ));
                 (Tok::Error, i)
             }
         };
@@ -356,7 +424,11 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
         match text.parse::<f64>() {
             Ok(v) => (Tok::Double(v), i),
             Err(_) => {
-                diags.push(Diagnostic::error("E106", Span::new(start, i), "invalid number"));
+                diags.push(Diagnostic::error(
+                    "E106",
+                    Span::new(start, i),
+                    "invalid number",
+                ));
                 (Tok::Error, i)
             }
         }
@@ -366,7 +438,11 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
             // 9223372036854775808 is only valid after unary minus; the parser folds that case.
             Err(_) if text == "9223372036854775808" => (Tok::Double(9.223372036854775808e18), i),
             Err(_) => {
-                diags.push(Diagnostic::error("E106", Span::new(start, i), "number too large: expected at most 9223372036854775807"));
+                diags.push(Diagnostic::error(
+                    "E106",
+                    Span::new(start, i),
+                    "number too large: expected at most 9223372036854775807",
+                ));
                 (Tok::Error, i)
             }
         }
@@ -388,16 +464,60 @@ mod tests {
         use Tok::*;
         assert_eq!(
             toks("fetch logs, from: -30min"),
-            [Ident("fetch".into()), Ident("logs".into()), Comma, Ident("from".into()), Colon, Minus, Duration(30, "min".into()), Eof]
+            [
+                Ident("fetch".into()),
+                Ident("logs".into()),
+                Comma,
+                Ident("from".into()),
+                Colon,
+                Minus,
+                Duration(30, "min".into()),
+                Eof
+            ]
         );
         assert_eq!(
             toks("event[userIdentity][arn] == \"a\\\"b\""),
-            [Ident("event".into()), LBracket, Ident("userIdentity".into()), RBracket, LBracket, Ident("arn".into()), RBracket, EqEq, Str("a\"b".into()), Eof]
+            [
+                Ident("event".into()),
+                LBracket,
+                Ident("userIdentity".into()),
+                RBracket,
+                LBracket,
+                Ident("arn".into()),
+                RBracket,
+                EqEq,
+                Str("a\"b".into()),
+                Eof
+            ]
         );
-        assert_eq!(toks("dt.system.bucket"), [Ident("dt.system.bucket".into()), Eof]);
-        assert_eq!(toks("`count()` 2.5e2 0xff // c\n/* x */ 7"), [Quoted("count()".into()), Double(250.0), Long(255), Long(7), Eof]);
+        assert_eq!(
+            toks("dt.system.bucket"),
+            [Ident("dt.system.bucket".into()), Eof]
+        );
+        assert_eq!(
+            toks("`count()` 2.5e2 0xff // c\n/* x */ 7"),
+            [
+                Quoted("count()".into()),
+                Double(250.0),
+                Long(255),
+                Long(7),
+                Eof
+            ]
+        );
         assert_eq!(toks("\"\"\"a\"b\"\"\""), [Str("a\"b".into()), Eof]);
-        assert_eq!(toks("a<=b!=c<>d"), [Ident("a".into()), Le, Ident("b".into()), NotEq, Ident("c".into()), NotEq, Ident("d".into()), Eof]);
+        assert_eq!(
+            toks("a<=b!=c<>d"),
+            [
+                Ident("a".into()),
+                Le,
+                Ident("b".into()),
+                NotEq,
+                Ident("c".into()),
+                NotEq,
+                Ident("d".into()),
+                Eof
+            ]
+        );
     }
 
     #[test]

@@ -13,7 +13,12 @@ const MAX_DEPTH: usize = 200;
 
 pub fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
     let (tokens, mut diags) = lex(src);
-    let mut p = Parser { toks: tokens, pos: 0, diags: Vec::new(), depth: 0 };
+    let mut p = Parser {
+        toks: tokens,
+        pos: 0,
+        diags: Vec::new(),
+        depth: 0,
+    };
     let q = p.query();
     diags.append(&mut p.diags);
     diags.sort_by_key(|d| d.span.start);
@@ -88,8 +93,12 @@ impl Parser {
         self.eat(&Tok::Pipe);
         if *self.peek() == Tok::Eof {
             self.diags.push(
-                Diagnostic::error("E202", self.span(), "expected a command such as `fetch logs`, found an empty query")
-                    .with_label("empty query"),
+                Diagnostic::error(
+                    "E202",
+                    self.span(),
+                    "expected a command such as `fetch logs`, found an empty query",
+                )
+                .with_label("empty query"),
             );
         }
         while *self.peek() != Tok::Eof {
@@ -145,7 +154,11 @@ impl Parser {
         if !matches!(self.peek(), Tok::Pipe | Tok::Eof) {
             return Err(self.error("E203", "`,` or `|`"));
         }
-        Ok(Command { name, args, span: start.to(self.prev_span()) })
+        Ok(Command {
+            name,
+            args,
+            span: start.to(self.prev_span()),
+        })
     }
 
     fn arg(&mut self) -> PResult<Arg> {
@@ -173,7 +186,13 @@ impl Parser {
                 }
             }
             self.expect(Tok::RBrace, "`}` or `,`")?;
-            return Ok(Arg { param, alias: None, value: ArgValue::Group(items), descending: None, span: start.to(self.prev_span()) });
+            return Ok(Arg {
+                param,
+                alias: None,
+                value: ArgValue::Group(items),
+                descending: None,
+                span: start.to(self.prev_span()),
+            });
         }
         let mut alias = None;
         if let Tok::Ident(n) | Tok::Quoted(n) = self.peek().clone() {
@@ -186,7 +205,10 @@ impl Parser {
         let expr = self.expr(0)?;
         let mut descending = None;
         if kw(self.peek(), "asc") || kw(self.peek(), "desc") {
-            if matches!(self.peek_at(1), Tok::Comma | Tok::Pipe | Tok::Eof | Tok::RBrace | Tok::RParen) {
+            if matches!(
+                self.peek_at(1),
+                Tok::Comma | Tok::Pipe | Tok::Eof | Tok::RBrace | Tok::RParen
+            ) {
                 descending = Some(kw(self.peek(), "desc"));
                 self.bump();
             }
@@ -198,14 +220,24 @@ impl Parser {
             self.diags.push(d);
             return Err(Abort);
         }
-        Ok(Arg { param, alias, value: ArgValue::Expr(expr), descending, span: start.to(self.prev_span()) })
+        Ok(Arg {
+            param,
+            alias,
+            value: ArgValue::Expr(expr),
+            descending,
+            span: start.to(self.prev_span()),
+        })
     }
 
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let span = self.span();
-            self.diags.push(Diagnostic::error("E206", span, format!("expression nested too deeply: expected at most {MAX_DEPTH} levels")));
+            self.diags.push(Diagnostic::error(
+                "E206",
+                span,
+                format!("expression nested too deeply: expected at most {MAX_DEPTH} levels"),
+            ));
             self.depth -= 1;
             return Err(Abort);
         }
@@ -234,7 +266,10 @@ impl Parser {
                 self.bump();
                 let unit = self.align_unit()?;
                 let span = lhs.span.to(unit.span);
-                lhs = Expr { kind: ExprKind::Align(Some(Box::new(lhs)), unit), span };
+                lhs = Expr {
+                    kind: ExprKind::Align(Some(Box::new(lhs)), unit),
+                    span,
+                };
                 continue;
             }
             let op = match &t {
@@ -254,9 +289,13 @@ impl Parser {
                 Tok::Slash => BinOp::Div,
                 Tok::Percent => BinOp::Mod,
                 Tok::Assign => {
-                    let d = Diagnostic::error("E205", self.span(), "expected `==` to compare, found `=`")
-                        .with_label("`=` names a result; comparison is `==`")
-                        .with_hint("write `a == b` to compare, or `name = expr` to name a field");
+                    let d = Diagnostic::error(
+                        "E205",
+                        self.span(),
+                        "expected `==` to compare, found `=`",
+                    )
+                    .with_label("`=` names a result; comparison is `==`")
+                    .with_hint("write `a == b` to compare, or `name = expr` to name a field");
                     self.diags.push(d);
                     return Err(Abort);
                 }
@@ -277,7 +316,10 @@ impl Parser {
             self.bump();
             let rhs = self.expr(prec + 1)?;
             let span = lhs.span.to(rhs.span);
-            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            };
         }
         Ok(lhs)
     }
@@ -290,7 +332,10 @@ impl Parser {
             }
             Tok::Duration(n, u) => {
                 let s = self.bump().span;
-                Ok(Ident { name: format!("{n}{u}"), span: s })
+                Ok(Ident {
+                    name: format!("{n}{u}"),
+                    span: s,
+                })
             }
             _ => Err(self.error("E208", "a time unit after `@` such as `h` or `d`")),
         }
@@ -309,7 +354,9 @@ impl Parser {
             }
             Tok::Minus if matches!(self.peek_at(1), Tok::Long(_)) => {
                 self.bump();
-                let Tok::Long(i) = self.bump().tok else { unreachable!() };
+                let Tok::Long(i) = self.bump().tok else {
+                    unreachable!()
+                };
                 Key::Index(-i)
             }
             Tok::RBracket => {
@@ -324,19 +371,30 @@ impl Parser {
         };
         let end = self.expect(Tok::RBracket, "`]`")?;
         let span = base.span.to(end);
-        Ok(Expr { kind: ExprKind::Index(Box::new(base), key), span })
+        Ok(Expr {
+            kind: ExprKind::Index(Box::new(base), key),
+            span,
+        })
     }
 
     fn prefix(&mut self) -> PResult<Expr> {
         let start = self.span();
         let t = self.peek().clone();
-        let lit = |k: Literal, s: Span| Ok(Expr { kind: ExprKind::Literal(k), span: s });
+        let lit = |k: Literal, s: Span| {
+            Ok(Expr {
+                kind: ExprKind::Literal(k),
+                span: s,
+            })
+        };
         match t {
             Tok::Ident(ref s) if s.eq_ignore_ascii_case("not") => {
                 self.bump();
                 let e = self.expr(41)?;
                 let span = start.to(e.span);
-                Ok(Expr { kind: ExprKind::Unary(UnOp::Not, Box::new(e)), span })
+                Ok(Expr {
+                    kind: ExprKind::Unary(UnOp::Not, Box::new(e)),
+                    span,
+                })
             }
             Tok::Minus => {
                 self.bump();
@@ -353,7 +411,10 @@ impl Parser {
                     _ => {
                         let e = self.expr(90)?;
                         let span = start.to(e.span);
-                        Ok(Expr { kind: ExprKind::Unary(UnOp::Neg, Box::new(e)), span })
+                        Ok(Expr {
+                            kind: ExprKind::Unary(UnOp::Neg, Box::new(e)),
+                            span,
+                        })
                     }
                 }
             }
@@ -361,7 +422,10 @@ impl Parser {
                 self.bump();
                 let unit = self.align_unit()?;
                 let span = start.to(unit.span);
-                Ok(Expr { kind: ExprKind::Align(None, unit), span })
+                Ok(Expr {
+                    kind: ExprKind::Align(None, unit),
+                    span,
+                })
             }
             Tok::LParen => {
                 self.bump();
@@ -374,7 +438,10 @@ impl Parser {
             Tok::Long(v) => lit(Literal::Long(v), self.bump().span),
             Tok::Double(v) => lit(Literal::Double(v), self.bump().span),
             Tok::Duration(n, u) => lit(Literal::Duration(n, u), self.bump().span),
-            Tok::Quoted(n) => Ok(Expr { kind: ExprKind::Field(n), span: self.bump().span }),
+            Tok::Quoted(n) => Ok(Expr {
+                kind: ExprKind::Field(n),
+                span: self.bump().span,
+            }),
             Tok::Ident(n) => {
                 let span = self.bump().span;
                 if *self.peek() == Tok::LParen {
@@ -386,13 +453,22 @@ impl Parser {
                     "null" => lit(Literal::Null, span),
                     "and" | "or" | "xor" | "mod" => {
                         self.diags.push(
-                            Diagnostic::error("E211", span, format!("expected an expression, found the reserved word `{n}`"))
-                                .with_label("reserved word")
-                                .with_hint(format!("a field with this name must be written in backticks: `{n}`")),
+                            Diagnostic::error(
+                                "E211",
+                                span,
+                                format!("expected an expression, found the reserved word `{n}`"),
+                            )
+                            .with_label("reserved word")
+                            .with_hint(format!(
+                                "a field with this name must be written in backticks: `{n}`"
+                            )),
                         );
                         Err(Abort)
                     }
-                    _ => Ok(Expr { kind: ExprKind::Field(n), span }),
+                    _ => Ok(Expr {
+                        kind: ExprKind::Field(n),
+                        span,
+                    }),
                 }
             }
             Tok::LBracket => {
@@ -413,7 +489,10 @@ impl Parser {
                     self.bump();
                 }
                 let end = self.bump().span;
-                Ok(Expr { kind: ExprKind::Subquery, span: start.to(end) })
+                Ok(Expr {
+                    kind: ExprKind::Subquery,
+                    span: start.to(end),
+                })
             }
             Tok::LBrace => {
                 let span = self.span();
@@ -441,7 +520,10 @@ impl Parser {
         }
         let end = self.expect(Tok::RParen, "`)` or `,`")?;
         let span = name.span.to(end);
-        Ok(Expr { kind: ExprKind::Call(name, args), span })
+        Ok(Expr {
+            kind: ExprKind::Call(name, args),
+            span,
+        })
     }
 }
 
@@ -467,16 +549,24 @@ mod tests {
             ("a - (b - c)", "a - (b - c)"),
             ("now()-1h@h", "now() - 1h@h"),
             ("event[userIdentity][arn]", "event[userIdentity][arn]"),
-            ("contains(content, \"dql\", caseSensitive: false)", "contains(content, \"dql\", caseSensitive:FALSE)"),
+            (
+                "contains(content, \"dql\", caseSensitive: false)",
+                "contains(content, \"dql\", caseSensitive:FALSE)",
+            ),
             ("in(x, \"a\", \"b\")", "in(x, {\"a\", \"b\"})"),
-            ("in(event[errorCode], { \"AccessDenied\", \"UnauthorizedOperation\" })", "in(event[errorCode], {\"AccessDenied\", \"UnauthorizedOperation\"})"),
+            (
+                "in(event[errorCode], { \"AccessDenied\", \"UnauthorizedOperation\" })",
+                "in(event[errorCode], {\"AccessDenied\", \"UnauthorizedOperation\"})",
+            ),
             ("COUNT()", "count()"),
             ("countIf(a>2)", "countIf(a > 2)"),
         ] {
             assert_eq!(one_expr(src).canonical(), canon, "{src}");
         }
         match one_expr("not a == b").kind {
-            ExprKind::Unary(UnOp::Not, inner) => assert!(matches!(inner.kind, ExprKind::Binary(BinOp::Eq, ..))),
+            ExprKind::Unary(UnOp::Not, inner) => {
+                assert!(matches!(inner.kind, ExprKind::Binary(BinOp::Eq, ..)))
+            }
             k => panic!("{k:?}"),
         }
     }
@@ -487,10 +577,15 @@ mod tests {
         let (q, d) = parse(q);
         assert!(d.is_empty(), "{d:?}");
         let names: Vec<&str> = q.commands.iter().map(|c| c.name.name.as_str()).collect();
-        assert_eq!(names, ["fetch", "filter", "parse", "summarize", "sort", "limit"]);
+        assert_eq!(
+            names,
+            ["fetch", "filter", "parse", "summarize", "sort", "limit"]
+        );
         let by = &q.commands[3].args[1];
         assert_eq!(by.param.as_ref().unwrap().name, "by");
-        let ArgValue::Group(items) = &by.value else { panic!() };
+        let ArgValue::Group(items) = &by.value else {
+            panic!()
+        };
         assert_eq!(items[0].alias.as_ref().unwrap().name, "ipAddr");
         assert_eq!(q.commands[4].args[0].descending, Some(true));
     }

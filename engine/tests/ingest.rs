@@ -1,0 +1,216 @@
+//! Ingest: every shape the loader reads, and bad input that must give a clear problem report
+//! (file, position, reason) while every good event around it still loads.
+
+use std::io::Write;
+
+use trailscope_engine::{load_bytes, run_query, LoadOptions, LoadReport, Shape, Value};
+
+fn ev(id: &str, time: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","eventTime":"{time}","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1","eventID":"{id}","recipientAccountId":"111122223333","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333"}}}}"#
+    )
+}
+
+fn load(name: &str, bytes: &[u8]) -> LoadReport {
+    load_bytes(name, bytes, LoadOptions::default()).1
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    g.write_all(bytes).unwrap();
+    g.finish().unwrap()
+}
+
+#[test]
+fn shapes_are_detected_by_content() {
+    let a = ev("a", "2026-11-20T11:00:00Z");
+    let b = ev("b", "2026-11-20T11:01:00Z");
+    let records = format!(r#"{{"Records":[{a},{b}]}}"#);
+    let lookup = format!(
+        r#"{{"Events":[{{"EventId":"a","CloudTrailEvent":{}}}],"NextToken":"x"}}"#,
+        serde_like_string(&a)
+    );
+    for (name, text, shape, events) in [
+        ("x.json", records.clone(), Shape::S3Records, 2),
+        ("x", format!("[{a},\n{b}]"), Shape::JsonArray, 2),
+        ("x.txt", a.clone(), Shape::SingleEvent, 1),
+        ("x.log", format!("{a}\n{b}\n"), Shape::Ndjson, 2),
+        ("x.json", lookup, Shape::LookupEvents, 1),
+        ("x.json", format!("\u{feff}{records}"), Shape::S3Records, 2),
+        ("x.json", r#"{"awsAccountId":"1","digestStartTime":"2026-11-20T10:00:00Z","digestEndTime":"2026-11-20T11:00:00Z","logFiles":[]}"#.to_string(), Shape::Digest, 0),
+    ] {
+        let r = load(name, text.as_bytes());
+        assert_eq!((r.files[0].shape, r.events()), (shape, events), "{name}: {}", r.summary());
+        let rz = load(&format!("{name}.gz"), &gzip(text.as_bytes()));
+        assert_eq!((rz.files[0].shape, rz.events()), (shape, events), "gzip {name}");
+        assert!(rz.files[0].compressed);
+    }
+}
+
+/// A JSON string literal holding `s` (CloudTrailEvent is an event as a string).
+fn serde_like_string(s: &str) -> String {
+    let mut out = String::new();
+    trailscope_engine::value::write_json_string(&mut out, s);
+    out
+}
+
+#[test]
+fn bad_lines_are_reported_and_good_ones_load() {
+    let text = format!(
+        "{}\n{{\"eventTime\": broken}}\n\n{}\nnot json\n",
+        ev("a", "2026-11-20T11:00:00Z"),
+        ev("b", "2026-11-20T11:02:00Z")
+    );
+    let r = load("mixed.ndjson", text.as_bytes());
+    assert_eq!(r.events(), 2, "{}", r.summary());
+    assert_eq!(r.skipped_events(), 2);
+    let lines: Vec<usize> = r.files[0]
+        .problems
+        .iter()
+        .filter_map(|p| p.position.as_ref()?.line)
+        .collect();
+    assert_eq!(lines, [2, 5]);
+    let s = r.summary();
+    assert!(
+        s.contains("mixed.ndjson: line 2, column 15: malformed JSON"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_broken_event_in_an_array_loses_only_itself() {
+    let text = format!(
+        "{{\"Records\":[\n{},\n{{\"eventTime\": \"2026-11-20T11:01:00Z\", \"bad\": ]}},\n{}\n{}]}}",
+        ev("a", "2026-11-20T11:00:00Z"),
+        ev("b", "2026-11-20T11:02:00Z"),
+        ev("c", "2026-11-20T11:03:00Z")
+    );
+    let r = load("broken.json", text.as_bytes());
+    assert_eq!(r.events(), 3, "{}", r.summary());
+    let s = r.summary();
+    assert!(s.contains("line 3"), "{s}");
+    assert!(s.contains("expected `,` between events"), "{s}");
+}
+
+#[test]
+fn duplicates_by_event_id_are_dropped_and_counted() {
+    let a = ev("same", "2026-11-20T11:00:00Z");
+    let text = format!("[{a},{a},{}]", ev("other", "2026-11-20T11:00:00Z"));
+    let r = load("dups.json", text.as_bytes());
+    assert_eq!((r.events(), r.duplicates()), (2, 1));
+    assert!(r.summary().contains("1 duplicate dropped"));
+}
+
+#[test]
+fn bad_input_never_panics_and_says_why() {
+    let good = ev("a", "2026-11-20T11:00:00Z");
+    let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+    let mut truncated = gzip(format!("{{\"Records\":[{good},{good}]}}").as_bytes());
+    truncated.truncate(truncated.len() - 20);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("[{}]".encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    let invalid_utf8 = [
+        b"[{\"eventTime\":\"2026-11-20T11:00:00Z\",\"x\":\"".as_slice(),
+        &[0xC3, 0x28],
+        b"\"}]",
+    ]
+    .concat();
+    for (name, bytes, needle) in [
+        ("empty.json", Vec::new(), "empty file"),
+        ("blank.json", b"  \n ".to_vec(), "empty file"),
+        ("readme.md", b"# notes".to_vec(), "not a CloudTrail export"),
+        ("deep.json", deep.into_bytes(), "nested deeper"),
+        (
+            "trunc.json.gz",
+            truncated,
+            "gzip data is damaged or truncated",
+        ),
+        ("utf16.json", utf16, "UTF-16"),
+        ("bad-utf8.json", invalid_utf8, "invalid UTF-8"),
+        (
+            "no-time.json",
+            br#"{"eventName":"X"}"#.to_vec(),
+            "no eventTime",
+        ),
+        (
+            "bad-time.json",
+            br#"{"eventTime":"yesterday"}"#.to_vec(),
+            "not an RFC 3339 timestamp",
+        ),
+        ("scalar.json", b"[1, \"x\"]".to_vec(), "not a JSON object"),
+    ] {
+        let r = load(name, &bytes);
+        let s = r.summary();
+        assert!(s.contains(needle), "{name}: {s}");
+        assert!(s.contains(name), "{name}: {s}");
+    }
+}
+
+#[test]
+fn a_large_single_event_loads() {
+    let big = "x".repeat(10 << 20);
+    let text = format!(
+        r#"{{"eventTime":"2026-11-20T11:00:00Z","eventID":"big","requestParameters":{{"policy":"{big}"}}}}"#
+    );
+    let (store, r) = load_bytes("big.json", text.as_bytes(), LoadOptions::default());
+    assert_eq!(r.events(), 1);
+    let out = run_query(&store, "fetch logs | parse content, \"JSON:event\" | fields n = stringLength(event[requestParameters][policy])", &Default::default()).unwrap();
+    assert_eq!(out.table.cell(0, 0), Value::Long(10 << 20));
+}
+
+#[test]
+fn fields_of_the_log_record() {
+    let text = format!(
+        r#"{{"Records":[{},{}]}}"#,
+        ev("a", "2026-11-20T11:00:00.5Z"),
+        r#"{"eventTime":"2026-11-20T11:05:00Z","awsRegion":"us-east-1","userIdentity":{"accountId":"444455556666"}}"#
+    );
+    let (store, _) = load_bytes(
+        "AWSLogs/x.json",
+        text.as_bytes(),
+        LoadOptions {
+            bucket: "my_aws_bucket".into(),
+        },
+    );
+    let out = run_query(
+        &store,
+        "fetch logs | fieldsRemove content",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.table.columns,
+        [
+            "timestamp",
+            "aws.service",
+            "aws.account.id",
+            "aws.region",
+            "dt.system.bucket",
+            "log.source"
+        ]
+    );
+    assert_eq!(
+        out.table.row_json(0),
+        r#"{"timestamp":"2026-11-20T11:05:00Z","aws.service":"cloudtrail","aws.account.id":"444455556666","aws.region":"us-east-1","dt.system.bucket":"my_aws_bucket","log.source":"AWSLogs/x.json"}"#
+    );
+    assert_eq!(
+        out.table.row_json(1),
+        r#"{"timestamp":"2026-11-20T11:00:00.500Z","aws.service":"cloudtrail","aws.account.id":"111122223333","aws.region":"eu-west-1","dt.system.bucket":"my_aws_bucket","log.source":"AWSLogs/x.json"}"#
+    );
+}
+
+#[test]
+fn content_keeps_key_order_and_number_text() {
+    let text =
+        r#"{"eventTime":"2026-11-20T11:00:00Z","z":1.50,"a":[1e3,-0,{"k":null}],"m":{},"s":"é\n"}"#;
+    let (store, _) = load_bytes("x.json", text.as_bytes(), LoadOptions::default());
+    let out = run_query(&store, "fetch logs | fields content", &Default::default()).unwrap();
+    assert_eq!(
+        out.table.cell(0, 0),
+        Value::str(
+            r#"{"eventTime":"2026-11-20T11:00:00Z","z":1.50,"a":[1e3,0,{"k":null}],"m":{},"s":"é\n"}"#
+        )
+    );
+}
