@@ -292,7 +292,7 @@ fn identity(rng: &mut Rng, account: &str, event_source: &str, t: i64) -> (String
             Some(arn)
         }
         "AWSService" => {
-            let svc: &str = *rng.pick(SERVICES);
+            let svc = SERVICES[rng.below(SERVICES.len() as u64) as usize];
             o.s("type", "AWSService").s("invokedBy", svc);
             None
         }

@@ -455,7 +455,7 @@ mod tests {
 
     #[test]
     fn sort_order_by_class_nulls_last() {
-        let mut v = vec![
+        let mut v = [
             Value::Null,
             Value::str("b"),
             Value::Long(2),

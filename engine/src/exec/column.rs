@@ -18,6 +18,9 @@ pub enum Stored {
     Event(Arc<[String]>),
 }
 
+/// Row codes and the dictionary they index.
+pub type DictForm = (Arc<[u32]>, Arc<[Value]>);
+
 #[derive(Clone, Debug)]
 pub enum Column {
     Const(Value),
@@ -87,7 +90,7 @@ impl Column {
 
     /// The column as codes into a dictionary, when that is cheap: dictionaries, small stored
     /// columns and JSON paths (built once per path and cached in the store).
-    pub fn dict_form(&self, store: Option<&Store>) -> Option<(Arc<[u32]>, Arc<[Value]>)> {
+    pub fn dict_form(&self, store: Option<&Store>) -> Option<DictForm> {
         match self {
             Column::Dict { codes, dict } => Some((codes.clone(), dict.clone())),
             Column::Stored { rows, what } => {

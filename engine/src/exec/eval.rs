@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::column::{Batch, Column, Stored};
+use super::column::{Batch, Column, DictForm, Stored};
 use crate::functions::{self, Ctx, F};
 use crate::plan::{align_value, PExpr, PKey};
 use crate::storage::Store;
@@ -97,7 +97,7 @@ fn map_one(col: Column, len: usize, env: &Env, f: impl Fn(&Value) -> Value) -> C
 }
 
 /// Dictionary form when evaluating per dictionary entry is not more work than per row.
-fn cheap_dict(col: &Column, len: usize, env: &Env) -> Option<(Arc<[u32]>, Arc<[Value]>)> {
+fn cheap_dict(col: &Column, len: usize, env: &Env) -> Option<DictForm> {
     let (codes, dict) = col.dict_form(env.store)?;
     (dict.len() <= len.max(64) * 2).then_some((codes, dict))
 }
@@ -167,7 +167,7 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
             .all(|&k| cheap_dict(&cols[k], len, env).is_some()) =>
         {
             // Several dictionary columns: evaluate once per distinct combination of codes.
-            let dicts: Vec<Option<(Arc<[u32]>, Arc<[Value]>)>> = cols
+            let dicts: Vec<Option<DictForm>> = cols
                 .iter()
                 .map(|c| {
                     if matches!(c, Column::Const(_)) {

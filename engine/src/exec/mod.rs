@@ -325,7 +325,7 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
                     let vals: Arc<[Value]> = (0..b.len)
                         .map(|i| {
                             let v = col.get(i, env.store);
-                            let parsed = v.as_str().and_then(|s| parse_json_object(s));
+                            let parsed = v.as_str().and_then(parse_json_object);
                             match (parsed, preserve, &old) {
                                 (Some(r), _, _) => r,
                                 (None, true, Some(o)) => o.get(i, env.store),

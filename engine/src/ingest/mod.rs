@@ -298,7 +298,7 @@ impl Loader {
         } else if root_is_obj && result.is_ok() && d.member(root, self.sym("Records")).is_some() {
             file.shape = Shape::S3Records;
             docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
-        } else if !result.is_ok() {
+        } else if result.is_err() {
             file.shape = Shape::S3Records;
             docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
         } else if [
@@ -326,7 +326,7 @@ impl Loader {
             docs.push((root as u32, None));
         }
         for (pos, index) in docs {
-            let label = index.map(|i| Position::element(i));
+            let label = index.map(Position::element);
             self.add_event(file, pos as usize, label, source, bucket);
         }
     }

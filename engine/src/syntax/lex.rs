@@ -14,6 +14,8 @@ pub enum Tok {
     Double(f64),
     /// `30min`, `5m`: amount and unit as written.
     Duration(i64, String),
+    /// 9223372036854775808: only valid after unary minus (`i64::MIN`).
+    LongMinAbs,
     Pipe,
     Comma,
     Colon,
@@ -52,7 +54,7 @@ pub fn describe(t: &Tok) -> String {
         Tok::Ident(s) => format!("`{s}`"),
         Tok::Quoted(s) => format!("`{s}`"),
         Tok::Str(_) => "a string".into(),
-        Tok::Long(_) | Tok::Double(_) => "a number".into(),
+        Tok::Long(_) | Tok::Double(_) | Tok::LongMinAbs => "a number".into(),
         Tok::Duration(..) => "a duration".into(),
         Tok::Pipe => "`|`".into(),
         Tok::Comma => "`,`".into(),
@@ -436,7 +438,7 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
         match text.parse::<i64>() {
             Ok(v) => (Tok::Long(v), i),
             // 9223372036854775808 is only valid after unary minus; the parser folds that case.
-            Err(_) if text == "9223372036854775808" => (Tok::Double(9.223372036854775808e18), i),
+            Err(_) if text == "9223372036854775808" => (Tok::LongMinAbs, i),
             Err(_) => {
                 diags.push(Diagnostic::error(
                     "E106",

@@ -204,14 +204,13 @@ impl Parser {
         }
         let expr = self.expr(0)?;
         let mut descending = None;
-        if kw(self.peek(), "asc") || kw(self.peek(), "desc") {
-            if matches!(
-                self.peek_at(1),
-                Tok::Comma | Tok::Pipe | Tok::Eof | Tok::RBrace | Tok::RParen
-            ) {
-                descending = Some(kw(self.peek(), "desc"));
-                self.bump();
-            }
+        let at_end = matches!(
+            self.peek_at(1),
+            Tok::Comma | Tok::Pipe | Tok::Eof | Tok::RBrace | Tok::RParen
+        );
+        if (kw(self.peek(), "asc") || kw(self.peek(), "desc")) && at_end {
+            descending = Some(kw(self.peek(), "desc"));
+            self.bump();
         }
         if *self.peek() == Tok::Assign {
             let d = Diagnostic::error("E205", self.span(), "expected `==` to compare, found `=`")
@@ -404,7 +403,7 @@ impl Parser {
                         let s = start.to(self.bump().span);
                         lit(Literal::Long(v.wrapping_neg()), s)
                     }
-                    Tok::Double(v) if v == 9.223372036854775808e18 => {
+                    Tok::LongMinAbs => {
                         let s = start.to(self.bump().span);
                         lit(Literal::Long(i64::MIN), s)
                     }
