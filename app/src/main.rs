@@ -30,7 +30,7 @@ fn main() {
 
 #[component]
 fn App() -> impl IntoView {
-    // The store may hold non-`Send` data; it never leaves the main thread, so keep it local.
+    // The dataset never leaves the main thread: local storage asks no `Send + Sync` of it.
     let dataset = StoredValue::new_local(Dataset::empty());
     let query = RwSignal::new(DEFAULT_QUERY.to_string());
     let load = RwSignal::new(LoadState::Empty);
@@ -52,7 +52,7 @@ fn App() -> impl IntoView {
 
     let run_query = move || {
         let text = query.get_untracked();
-        let outcome = dataset.with_value(|d| d.run(&text, now_ns()));
+        let outcome = dataset.with_value(|d| d.run(&text));
         run.set(outcome);
     };
 
@@ -126,11 +126,14 @@ fn results_view(state: &RunState) -> AnyView {
 }
 
 fn table_view(table: &ResultTable) -> AnyView {
-    let notices = table
-        .notices
-        .iter()
-        .map(|n| view! { <li>{n.clone()}</li> })
-        .collect_view();
+    let notices = (!table.notices.is_empty()).then(|| {
+        let items = table
+            .notices
+            .iter()
+            .map(|n| view! { <li>{n.clone()}</li> })
+            .collect_view();
+        view! { <ul class="notices">{items}</ul> }
+    });
     let header = table
         .columns
         .iter()
@@ -148,8 +151,12 @@ fn table_view(table: &ResultTable) -> AnyView {
             view! { <tr>{cells}</tr> }
         })
         .collect_view();
+    let warnings = (!table.warnings.is_empty()).then(|| {
+        view! { <pre class="diagnostics warnings">{table.warnings.clone()}</pre> }
+    });
     view! {
-        <ul class="notices">{notices}</ul>
+        {warnings}
+        {notices}
         <p class="status" role="status">{table.row_count_text()}</p>
         <div class="table-wrap">
             <table class="results">
@@ -161,10 +168,4 @@ fn table_view(table: &ResultTable) -> AnyView {
         </div>
     }
     .into_any()
-}
-
-/// Wall-clock time in nanoseconds since the Unix epoch, for relative timeframes.
-fn now_ns() -> i64 {
-    // f64 milliseconds: sub-millisecond digits are lost, which timeframes do not need.
-    (js_sys::Date::now() * 1_000_000.0) as i64
 }

@@ -49,10 +49,13 @@ impl Dataset {
         &self.summary
     }
 
-    /// Runs `query` over this dataset; `now_ns` anchors relative timeframes.
-    pub fn run(&self, query: &str, now_ns: i64) -> RunState {
+    /// Runs `query` over this dataset.
+    pub fn run(&self, query: &str) -> RunState {
+        // "Now" is left to the engine, which puts it just after the newest loaded event: an
+        // export is investigated after the fact, so `from: -30min` means the trail's last half
+        // hour, not the last half hour of the wall clock (which would usually be empty).
         let opts = QueryOptions {
-            now_ns,
+            now_ns: None,
             from_ns: None,
             to_ns: None,
         };
@@ -72,6 +75,11 @@ impl Dataset {
                     rows,
                     total_rows,
                     notices: out.notices.clone(),
+                    warnings: if out.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        render_diagnostics(query, &out.warnings)
+                    },
                 })
             }
             Err(diags) => RunState::Failed(render_diagnostics(query, &diags)),
@@ -115,6 +123,8 @@ pub struct ResultTable {
     pub rows: Vec<Vec<String>>,
     pub total_rows: usize,
     pub notices: Vec<String>,
+    /// Rendered warnings (the query ran, but something deserves a look); empty when none.
+    pub warnings: String,
 }
 
 impl ResultTable {

@@ -191,6 +191,7 @@ impl<'a> Planner<'a> {
     fn query(&mut self, q: &ast::Query) -> Option<Plan> {
         let first = q.commands.first()?;
         let source = match first.name.name.to_ascii_lowercase().as_str() {
+            "fetch" | "data" if first.broken => None,
             "fetch" => self.fetch(first),
             "data" => self.data(first),
             _ => {
@@ -558,6 +559,9 @@ impl<'a> Planner<'a> {
             self.err(d);
             return None;
         };
+        if c.broken {
+            return None;
+        }
         match name {
             "fetch" | "data" => {
                 self.err(Diagnostic::error("E301", c.name.span, format!("expected a processing command such as `filter`, found the starting command `{name}`")).with_label("only the first command may load data"));

@@ -8,13 +8,46 @@ use std::hash::BuildHasher;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(pub u32);
 
-#[derive(Default)]
 pub struct Interner {
     bytes: Vec<u8>,
     /// `ends[i]` is the end of string `i` in `bytes`; its start is `ends[i - 1]` (or 0).
     ends: Vec<u32>,
     table: HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
+    /// Direct-mapped cache of recent strings, indexed by a cheap hash: JSON keys and common
+    /// values (event sources, regions) hit it and skip the full hash table.
+    recent: Box<[u32]>,
+}
+
+const RECENT: usize = 4096;
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            table: HashTable::new(),
+            hasher: Default::default(),
+            recent: vec![u32::MAX; RECENT].into(),
+        }
+    }
+}
+
+/// A quick hash from the length and the first and last eight bytes.
+fn quick_hash(s: &[u8]) -> usize {
+    let n = s.len();
+    let head = if n >= 8 {
+        u64::from_le_bytes(s[..8].try_into().unwrap_or_default())
+    } else {
+        s.iter().fold(0u64, |a, &b| a << 8 | u64::from(b))
+    };
+    let tail = if n >= 8 {
+        u64::from_le_bytes(s[n - 8..].try_into().unwrap_or_default())
+    } else {
+        0
+    };
+    let h = (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 52) as usize & (RECENT - 1)
 }
 
 /// The interner cannot address more than 4 GiB of distinct string bytes.
@@ -52,12 +85,24 @@ impl Interner {
     }
 
     pub fn intern(&mut self, s: &str) -> Result<Sym, Full> {
+        let slot = quick_hash(s.as_bytes());
+        let cached = self.recent[slot];
+        if cached != u32::MAX && self.bytes_of(cached) == s.as_bytes() {
+            return Ok(Sym(cached));
+        }
+        let sym = self.intern_slow(s)?;
+        self.recent[slot] = sym.0;
+        Ok(sym)
+    }
+
+    fn intern_slow(&mut self, s: &str) -> Result<Sym, Full> {
         let h = self.hasher.hash_one(s.as_bytes());
         let Self {
             bytes,
             ends,
             table,
             hasher,
+            ..
         } = self;
         let found = table.find(h, |&i| {
             let i = i as usize;
@@ -91,6 +136,7 @@ impl Interner {
             ends,
             table,
             hasher,
+            ..
         } = self;
         table.shrink_to(0, |&i| {
             let i = i as usize;

@@ -20,6 +20,8 @@ pub struct Command {
     pub name: Ident,
     pub args: Vec<Arg>,
     pub span: Span,
+    /// The parser gave up inside this command (and said why); only its name is checked further.
+    pub broken: bool,
 }
 
 /// One parameter of a command or function: `expr`, `alias = expr`, `name: expr`, `expr desc`,

@@ -70,7 +70,13 @@ impl Parser {
     }
     fn error(&mut self, code: &'static str, expected: &str) -> Abort {
         let found = describe(self.peek());
-        let span = self.span();
+        // At the end of the query, point just after the last token rather than at a blank line.
+        let span = if *self.peek() == Tok::Eof && self.pos > 0 {
+            let end = self.prev_span().end as usize;
+            Span::new(end, end + 1)
+        } else {
+            self.span()
+        };
         // One error per position: lexer errors already explain `Error` tokens.
         if *self.peek() != Tok::Error {
             self.diags.push(
@@ -102,9 +108,24 @@ impl Parser {
             );
         }
         while *self.peek() != Tok::Eof {
+            let start = self.pos;
             match self.command() {
                 Ok(c) => commands.push(c),
-                Err(Abort) => self.recover(),
+                Err(Abort) => {
+                    // Keep the command's name so the planner can still say "unknown command".
+                    if let (Tok::Ident(n), span) = (&self.toks[start].tok, self.toks[start].span) {
+                        commands.push(Command {
+                            name: Ident {
+                                name: n.clone(),
+                                span,
+                            },
+                            args: Vec::new(),
+                            span,
+                            broken: true,
+                        });
+                    }
+                    self.recover();
+                }
             }
             if *self.peek() == Tok::Eof {
                 break;
@@ -158,6 +179,7 @@ impl Parser {
             name,
             args,
             span: start.to(self.prev_span()),
+            broken: false,
         })
     }
 

@@ -1,0 +1,392 @@
+//! Executor laws on random tables, from the `data` command (plain value columns) and from
+//! loaded CloudTrail events (stored, dictionary-encoded columns).
+
+use std::sync::{Arc, OnceLock};
+
+use proptest::prelude::*;
+use proptest::sample::select;
+use trailscope_engine::value::write_json_string;
+use trailscope_engine::{
+    load_bytes, run_query, Diagnostic, LoadOptions, QueryOptions, Store, Value,
+};
+
+use crate::reference::eval_expr;
+use crate::{cases, quote, TWO_POW_63};
+
+pub(crate) const COLS: [&str; 3] = ["a", "b", "c"];
+
+/// One row: a unique `i` (its input position) and values for `a`, `b`, `c`.
+pub(crate) type Row = [Value; 3];
+
+pub(crate) fn value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        2 => Just(Value::Null),
+        3 => (-3i64..=3).prop_map(Value::Long),
+        1 => prop_oneof![Just(i64::MAX), Just(i64::MIN), any::<i64>()].prop_map(Value::Long),
+        2 => prop_oneof![
+            // Add -TWO_POW_63 once `negative_double_literal_stays_double` passes.
+            select(vec![0.5, -1.5, 2.0, 1.0, 0.0, -0.0, 1e300, -2.5e-8, TWO_POW_63]),
+            (-8000i32..8000).prop_map(|x| f64::from(x) / 8.0),
+        ].prop_map(Value::Double),
+        3 => select(vec!["", "x", "y", "X", "x y", "é", "\"q\\", "ab"]).prop_map(Value::str),
+        1 => "[a-zA-Z é\u{3b1}\u{ff21}]{0,3}".prop_map(|s| Value::str(&s)),
+        1 => any::<bool>().prop_map(Value::Bool),
+    ]
+}
+
+pub(crate) fn table() -> impl Strategy<Value = Vec<Row>> {
+    prop::collection::vec([value(), value(), value()], 0..12)
+}
+
+pub(crate) fn lit(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Long(x) => x.to_string(),
+        Value::Double(f) => format!("{f:?}"),
+        Value::Str(s) => quote(s),
+        other => panic!("no literal for {other:?}"),
+    }
+}
+
+/// `data record(i = 0, a = …, b = …, c = …), …`; an empty table is one record filtered away.
+pub(crate) fn data_query(rows: &[Row]) -> String {
+    let rec = |i: usize, r: &Row| {
+        format!(
+            "record(i = {i}, a = {}, b = {}, c = {})",
+            lit(&r[0]),
+            lit(&r[1]),
+            lit(&r[2])
+        )
+    };
+    if rows.is_empty() {
+        return format!(
+            "data {} | filter false",
+            rec(0, &[Value::Null, Value::Null, Value::Null])
+        );
+    }
+    let recs: Vec<String> = rows.iter().enumerate().map(|(i, r)| rec(i, r)).collect();
+    format!("data {}", recs.join(", "))
+}
+
+pub(crate) fn store() -> &'static Arc<Store> {
+    static STORE: OnceLock<Arc<Store>> = OnceLock::new();
+    STORE.get_or_init(|| load_bytes("empty", b"", LoadOptions::default()).0)
+}
+
+pub(crate) struct Out {
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<Vec<Value>>,
+}
+
+impl Out {
+    pub(crate) fn col(&self, name: &str) -> Vec<Value> {
+        let c = self
+            .columns
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.columns));
+        self.rows.iter().map(|r| r[c].clone()).collect()
+    }
+    /// The `i` column: which input rows came out, in output order.
+    pub(crate) fn ids(&self) -> Vec<usize> {
+        self.col("i")
+            .iter()
+            .map(|v| match v {
+                Value::Long(i) => *i as usize,
+                other => panic!("i is {other:?}"),
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn run_on(store: &Arc<Store>, q: &str) -> Result<Out, Vec<Diagnostic>> {
+    let out = run_query(store, q, &QueryOptions::default())?;
+    let t = &out.table;
+    let rows = (0..t.num_rows())
+        .map(|r| (0..t.num_columns()).map(|c| t.cell(c, r)).collect())
+        .collect();
+    Ok(Out {
+        columns: t.columns.clone(),
+        rows,
+    })
+}
+
+/// Identity of values: same type and value; doubles by bits (NaN equals NaN, -0.0 is not 0.0).
+pub(crate) fn identical(x: &Value, y: &Value) -> bool {
+    match (x, y) {
+        (Value::Double(p), Value::Double(q)) => {
+            p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())
+        }
+        _ => x.type_name() == y.type_name() && x == y,
+    }
+}
+
+pub(crate) fn identical_rows(x: &[Vec<Value>], y: &[Vec<Value>]) -> bool {
+    x.len() == y.len()
+        && x.iter()
+            .zip(y)
+            .all(|(p, q)| p.len() == q.len() && p.iter().zip(q).all(|(a, b)| identical(a, b)))
+}
+
+/// Grouping equality (`summarize by`, `dedup`): numbers by value across long and double, null
+/// is a group of its own.
+pub(crate) fn same_group(x: &Value, y: &Value) -> bool {
+    match (x, y) {
+        (Value::Null, Value::Null) => true,
+        (Value::Long(p), Value::Long(q)) => p == q,
+        _ => match (num(x), num(y)) {
+            (Some(p), Some(q)) => p == q,
+            (None, None) => x == y,
+            _ => false,
+        },
+    }
+}
+
+pub(crate) fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Long(x) => Some(*x as f64),
+        Value::Double(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// DQL's sort order (reference §3.10): boolean < numbers < string, null last; numbers compare
+/// by value across long and double; strings by UTF-16 code units.
+pub(crate) fn sort_cmp(x: &Value, y: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let class = |v: &Value| match v {
+        Value::Bool(_) => 0,
+        Value::Long(_) | Value::Double(_) => 1,
+        Value::Str(_) => 3,
+        Value::Null => 255,
+        _ => 100,
+    };
+    match (x, y) {
+        (Value::Bool(p), Value::Bool(q)) => p.cmp(q),
+        (Value::Long(p), Value::Long(q)) => p.cmp(q),
+        (Value::Str(p), Value::Str(q)) => p.encode_utf16().cmp(q.encode_utf16()),
+        _ if class(x) == 1 && class(y) == 1 => num(x).partial_cmp(&num(y)).unwrap_or(Equal),
+        _ => class(x).cmp(&class(y)),
+    }
+}
+
+/// Distinct values under grouping equality, in first-seen order, with their counts.
+pub(crate) fn groups(values: &[Value]) -> Vec<(Value, usize)> {
+    let mut out: Vec<(Value, usize)> = Vec::new();
+    for v in values {
+        match out.iter_mut().find(|(k, _)| same_group(k, v)) {
+            Some((_, n)) => *n += 1,
+            None => out.push((v.clone(), 1)),
+        }
+    }
+    out
+}
+
+/// Where a random table comes from: the `data` command (plain value columns) or loaded
+/// CloudTrail events read through `parse content, "JSON:event"` (stored, dictionary-encoded
+/// columns, which take other paths through the executor).
+pub(crate) struct Src {
+    store: Arc<Store>,
+    base: String,
+}
+
+pub(crate) const EVENTS_BASE: &str = "fetch logs | parse content, \"JSON:event\" | fields i = event[i], a = event[a], b = event[b], c = event[c]";
+
+pub(crate) fn source(rows: &[Row], events: bool) -> Src {
+    if events {
+        Src {
+            store: event_store(rows),
+            base: EVENTS_BASE.to_string(),
+        }
+    } else {
+        Src {
+            store: store().clone(),
+            base: data_query(rows),
+        }
+    }
+}
+
+impl Src {
+    pub(crate) fn query(&self, tail: &str) -> String {
+        if tail.is_empty() {
+            self.base.clone()
+        } else {
+            format!("{} | {tail}", self.base)
+        }
+    }
+    pub(crate) fn try_run(&self, tail: &str) -> Result<Out, Vec<Diagnostic>> {
+        run_on(&self.store, &self.query(tail))
+    }
+    pub(crate) fn run(&self, tail: &str) -> Result<Out, TestCaseError> {
+        self.try_run(tail)
+            .map_err(|d| TestCaseError::fail(format!("{}\nfailed: {d:?}", self.query(tail))))
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(128))]
+
+    /// The source gives back exactly the values it was written with (types included), and
+    /// `filter true` changes nothing.
+    #[test]
+    fn tables_round_trip_and_filter_true_is_identity(rows in table(), events in any::<bool>()) {
+        let src = source(&rows, events);
+        let out = src.run("")?;
+        prop_assert_eq!(&out.columns, &["i", "a", "b", "c"]);
+        let want: Vec<Vec<Value>> = rows.iter().enumerate().map(|(i, r)| {
+            let mut v = vec![Value::Long(i as i64)];
+            v.extend(r.iter().cloned());
+            v
+        }).collect();
+        prop_assert!(identical_rows(&out.rows, &want), "{}\ngave {:?}", src.base, out.rows);
+        let filtered = src.run("filter true")?;
+        prop_assert!(identical_rows(&filtered.rows, &out.rows));
+    }
+
+    /// `sort a` / `sort a desc` return a permutation, in DQL order, nulls last, ties stable.
+    #[test]
+    fn sort_is_an_ordered_stable_permutation(rows in table(), desc in any::<bool>(), events in any::<bool>()) {
+        // Known engine bug: see `sort_treats_negative_zero_as_zero`.
+        prop_assume!(!rows.iter().any(|r| matches!(r[0], Value::Double(f) if f == 0.0 && f.is_sign_negative())));
+        let src = source(&rows, events);
+        let tail = format!("sort a{}", if desc { " desc" } else { "" });
+        let out = src.run(&tail)?;
+        let mut ids = out.ids();
+        for (row, &i) in out.rows.iter().zip(&ids) {
+            prop_assert!(identical(&row[1], &rows[i][0]), "row {} changed", i);
+        }
+        for w in ids.windows(2) {
+            let (x, y) = (&rows[w[0]][0], &rows[w[1]][0]);
+            let o = match (x.is_null(), y.is_null()) {
+                (false, false) if desc => sort_cmp(y, x),
+                _ => sort_cmp(x, y),
+            };
+            prop_assert!(o.is_lt() || (o.is_eq() && w[0] < w[1]), "{}\n{:?} (row {}) before {:?} (row {})", src.query(&tail), x, w[0], y, w[1]);
+        }
+        ids.sort_unstable();
+        prop_assert_eq!(ids, (0..rows.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn limit_keeps_the_first_n_rows(rows in table(), n in 0usize..15, events in any::<bool>()) {
+        let out = source(&rows, events).run(&format!("limit {n}"))?;
+        prop_assert_eq!(out.ids(), (0..n.min(rows.len())).collect::<Vec<_>>());
+    }
+
+    /// Counts per group sum to the input size, one output row per distinct `b`.
+    #[test]
+    fn summarize_counts_sum_to_input_size(rows in table(), events in any::<bool>()) {
+        let out = source(&rows, events).run("summarize c = count(), by: {b}")?;
+        let (keys, counts) = (out.col("b"), out.col("c"));
+        let total: i64 = counts.iter().map(|c| if let Value::Long(n) = c { *n } else { -1_000_000 }).sum();
+        prop_assert_eq!(total, rows.len() as i64);
+        let want = groups(&rows.iter().map(|r| r[1].clone()).collect::<Vec<_>>());
+        prop_assert_eq!(keys.len(), want.len(), "groups {:?}, want {:?}", keys, want);
+        for (k, c) in keys.iter().zip(&counts) {
+            let n = want.iter().find(|(w, _)| same_group(w, k)).map(|(_, n)| Value::Long(*n as i64));
+            prop_assert_eq!(Some(c), n.as_ref(), "count of group {:?}", k);
+        }
+    }
+
+    /// `filter P` keeps the rows where P is true; `filterOut P` keeps all others, including
+    /// those where P is null or not a boolean. Both keep the input order.
+    #[test]
+    fn filter_and_filter_out_partition_the_rows(rows in table(), p in eval_expr(), events in any::<bool>()) {
+        let src = source(&rows, events);
+        let pt = p.text();
+        let Ok(truth) = src.try_run(&format!("fields i, p = {pt}")) else {
+            return Ok(()); // a constant type error (E328); the evaluator test checks those
+        };
+        let is_true: Vec<bool> = truth.col("p").iter().map(|v| matches!(v, Value::Bool(true))).collect();
+        if !p.reads_fields() && !matches!(p.eval(&[Value::Null, Value::Null, Value::Null]), Value::Null | Value::Bool(_)) {
+            // `filter 42`: a constant condition that is not a boolean is an error (E336).
+            for cmd in ["filter", "filterOut"] {
+                let diags = src.try_run(&format!("{cmd} {pt}")).err().unwrap_or_default();
+                prop_assert!(!diags.is_empty() && diags.iter().all(|d| d.code == "E336"), "{} {}: {:?}", cmd, pt, diags);
+            }
+            return Ok(());
+        }
+        let kept = src.run(&format!("filter {pt}"))?.ids();
+        let dropped = src.run(&format!("filterOut {pt}"))?.ids();
+        prop_assert_eq!(kept, (0..rows.len()).filter(|&i| is_true[i]).collect::<Vec<_>>());
+        prop_assert_eq!(dropped, (0..rows.len()).filter(|&i| !is_true[i]).collect::<Vec<_>>());
+    }
+
+    /// One row per distinct `a` (grouping equality), each an unchanged input row.
+    #[test]
+    fn dedup_keeps_one_row_per_distinct_value(rows in table(), events in any::<bool>()) {
+        let out = source(&rows, events).run("dedup a")?;
+        let ids = out.ids();
+        for (row, &i) in out.rows.iter().zip(&ids) {
+            let mut want = vec![Value::Long(i as i64)];
+            want.extend(rows[i].iter().cloned());
+            prop_assert!(identical_rows(std::slice::from_ref(row), &[want]), "row {} changed", i);
+        }
+        let got: Vec<Value> = ids.iter().map(|&i| rows[i][0].clone()).collect();
+        let want = groups(&rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>());
+        prop_assert_eq!(groups(&got).len(), got.len(), "a value came out twice: {:?}", got);
+        prop_assert_eq!(got.len(), want.len(), "distinct values {:?}, want {:?}", got, want);
+    }
+}
+
+/// The same rows as CloudTrail events, read through `parse content, "JSON:event"`: the engine
+/// then evaluates over stored, dictionary-encoded columns instead of plain values.
+pub(crate) fn event_store(rows: &[Row]) -> Arc<Store> {
+    let mut json = String::from("{\"Records\":[");
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&format!(
+            "{{\"eventTime\":\"2026-11-20T11:45:00Z\",\"eventID\":\"e{i}\",\"i\":{i}"
+        ));
+        for (c, v) in COLS.iter().zip(r) {
+            json.push_str(&format!(",\"{c}\":"));
+            match v {
+                Value::Str(s) => write_json_string(&mut json, s),
+                other => json.push_str(&lit(other)),
+            }
+        }
+        json.push('}');
+    }
+    json.push_str("]}");
+    let (store, report) = load_bytes("rows.json", json.as_bytes(), LoadOptions::default());
+    assert_eq!(report.events(), rows.len(), "{}", report.summary());
+    store
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine bugs the properties found, as minimal cases. The properties above leave these inputs
+// out until the tests pass; then remove the `#[ignore]` and the matching exclusion.
+
+#[test]
+#[ignore = "engine bug: `-9223372036854775808.0` (and `-9.223372036854776e18`) is folded to the long i64::MIN"]
+fn negative_double_literal_stays_double() {
+    let out = run_on(
+        store(),
+        "data record(a = -9223372036854775808.0, b = -9.223372036854776e18)",
+    )
+    .unwrap();
+    assert!(
+        identical(&out.rows[0][0], &Value::Double(-TWO_POW_63)),
+        "{:?}",
+        out.rows[0]
+    );
+    assert!(
+        identical(&out.rows[0][1], &Value::Double(-TWO_POW_63)),
+        "{:?}",
+        out.rows[0]
+    );
+}
+
+#[test]
+#[ignore = "engine bug: sort orders -0.0 before 0 (f64::total_cmp) instead of keeping equal numbers in input order"]
+fn sort_treats_negative_zero_as_zero() {
+    let out = run_on(
+        store(),
+        "data record(i = 0, a = 0), record(i = 1, a = -0.0), record(i = 2, a = 0.0) | sort a",
+    )
+    .unwrap();
+    assert_eq!(out.ids(), [0, 1, 2]);
+}
