@@ -113,15 +113,11 @@ pub fn render(source: &str, diags: &[Diagnostic]) -> String {
         let _ = writeln!(out, "{:gutter$} |", "");
         let _ = writeln!(out, "{line} | {line_text}");
         // Caret width: the span's characters on this line, at least one.
-        let line_start = start - (col - 1).min(start);
-        let line_start = source[..start]
-            .rfind('\n')
-            .map_or(0, |i| i + 1)
-            .max(line_start.min(start));
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..]
             .find('\n')
             .map_or(source.len(), |i| start + i);
-        let width = source[start..end.min(line_end).max(start)]
+        let width = source[start..floor_char_boundary(source, end.min(line_end).max(start))]
             .chars()
             .count()
             .max(1);

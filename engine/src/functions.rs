@@ -1266,8 +1266,20 @@ pub fn apply(f: F, a: &[Value], ctx: &Ctx) -> Value {
                 return Null;
             }
             let days = time::days_from_civil(n[0], n[1] as u32, n[2] as u32);
-            let secs = days * 86400 + n[3] * 3600 + n[4] * 60 + n[5];
-            Timestamp(secs * 1_000_000_000 + n[6] * 1_000_000 + n[7] * 1_000 + n[8])
+            let ns = days
+                .checked_mul(86400)
+                .and_then(|d| {
+                    d.checked_add(n[3].checked_mul(3600)?)?
+                        .checked_add(n[4].checked_mul(60)?)?
+                        .checked_add(n[5])
+                })
+                .and_then(|secs| secs.checked_mul(1_000_000_000))
+                .and_then(|t| {
+                    t.checked_add(n[6].checked_mul(1_000_000)?)?
+                        .checked_add(n[7].checked_mul(1_000)?)?
+                        .checked_add(n[8])
+                });
+            ns.map_or(Null, Timestamp)
         }
         F::TimestampFromUnixSeconds => match arg(0) {
             Long(v) => v.checked_mul(1_000_000_000).map_or(Null, Timestamp),

@@ -1503,7 +1503,10 @@ impl<'a> Planner<'a> {
                 }
             }
             let arith = matches!(f, F::Add | F::Sub | F::Mul | F::Div | F::Mod | F::Neg);
-            if arith && v.is_null() && c.iter().all(|v| !v.is_null()) {
+            let numeric = c
+                .iter()
+                .all(|v| matches!(v, Value::Long(_) | Value::Double(_)));
+            if arith && v.is_null() && c.iter().all(|v| !v.is_null()) && !numeric {
                 let types: Vec<&str> = c.iter().map(|v| v.type_name()).collect();
                 self.err(
                     Diagnostic::error(

@@ -53,7 +53,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     }
     let days = days_from_civil(year, month, day);
     if b.len() == 10 {
-        return Some(days * NS_PER_DAY);
+        return days.checked_mul(NS_PER_DAY);
     }
     if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') {
         return None;
@@ -109,7 +109,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    let secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_sec;
+    let secs = days.checked_mul(86400)? + hour * 3600 + minute * 60 + second - offset_sec;
     secs.checked_mul(NS_PER_SEC)?.checked_add(frac_ns)
 }
 

@@ -189,7 +189,8 @@ pub fn sort_cmp(a: &Value, b: &Value) -> Ordering {
         (Value::Long(x), Value::Long(y)) => x.cmp(y),
         (Value::Long(_) | Value::Double(_), _) => {
             let (x, y) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
-            x.total_cmp(&y)
+            // -0.0 and 0.0 are equal here (total_cmp would order them).
+            x.partial_cmp(&y).unwrap_or_else(|| x.total_cmp(&y))
         }
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
         (Value::Timestamp(x), Value::Timestamp(y)) | (Value::Duration(x), Value::Duration(y)) => {

@@ -183,8 +183,14 @@ impl Expr {
             ExprKind::Literal(l) => match l {
                 Literal::Null => "null".into(),
                 Literal::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+                // A negative literal is a unary minus: parenthesised where `-` binds too loosely.
+                Literal::Long(v) if *v < 0 => wrap(v.to_string(), 90, parent_prec),
                 Literal::Long(v) => v.to_string(),
-                Literal::Double(v) => crate::value::format_double(*v),
+                Literal::Double(v) if v.is_sign_negative() => {
+                    wrap(format!("{v:?}"), 90, parent_prec)
+                }
+                // Debug keeps `.0` and exponents, so the text reads back as the same double.
+                Literal::Double(v) => format!("{v:?}"),
                 Literal::Str(s) => string_literal(s),
                 Literal::Duration(n, u) => format!("{n}{u}"),
             },
@@ -209,7 +215,7 @@ impl Expr {
                 };
                 format!("{canonical_name}({})", parts.join(", "))
             }
-            ExprKind::Unary(UnOp::Neg, e) => format!("-{}", e.canon(90)),
+            ExprKind::Unary(UnOp::Neg, e) => wrap(format!("-{}", e.canon(91)), 90, parent_prec),
             ExprKind::Unary(UnOp::Not, e) => wrap(format!("not {}", e.canon(40)), 40, parent_prec),
             ExprKind::Binary(op, l, r) => {
                 let p = binop_prec(*op);
@@ -220,7 +226,7 @@ impl Expr {
                 )
             }
             ExprKind::Align(e, unit) => match e {
-                Some(e) => format!("{}@{}", e.canon(65), unit.name),
+                Some(e) => wrap(format!("{}@{}", e.canon(65), unit.name), 65, parent_prec),
                 None => format!("@{}", unit.name),
             },
             ExprKind::Subquery => "[…]".into(),

@@ -73,7 +73,7 @@ impl Parser {
         // At the end of the query, point just after the last token rather than at a blank line.
         let span = if *self.peek() == Tok::Eof && self.pos > 0 {
             let end = self.prev_span().end as usize;
-            Span::new(end, end + 1)
+            Span::new(end, end)
         } else {
             self.span()
         };
@@ -420,8 +420,9 @@ impl Parser {
             Tok::Minus => {
                 self.bump();
                 // Fold -<literal> so that -9223372036854775808 and -30min are single literals.
+                let indexed = *self.peek_at(1) == Tok::LBracket;
                 match self.peek().clone() {
-                    Tok::Long(v) => {
+                    Tok::Long(v) if !indexed => {
                         let s = start.to(self.bump().span);
                         lit(Literal::Long(v.wrapping_neg()), s)
                     }

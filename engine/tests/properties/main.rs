@@ -12,8 +12,8 @@
 //!
 //! Case counts are small so the file runs in seconds. For a longer hunt:
 //! `PROPTEST_CASES=5000 cargo test -p trailscope-engine --test properties -- --include-ignored`.
-//! A failing case is saved next to the test sources (`*.proptest-regressions`) and replayed first
-//! next time.
+//! A failing case is saved under `engine/tests/proptest-regressions/` and replayed first next
+//! time; commit that file with the fix.
 
 mod reference;
 mod syntax;

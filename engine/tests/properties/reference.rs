@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use trailscope_engine::Value;
 
+use crate::cases;
 use crate::tables::{identical, lit, num, source, table, value, Row, Src, COLS};
-use crate::{cases, TWO_POW_63};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Op {
@@ -93,11 +93,6 @@ impl E {
             E::Lit(v) => lit(v),
             E::Bin(op, l, r) => format!("({} {} {})", l.text(), op.text(), r.text()),
             E::Not(x) => format!("(not {})", x.text()),
-            // Known engine bug (`negative_double_literal_stays_double`): `-9.223372036854776e18`
-            // becomes a long, so that one operand keeps its own parentheses.
-            E::Neg(x) if matches!(**x, E::Lit(Value::Double(f)) if f == TWO_POW_63) => {
-                format!("(-({}))", x.text())
-            }
             E::Neg(x) => format!("(-{})", x.text()),
             E::IsNull(x) => format!("isNull({})", x.text()),
         }
@@ -113,7 +108,8 @@ impl E {
     }
 
     /// True when the planner rejects the expression (E328) instead of running it: a constant
-    /// arithmetic part with non-null operands but no result (`1 + "x"`, `-(-9223372036854775808)`),
+    /// arithmetic part whose operand types do not apply (`1 + "x"`; `-(-9223372036854775808)` is
+    /// a numeric overflow and gives null),
     /// or a constant logical part with an operand that is neither null nor a boolean (`not 0`).
     pub(crate) fn constant_type_error(&self) -> bool {
         let no_row: Row = [Value::Null, Value::Null, Value::Null];
@@ -123,11 +119,22 @@ impl E {
         };
         let bad_here = !self.reads_fields()
             && match self {
+                // Numbers whose result is null (division by zero, overflow) are null, not an
+                // error; only operand types that the operator does not apply to are rejected.
                 E::Bin(Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Mod, l, r) => {
                     let (x, y) = (l.eval(&no_row), r.eval(&no_row));
-                    !x.is_null() && !y.is_null() && self.eval(&no_row).is_null()
+                    let numeric = |v: &Value| matches!(v, Value::Long(_) | Value::Double(_));
+                    !x.is_null()
+                        && !y.is_null()
+                        && !(numeric(&x) && numeric(&y))
+                        && self.eval(&no_row).is_null()
                 }
-                E::Neg(x) => !x.eval(&no_row).is_null() && self.eval(&no_row).is_null(),
+                E::Neg(x) => {
+                    let v = x.eval(&no_row);
+                    !v.is_null()
+                        && !matches!(v, Value::Long(_) | Value::Double(_))
+                        && self.eval(&no_row).is_null()
+                }
                 E::Bin(Op::And | Op::Or | Op::Xor, l, r) => not_bool(l) || not_bool(r),
                 E::Not(x) => not_bool(x),
                 _ => false,

@@ -24,8 +24,7 @@ pub(crate) fn value() -> impl Strategy<Value = Value> {
         3 => (-3i64..=3).prop_map(Value::Long),
         1 => prop_oneof![Just(i64::MAX), Just(i64::MIN), any::<i64>()].prop_map(Value::Long),
         2 => prop_oneof![
-            // Add -TWO_POW_63 once `negative_double_literal_stays_double` passes.
-            select(vec![0.5, -1.5, 2.0, 1.0, 0.0, -0.0, 1e300, -2.5e-8, TWO_POW_63]),
+            select(vec![0.5, -1.5, 2.0, 1.0, 0.0, -0.0, 1e300, -2.5e-8, TWO_POW_63, -TWO_POW_63]),
             (-8000i32..8000).prop_map(|x| f64::from(x) / 8.0),
         ].prop_map(Value::Double),
         3 => select(vec!["", "x", "y", "X", "x y", "é", "\"q\\", "ab"]).prop_map(Value::str),
@@ -356,12 +355,8 @@ pub(crate) fn event_store(rows: &[Row]) -> Arc<Store> {
     store
 }
 
-// ---------------------------------------------------------------------------------------------
-// Engine bugs the properties found, as minimal cases. The properties above leave these inputs
-// out until the tests pass; then remove the `#[ignore]` and the matching exclusion.
-
+/// Once a bug: the parser folded `-9223372036854775808.0` into the long i64::MIN.
 #[test]
-#[ignore = "engine bug: `-9223372036854775808.0` (and `-9.223372036854776e18`) is folded to the long i64::MIN"]
 fn negative_double_literal_stays_double() {
     let out = run_on(
         store(),
@@ -380,8 +375,11 @@ fn negative_double_literal_stays_double() {
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Engine bugs the properties found, as minimal cases. The properties above leave these inputs
+// out until the tests pass; then remove the `#[ignore]` and the matching exclusion.
+
 #[test]
-#[ignore = "engine bug: sort orders -0.0 before 0 (f64::total_cmp) instead of keeping equal numbers in input order"]
 fn sort_treats_negative_zero_as_zero() {
     let out = run_on(
         store(),
