@@ -126,7 +126,7 @@ impl E {
                     let numeric = |v: &Value| matches!(v, Value::Long(_) | Value::Double(_));
                     !x.is_null()
                         && !y.is_null()
-                        && !(numeric(&x) && numeric(&y))
+                        && (!numeric(&x) || !numeric(&y))
                         && self.eval(&no_row).is_null()
                 }
                 E::Neg(x) => {
