@@ -214,3 +214,88 @@ fn content_keeps_key_order_and_number_text() {
         )
     );
 }
+
+#[test]
+fn loading_more_files_later_keeps_everything_consistent() {
+    use std::sync::Arc;
+    use trailscope_engine::Loader;
+    let mut l = Loader::new(LoadOptions::default());
+    l.add_bytes(
+        "a.json",
+        format!(
+            "[{},{}]",
+            ev("a1", "2026-11-20T11:00:00Z"),
+            ev("a2", "2026-11-20T11:10:00Z")
+        )
+        .as_bytes(),
+    );
+    let (store, _) = l.finish();
+    let q = "fetch logs | parse content, \"JSON:event\" | summarize n = count(), by: { e = event[eventID], s = log.source, b = dt.system.bucket } | sort e";
+    assert_eq!(
+        run_query(&store, q, &Default::default())
+            .unwrap()
+            .table
+            .num_rows(),
+        2
+    );
+    // More files later, one repeating an event already loaded, one older than everything.
+    assert_eq!(Arc::strong_count(&store), 1);
+    let Ok(store) = Arc::try_unwrap(store) else {
+        panic!("no other references")
+    };
+    let mut l = Loader::resume(
+        store,
+        LoadOptions {
+            bucket: "second".into(),
+        },
+    );
+    l.add_bytes(
+        "b.json",
+        format!(
+            "[{},{}]",
+            ev("a1", "2026-11-20T11:00:00Z"),
+            ev("b1", "2026-11-20T10:00:00Z")
+        )
+        .as_bytes(),
+    );
+    let (store, report) = l.finish();
+    assert_eq!((report.events(), report.duplicates()), (1, 1));
+    let out = run_query(&store, q, &Default::default()).unwrap();
+    let rows: Vec<String> = (0..out.table.num_rows())
+        .map(|r| out.table.row_json(r))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            r#"{"e":"a1","s":"a.json","b":"default_logs","n":1}"#,
+            r#"{"e":"a2","s":"a.json","b":"default_logs","n":1}"#,
+            r#"{"e":"b1","s":"b.json","b":"second","n":1}"#,
+        ]
+    );
+    // Newest first across both loads, and the time frame covers both.
+    drop(out);
+    let out = run_query(&store, "fetch logs | fields timestamp", &Default::default()).unwrap();
+    let times: Vec<String> = (0..3).map(|r| out.table.cell_text(0, r)).collect();
+    assert_eq!(
+        times,
+        [
+            "2026-11-20T11:10:00Z",
+            "2026-11-20T11:00:00Z",
+            "2026-11-20T10:00:00Z"
+        ]
+    );
+    drop(out);
+    // Renaming a source's bucket.
+    let Ok(mut store) = Arc::try_unwrap(store) else {
+        panic!("no other references")
+    };
+    assert_eq!(store.set_bucket("a.json", "prod"), 2);
+    let store = Arc::new(store);
+    let out = run_query(
+        &store,
+        "fetch logs, bucket: \"prod\" | summarize count()",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(out.table.cell(0, 0), Value::Long(2));
+}

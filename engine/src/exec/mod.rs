@@ -111,18 +111,21 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
             let range = store.rows_in(f, t);
             let in_frame = range.len();
             let rows: Arc<[u32]> = if buckets.is_empty() {
-                range.map(|r| r as u32).collect()
+                range.into()
             } else {
-                range
-                    .filter(|&r| {
-                        let b = store
-                            .base_codes(BaseField::Bucket)
-                            .map(|(c, d)| d[c[r] as usize].clone());
-                        b.as_ref()
-                            .and_then(Value::as_str)
+                // The bucket names that match, once; then rows compare codes.
+                let (codes, dict) = store.base_codes(BaseField::Bucket).unwrap_or((&[], &[]));
+                let wanted: Vec<bool> = dict
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
                             .is_some_and(|name| buckets.iter().any(|p| field_matches(p, name)))
                     })
-                    .map(|r| r as u32)
+                    .collect();
+                range
+                    .iter()
+                    .copied()
+                    .filter(|&r| wanted[codes[r as usize] as usize])
                     .collect()
             };
             if in_frame == 0 && !store.is_empty() {

@@ -8,7 +8,6 @@
 
 mod report;
 
-use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -53,21 +52,10 @@ pub const HOT_PATHS: &[&[&str]] = &[
     &["userIdentity", "accountId"],
 ];
 
-/// A hot path's column as it grows: codes per loaded event and the distinct values.
-struct HotColumn {
-    syms: Vec<Sym>,
-    codes: Vec<u32>,
-    dict: Vec<crate::value::Value>,
-    index: hashbrown::HashMap<crate::storage::ScalarKey, u32>,
-}
-
 /// Collects events from any number of files, then [`Loader::finish`]es into a [`Store`].
 pub struct Loader {
-    hot: Vec<HotColumn>,
     store: Store,
     opts: LoadOptions,
-    seen_ids: HashSet<Sym>,
-    top_keys: HashSet<Sym>,
     report: LoadReport,
     keys: Keys,
 }
@@ -86,7 +74,32 @@ struct Keys {
 impl Loader {
     pub fn new(opts: LoadOptions) -> Self {
         let mut store = Store::empty();
-        let mut k = |s: &str| store.interner.intern(s).expect("fresh interner");
+        for p in HOT_PATHS {
+            let syms = p
+                .iter()
+                .map(|k| store.interner.intern(k).expect("fresh interner"))
+                .collect();
+            store.hot.push(crate::storage::HotColumn {
+                path: p.iter().map(|k| k.to_string()).collect(),
+                syms,
+                codes: Vec::new(),
+                frozen: None,
+                dict: vec![crate::value::Value::Null],
+                index: hashbrown::HashMap::new(),
+            });
+        }
+        Self::resume(store, opts)
+    }
+
+    /// Goes on loading into a finished store (more files dropped later). The store must not be
+    /// shared any more: drop query results first (`Arc::try_unwrap`).
+    pub fn resume(mut store: Store, opts: LoadOptions) -> Self {
+        let mut k = |s: &str| {
+            store
+                .interner
+                .intern(s)
+                .expect("interner has room for keys")
+        };
         let keys = Keys {
             event_time: k("eventTime"),
             at_timestamp: k("@timestamp"),
@@ -97,27 +110,23 @@ impl Loader {
             region: k("awsRegion"),
             cloudtrail_event: k("CloudTrailEvent"),
         };
-        let hot = HOT_PATHS
-            .iter()
-            .map(|p| HotColumn {
-                syms: p
-                    .iter()
-                    .map(|k| store.interner.intern(k).expect("fresh interner"))
-                    .collect(),
-                codes: Vec::new(),
-                dict: vec![crate::value::Value::Null],
-                index: hashbrown::HashMap::new(),
-            })
-            .collect();
+        for h in &mut store.hot {
+            if let Some(f) = h.frozen.take() {
+                h.codes = f.to_vec();
+            }
+        }
+        store.clear_path_cache();
         Loader {
-            hot,
             store,
             opts,
-            seen_ids: HashSet::new(),
-            top_keys: HashSet::new(),
             report: LoadReport::default(),
             keys,
         }
+    }
+
+    /// Events loaded so far (all loads into this store).
+    pub fn events(&self) -> usize {
+        self.store.len()
     }
 
     /// Loads one file's bytes (gzip or not); `source` becomes `log.source`.
@@ -618,7 +627,7 @@ impl Loader {
             .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR)
         {
             let sym = Sym(tape::payload(self.store.tape.words[id]));
-            if !self.seen_ids.insert(sym) {
+            if !self.store.seen_ids.insert(sym) {
                 file.duplicates += 1;
                 return;
             }
@@ -639,9 +648,9 @@ impl Loader {
             .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR);
         let region = region.map(|p| Sym(tape::payload(self.store.tape.words[p])));
         for key in d.keys(pos) {
-            self.top_keys.insert(key);
+            self.store.top_key_syms.insert(key);
         }
-        for h in &mut self.hot {
+        for h in &mut self.store.hot {
             let mut p = Some(pos);
             for &k in &h.syms {
                 p = p.and_then(|q| d.member(q, k));
@@ -657,7 +666,7 @@ impl Loader {
                         }
                         _ if w == tape::NULL_WORD => 0,
                         _ => {
-                            let key = self.store.scalar_key(w);
+                            let key = crate::storage::scalar_key(&self.store.tape, w);
                             let dict = &mut h.dict;
                             *h.index.entry(key).or_insert_with(|| {
                                 dict.push(d.scalar(w));
@@ -687,41 +696,32 @@ impl Loader {
     pub fn finish(self) -> (Arc<Store>, LoadReport) {
         let Loader {
             mut store,
-            top_keys,
             mut report,
-            hot,
             ..
         } = self;
         let n = store.ts.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
         // Newest first; equal times keep load order.
-        order.sort_by(|&a, &b| {
-            store.ts[b as usize]
-                .cmp(&store.ts[a as usize])
-                .then(a.cmp(&b))
-        });
-        fn permute<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
-            let p: Vec<T> = order.iter().map(|&i| v[i as usize]).collect();
-            *v = p;
-        }
-        permute(&mut store.ts, &order);
-        permute(&mut store.doc, &order);
-        permute(&mut store.account, &order);
-        permute(&mut store.region, &order);
-        permute(&mut store.bucket, &order);
-        permute(&mut store.source, &order);
-        for (h, path) in hot.into_iter().zip(HOT_PATHS) {
-            let codes: Vec<u32> = order.iter().map(|&i| h.codes[i as usize]).collect();
-            let path: Vec<String> = path.iter().map(|k| k.to_string()).collect();
-            store.cache_path(
-                path,
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        let ts = &store.ts;
+        order.sort_by(|&a, &b| ts[b as usize].cmp(&ts[a as usize]).then(a.cmp(&b)));
+        store.by_time = order;
+        let mut cached = Vec::new();
+        for h in &mut store.hot {
+            let frozen: Arc<[u32]> = std::mem::take(&mut h.codes).into();
+            h.frozen = Some(frozen.clone());
+            cached.push((
+                h.path.clone(),
                 crate::storage::PathColumn {
-                    codes: codes.into(),
-                    dict: h.dict.into(),
+                    codes: frozen,
+                    dict: h.dict.clone().into(),
                 },
-            );
+            ));
         }
-        let mut keys: Vec<String> = top_keys
+        for (path, col) in cached {
+            store.cache_path(path, col);
+        }
+        let mut keys: Vec<String> = store
+            .top_key_syms
             .iter()
             .map(|&k| store.interner.get(k).to_string())
             .collect();

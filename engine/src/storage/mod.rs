@@ -115,6 +115,25 @@ pub struct Store {
     pub(crate) sources: SmallDict,
     pub(crate) top_keys: Vec<String>,
     path_cache: Mutex<HashMap<Vec<String>, Arc<PathColumn>>>,
+    /// Row ids, newest first (equal times in load order). Rows themselves stay in load order,
+    /// so more files can be added later without renumbering anything.
+    pub(crate) by_time: Vec<u32>,
+    /// Columns of the hot JSON paths, grown while loading (see `ingest::HOT_PATHS`).
+    pub(crate) hot: Vec<HotColumn>,
+    /// `eventID`s loaded so far, to drop duplicates across loads.
+    pub(crate) seen_ids: std::collections::HashSet<Sym>,
+    pub(crate) top_key_syms: std::collections::HashSet<Sym>,
+}
+
+/// A hot path's column as it grows: codes per row and the distinct values. While the store is
+/// queried the codes are frozen into an `Arc` shared with the path cache.
+pub(crate) struct HotColumn {
+    pub path: Vec<String>,
+    pub syms: Vec<Sym>,
+    pub codes: Vec<u32>,
+    pub frozen: Option<Arc<[u32]>>,
+    pub dict: Vec<Value>,
+    pub index: hashbrown::HashMap<ScalarKey, u32>,
 }
 
 impl Store {
@@ -134,6 +153,10 @@ impl Store {
             sources: SmallDict::new(),
             top_keys: Vec::new(),
             path_cache: Mutex::new(HashMap::new()),
+            by_time: Vec::new(),
+            hot: Vec::new(),
+            seen_ids: Default::default(),
+            top_key_syms: Default::default(),
         }
     }
 
@@ -154,7 +177,9 @@ impl Store {
 
     /// Oldest and newest event time, if any.
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        Some((*self.ts.last()?, *self.ts.first()?))
+        let newest = *self.by_time.first()?;
+        let oldest = *self.by_time.last()?;
+        Some((self.ts[oldest as usize], self.ts[newest as usize]))
     }
 
     pub fn describe_span(&self) -> String {
@@ -164,12 +189,40 @@ impl Store {
         }
     }
 
-    /// Rows whose timestamp is in `[from, to)`, newest first (rows are stored newest first).
-    pub fn rows_in(&self, from: i64, to: i64) -> std::ops::Range<usize> {
-        // ts is descending: the first row with ts < to, up to the first row with ts < from.
-        let start = self.ts.partition_point(|&t| t >= to);
-        let end = self.ts.partition_point(|&t| t >= from);
-        start..end.max(start)
+    /// Row ids whose timestamp is in `[from, to)`, newest first: a binary search in `by_time`.
+    pub fn rows_in(&self, from: i64, to: i64) -> &[u32] {
+        let ts = &self.ts;
+        let start = self.by_time.partition_point(|&r| ts[r as usize] >= to);
+        let end = self.by_time.partition_point(|&r| ts[r as usize] >= from);
+        &self.by_time[start..end.max(start)]
+    }
+
+    /// Sets the bucket of every event loaded from `source`; returns how many changed.
+    pub fn set_bucket(&mut self, source: &str, bucket: &str) -> usize {
+        let Some(src) = self
+            .sources
+            .values
+            .iter()
+            .position(|v| v.as_str() == Some(source))
+        else {
+            return 0;
+        };
+        let code = self.buckets.code(Some(bucket));
+        let mut n = 0;
+        for (b, &s) in self.bucket.iter_mut().zip(&self.source) {
+            if s as usize == src {
+                *b = code;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Forgets cached path columns (after rows were added).
+    pub(crate) fn clear_path_cache(&self) {
+        if let Ok(mut m) = self.path_cache.lock() {
+            m.clear();
+        }
     }
 
     pub fn timestamp(&self, row: u32) -> i64 {
@@ -283,14 +336,7 @@ impl Store {
     }
 
     pub(crate) fn scalar_key(&self, w: u32) -> ScalarKey {
-        match tape::tag(w) {
-            tape::NUM => match self.tape.nums[tape::payload(w) as usize] {
-                tape::Num::Long(v) => ScalarKey::Long(v),
-                tape::Num::Double(v, _) => ScalarKey::Double(v.to_bits()),
-            },
-            tape::INT => ScalarKey::Long(((tape::payload(w) << 3) as i32 >> 3) as i64),
-            _ => ScalarKey::Word(w),
-        }
+        scalar_key(&self.tape, w)
     }
 
     /// Names of top-level event members seen in the data, for "did you mean" hints.
@@ -359,5 +405,17 @@ impl Store {
     }
     pub fn distinct_strings(&self) -> usize {
         self.interner.len()
+    }
+}
+
+/// The grouping identity of a scalar tape word (numbers by value, strings by symbol).
+pub(crate) fn scalar_key(tape: &Tape, w: u32) -> ScalarKey {
+    match tape::tag(w) {
+        tape::NUM => match tape.nums[tape::payload(w) as usize] {
+            tape::Num::Long(v) => ScalarKey::Long(v),
+            tape::Num::Double(v, _) => ScalarKey::Double(v.to_bits()),
+        },
+        tape::INT => ScalarKey::Long(((tape::payload(w) << 3) as i32 >> 3) as i64),
+        _ => ScalarKey::Word(w),
     }
 }
