@@ -5,6 +5,9 @@
 // hashed names of the wasm-bindgen glue and the wasm binary onto the <script> tag that loads us.
 const tag = document.querySelector("script[data-trailscope-js]");
 
+// The engine worker loads the same two files (see worker.js).
+globalThis.trailscopeFiles = { js: tag.dataset.trailscopeJs, wasm: tag.dataset.trailscopeWasm };
+
 try {
   const { default: init } = await import(tag.dataset.trailscopeJs);
   const wasm = await init({ module_or_path: tag.dataset.trailscopeWasm });

@@ -206,7 +206,9 @@ fn bench(b: BenchArgs) -> ExitCode {
         .filter(|p| p.extension().is_some_and(|e| e == "dql"))
         .collect();
     files.sort();
-    let now = store.time_span().map(|(_, newest)| newest + 1);
+    let now = store
+        .time_span()
+        .map(|(_, newest)| trailscope_engine::exec::default_now(newest));
     for f in files {
         let Ok(q) = std::fs::read_to_string(&f) else {
             continue;

@@ -49,9 +49,11 @@ pub fn run_query(
     query: &str,
     opts: &QueryOptions,
 ) -> Result<QueryOutput, Vec<Diagnostic>> {
-    let now = opts
-        .now_ns
-        .unwrap_or_else(|| store.time_span().map_or(0, |(_, newest)| newest + 1));
+    let now = opts.now_ns.unwrap_or_else(|| {
+        store
+            .time_span()
+            .map_or(0, |(_, newest)| default_now(newest))
+    });
     let (ast, mut diags) = syntax::parse(query);
     let (plan, plan_diags) = plan::plan(
         &ast,
@@ -89,6 +91,12 @@ pub fn run_query(
             "internal error while running the query; please report it with the query",
         )]),
     }
+}
+
+/// "Now" when the caller gives none: the first whole second after the newest event, so that
+/// `from: -30min` means the export's last half hour (an export is read after the fact).
+pub fn default_now(newest: i64) -> i64 {
+    (newest.div_euclid(crate::time::NS_PER_SEC) + 1) * crate::time::NS_PER_SEC
 }
 
 fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions) -> QueryOutput {
@@ -135,7 +143,7 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
                     format_timestamp(t),
                     store.len(),
                     store.describe_span(),
-                    store.time_span().map(|(_, b)| format_timestamp(b + 1)).unwrap_or_default()
+                    store.time_span().map(|(_, b)| format_timestamp(default_now(b))).unwrap_or_default()
                 ));
             } else if rows.is_empty() && in_frame > 0 {
                 notices.push(format!(

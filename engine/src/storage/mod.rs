@@ -26,6 +26,15 @@ pub struct PathColumn {
     pub dict: Arc<[Value]>,
 }
 
+/// What the data panel shows per loaded file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceSummary {
+    pub name: String,
+    pub bucket: String,
+    pub events: usize,
+    pub span: Option<(i64, i64)>,
+}
+
 /// The stored fields of a log record, in their output order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BaseField {
@@ -216,6 +225,38 @@ impl Store {
             }
         }
         n
+    }
+
+    /// Per loaded file: its name, bucket, event count and time span (one pass over the rows).
+    pub fn sources(&self) -> Vec<SourceSummary> {
+        let mut out: Vec<SourceSummary> = self
+            .sources
+            .values
+            .iter()
+            .skip(1)
+            .map(|v| SourceSummary {
+                name: v.as_str().unwrap_or_default().to_string(),
+                ..Default::default()
+            })
+            .collect();
+        for row in 0..self.len() {
+            let Some(s) = (self.source[row] as usize)
+                .checked_sub(1)
+                .and_then(|i| out.get_mut(i))
+            else {
+                continue;
+            };
+            let t = self.ts[row];
+            s.events += 1;
+            s.span = Some(s.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+            if s.bucket.is_empty() {
+                s.bucket = self.buckets.values[self.bucket[row] as usize]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+            }
+        }
+        out
     }
 
     /// Forgets cached path columns (after rows were added).

@@ -1,0 +1,182 @@
+//! Messages between the page (UI thread) and the engine worker. The worker owns the loaded
+//! data and every result; the page asks for what it shows (a page of rows, one record), so a
+//! million-row result never crosses the thread boundary whole.
+//!
+//! Transport: each message is JSON text in `postMessage`; files travel as `File` objects next to
+//! a `Load` request (the worker reads them; no file becomes a JavaScript string).
+
+use serde::{Deserialize, Serialize};
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Load the `File`s sent with this message, in this order. `paths` are their relative
+    /// paths (folder drops keep `AWSLogs/...`), used as `log.source`.
+    Load { paths: Vec<String>, bucket: String },
+    /// Stop loading after the current file; what was read so far stays loaded.
+    Cancel,
+    /// Drop all loaded data.
+    Clear,
+    /// Rename the bucket of one loaded source (a file name as in `SourceInfo::name`).
+    SetBucket { source: String, bucket: String },
+    /// Run a query. `now_ns`: "now" for relative time frames (`None`: just after the newest
+    /// event). `from_ns`/`to_ns`: the time frame picker (`None`: all loaded data).
+    Query {
+        id: u64,
+        text: String,
+        now_ns: Option<i64>,
+        from_ns: Option<i64>,
+        to_ns: Option<i64>,
+    },
+    /// Rows `[start, start + count)` of result `id`, in the current view order.
+    Rows { id: u64, start: usize, count: usize },
+    /// One whole row of result `id` as a JSON object (for field details and the record tree).
+    Record { id: u64, row: usize },
+    /// Order result `id` by a column (header click); `None` restores the query's order.
+    Sort {
+        id: u64,
+        column: Option<usize>,
+        descending: bool,
+    },
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    /// The worker has started and can take requests.
+    Ready,
+    Progress {
+        file: String,
+        files_done: usize,
+        files_total: usize,
+        bytes_done: u64,
+        bytes_total: u64,
+        events: usize,
+    },
+    /// Loading finished (or was cancelled): the new state of the data.
+    Loaded {
+        data: DataInfo,
+        report: String,
+        cancelled: bool,
+    },
+    Result(ResultInfo),
+    /// The query did not run; `diagnostics` say why.
+    Failed {
+        id: u64,
+        diagnostics: Vec<DiagnosticInfo>,
+        rendered: String,
+    },
+    Rows {
+        id: u64,
+        start: usize,
+        rows: Vec<Vec<Cell>>,
+    },
+    Record {
+        id: u64,
+        row: usize,
+        json: String,
+    },
+    /// Something went wrong outside a query (e.g. a file could not be read).
+    Error {
+        message: String,
+    },
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct DataInfo {
+    pub events: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+    /// Oldest and newest event time (ns), if any event is loaded.
+    pub span: Option<(i64, i64)>,
+    pub sources: Vec<SourceInfo>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct SourceInfo {
+    pub name: String,
+    pub bucket: String,
+    pub shape: String,
+    pub events: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+    pub span: Option<(i64, i64)>,
+    /// Problems with their position, one line each.
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ResultInfo {
+    pub id: u64,
+    pub columns: Vec<String>,
+    pub row_count: usize,
+    pub elapsed_ms: f64,
+    pub notices: Vec<String>,
+    /// Rendered warnings (may be empty).
+    pub warnings: String,
+    /// The time frame `fetch` read and the "now" used.
+    pub timeframe: Option<(i64, i64)>,
+    pub now_ns: i64,
+    /// Set when the result is a time series (`makeTimeseries` output).
+    pub chart: Option<Chart>,
+    /// The first rows, so the table can draw at once.
+    pub first_rows: Vec<Vec<Cell>>,
+}
+
+/// One table cell: display text plus what a filter on it needs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Cell {
+    /// Compact text for the table (strings bare, nested values as compact JSON).
+    pub text: String,
+    /// `null`, `string`, `long`, `double`, `boolean`, `timestamp`, `duration`, `timeframe`,
+    /// `array` or `record`.
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Chart {
+    pub start_ns: i64,
+    pub interval_ns: i64,
+    pub series: Vec<Series>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    /// The row's `by` values joined with ", " (or the aggregation's name when there is no `by`),
+    /// plus the aggregation's name when a row has several.
+    pub name: String,
+    /// One value per bin; `None` for an empty bin.
+    pub points: Vec<Option<f64>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DiagnosticInfo {
+    pub code: String,
+    pub error: bool,
+    pub message: String,
+    /// Span in UTF-16 code units of the query text (what a textarea's selection uses).
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub hints: Vec<String>,
+}
+
+impl Request {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    pub fn from_json(s: &str) -> Option<Request> {
+        serde_json::from_str(s).ok()
+    }
+}
+
+impl Response {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    pub fn from_json(s: &str) -> Option<Response> {
+        serde_json::from_str(s).ok()
+    }
+}

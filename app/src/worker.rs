@@ -1,0 +1,371 @@
+//! The engine worker: runs in a Web Worker (the same wasm binary as the page, started by
+//! `public/worker.js`), owns the loaded data and every query result, and answers the page's
+//! [`Request`]s. Loading and querying never block the page.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use js_sys::{Array, Uint8Array};
+use trailscope_engine::{
+    render_diagnostics, run_query, Diagnostic, FileReport, LoadOptions, Loader, QueryOptions,
+    Severity, Store, Table, Value,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use crate::protocol::{
+    Cell, Chart, DataInfo, DiagnosticInfo, Request, Response, ResultInfo, Series, SourceInfo,
+};
+
+/// Rows sent with a result so the table can draw at once.
+const FIRST_ROWS: usize = 200;
+/// At most this many results are kept (older ones are dropped; their rows can't be paged).
+const KEEP_RESULTS: usize = 16;
+
+#[derive(Default)]
+struct State {
+    store: Option<Arc<Store>>,
+    /// Every file's report, over all loads.
+    files: Vec<FileReport>,
+    results: HashMap<u64, Kept>,
+    order: Vec<u64>,
+    loading: bool,
+    cancel: bool,
+}
+
+struct Kept {
+    table: Table,
+    /// Header-click sort: a permutation of the rows.
+    view: Option<Vec<u32>>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(r: &Response) {
+    let _ = scope().post_message(&JsValue::from_str(&r.to_json()));
+}
+
+/// Entry point, called by `public/worker.js` once the wasm module is initialised.
+#[wasm_bindgen]
+pub fn worker_main() {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+        let data = ev.data();
+        // A load comes as { request, files }: the files travel as File objects.
+        if let Some(text) = data.as_string() {
+            if let Some(req) = Request::from_json(&text) {
+                handle(req, Vec::new());
+            }
+            return;
+        }
+        let request = js_sys::Reflect::get(&data, &"request".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        let files: Vec<File> = js_sys::Reflect::get(&data, &"files".into())
+            .ok()
+            .map(|v| Array::from(&v).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect())
+            .unwrap_or_default();
+        if let Some(req) = request.and_then(|t| Request::from_json(&t)) {
+            handle(req, files);
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Response::Ready);
+}
+
+fn handle(req: Request, files: Vec<File>) {
+    match req {
+        Request::Load { paths, bucket } => {
+            wasm_bindgen_futures::spawn_local(load(paths, files, bucket));
+        }
+        Request::Cancel => STATE.with_borrow_mut(|s| s.cancel = s.loading),
+        Request::Clear => {
+            STATE.with_borrow_mut(|s| *s = State::default());
+            post(&Response::Loaded { data: DataInfo::default(), report: String::new(), cancelled: false });
+        }
+        Request::SetBucket { source, bucket } => set_bucket(&source, &bucket),
+        Request::Query { id, text, now_ns, from_ns, to_ns } => query(id, &text, QueryOptions { now_ns, from_ns, to_ns }),
+        Request::Rows { id, start, count } => {
+            let rows = STATE.with_borrow(|s| s.results.get(&id).map(|k| page(k, start, count)));
+            if let Some(rows) = rows {
+                post(&Response::Rows { id, start, rows });
+            }
+        }
+        Request::Record { id, row } => {
+            let json = STATE.with_borrow(|s| {
+                let k = s.results.get(&id)?;
+                let r = view_row(k, row)?;
+                Some(k.table.row_json(r))
+            });
+            if let Some(json) = json {
+                post(&Response::Record { id, row, json });
+            }
+        }
+        Request::Sort { id, column, descending } => {
+            let rows = STATE.with_borrow_mut(|s| {
+                let k = s.results.get_mut(&id)?;
+                k.view = column.map(|c| sort_view(&k.table, c, descending));
+                Some(page(k, 0, FIRST_ROWS))
+            });
+            if let Some(rows) = rows {
+                post(&Response::Rows { id, start: 0, rows });
+            }
+        }
+    }
+}
+
+async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
+    let busy = STATE.with_borrow_mut(|s| {
+        let busy = s.loading;
+        s.loading = true;
+        s.cancel = false;
+        // The store is about to change: results pointing at it are dropped.
+        s.results.clear();
+        s.order.clear();
+        busy
+    });
+    if busy {
+        post(&Response::Error { message: "Already loading: wait for it to finish or cancel it.".into() });
+        return;
+    }
+    let opts = LoadOptions { bucket: if bucket.is_empty() { "default_logs".into() } else { bucket } };
+    let previous = STATE.with_borrow_mut(|s| s.store.take());
+    let mut loader = match previous.map(Arc::try_unwrap) {
+        Some(Ok(store)) => Loader::resume(store, opts),
+        Some(Err(shared)) => {
+            // Cannot happen (results were dropped), but never lose data: keep the old store.
+            STATE.with_borrow_mut(|s| {
+                s.store = Some(shared);
+                s.loading = false;
+            });
+            post(&Response::Error { message: "The loaded data is still in use; try again.".into() });
+            return;
+        }
+        None => Loader::new(opts),
+    };
+    let bytes_total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    let mut bytes_done = 0u64;
+    let files_total = files.len();
+    let mut cancelled = false;
+    for (i, file) in files.iter().enumerate() {
+        if STATE.with_borrow(|s| s.cancel) {
+            cancelled = true;
+            break;
+        }
+        let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
+        post(&Response::Progress { file: name.clone(), files_done: i, files_total, bytes_done, bytes_total, events: loader.events() });
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => {
+                let bytes = Uint8Array::new(&buf).to_vec();
+                drop(buf);
+                loader.add_bytes(&name, &bytes);
+            }
+            Err(e) => post(&Response::Error { message: format!("{name}: cannot be read ({e:?})") }),
+        }
+        bytes_done += file.size() as u64;
+    }
+    post(&Response::Progress { file: String::new(), files_done: files_total, files_total, bytes_done, bytes_total, events: loader.events() });
+    let (store, report) = loader.finish();
+    let summary = report.summary();
+    let data = STATE.with_borrow_mut(|s| {
+        s.files.extend(report.files);
+        s.store = Some(store);
+        s.loading = false;
+        s.cancel = false;
+        data_info(s)
+    });
+    let summary = if cancelled { format!("Loading cancelled; kept what was read. {summary}") } else { summary };
+    post(&Response::Loaded { data, report: summary, cancelled });
+}
+
+fn data_info(s: &State) -> DataInfo {
+    let Some(store) = &s.store else { return DataInfo::default() };
+    let summaries = store.sources();
+    let sources = s
+        .files
+        .iter()
+        .map(|f| {
+            let sum = summaries.iter().find(|x| x.name == f.source);
+            SourceInfo {
+                name: f.source.clone(),
+                bucket: sum.map(|x| x.bucket.clone()).unwrap_or_default(),
+                shape: f.shape.describe().to_string(),
+                events: sum.map_or(0, |x| x.events),
+                duplicates: f.duplicates,
+                skipped: f.skipped(),
+                span: sum.and_then(|x| x.span),
+                problems: f
+                    .problems
+                    .iter()
+                    .map(|p| match &p.position {
+                        Some(pos) if !pos.to_string().is_empty() => format!("{pos}: {}", p.reason),
+                        _ => p.reason.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    DataInfo {
+        events: store.len(),
+        duplicates: s.files.iter().map(|f| f.duplicates).sum(),
+        skipped: s.files.iter().map(FileReport::skipped).sum(),
+        span: store.time_span(),
+        sources,
+    }
+}
+
+fn set_bucket(source: &str, bucket: &str) {
+    let data = STATE.with_borrow_mut(|s| {
+        s.results.clear();
+        s.order.clear();
+        let store = s.store.take()?;
+        match Arc::try_unwrap(store) {
+            Ok(mut store) => {
+                store.set_bucket(source, bucket);
+                s.store = Some(Arc::new(store));
+            }
+            Err(shared) => s.store = Some(shared),
+        }
+        Some(data_info(s))
+    });
+    if let Some(data) = data {
+        post(&Response::Loaded { data, report: format!("{source} is now in bucket {bucket}."), cancelled: false });
+    }
+}
+
+fn query(id: u64, text: &str, opts: QueryOptions) {
+    let store = STATE.with_borrow(|s| s.store.clone());
+    let store = store.unwrap_or_else(|| Loader::new(LoadOptions::default()).finish().0);
+    let started = js_sys::Date::now();
+    match run_query(&store, text, &opts) {
+        Ok(out) => {
+            let elapsed_ms = js_sys::Date::now() - started;
+            let kept = Kept { table: out.table, view: None };
+            let info = ResultInfo {
+                id,
+                columns: kept.table.columns.clone(),
+                row_count: kept.table.num_rows(),
+                elapsed_ms,
+                notices: out.notices,
+                warnings: render_diagnostics(text, &out.warnings),
+                timeframe: out.timeframe,
+                now_ns: out.now_ns,
+                chart: chart(&kept.table),
+                first_rows: page(&kept, 0, FIRST_ROWS),
+            };
+            STATE.with_borrow_mut(|s| {
+                s.results.insert(id, kept);
+                s.order.push(id);
+                while s.order.len() > KEEP_RESULTS {
+                    let old = s.order.remove(0);
+                    s.results.remove(&old);
+                }
+            });
+            post(&Response::Result(info));
+        }
+        Err(diags) => {
+            let rendered = render_diagnostics(text, &diags);
+            let diagnostics = diags.iter().map(|d| diagnostic_info(text, d)).collect();
+            post(&Response::Failed { id, diagnostics, rendered });
+        }
+    }
+}
+
+/// Byte offsets → UTF-16 offsets, which is what a textarea's selection counts.
+fn utf16_offset(text: &str, byte: usize) -> usize {
+    let mut b = byte.min(text.len());
+    while b > 0 && !text.is_char_boundary(b) {
+        b -= 1;
+    }
+    text[..b].encode_utf16().count()
+}
+
+fn diagnostic_info(text: &str, d: &Diagnostic) -> DiagnosticInfo {
+    DiagnosticInfo {
+        code: d.code.to_string(),
+        error: d.severity == Severity::Error,
+        message: d.message.clone(),
+        start: utf16_offset(text, d.span.start as usize),
+        end: utf16_offset(text, d.span.end as usize),
+        label: d.label.clone(),
+        hints: d.hints.clone(),
+    }
+}
+
+fn view_row(k: &Kept, row: usize) -> Option<usize> {
+    match &k.view {
+        Some(v) => v.get(row).map(|&r| r as usize),
+        None => (row < k.table.num_rows()).then_some(row),
+    }
+}
+
+fn cell(v: &Value) -> Cell {
+    Cell { text: v.display(), kind: v.type_name().to_string() }
+}
+
+fn page(k: &Kept, start: usize, count: usize) -> Vec<Vec<Cell>> {
+    let end = (start + count).min(k.table.num_rows());
+    (start..end)
+        .filter_map(|row| view_row(k, row))
+        .map(|r| (0..k.table.num_columns()).map(|c| cell(&k.table.cell(c, r))).collect())
+        .collect()
+}
+
+fn sort_view(t: &Table, col: usize, descending: bool) -> Vec<u32> {
+    let values: Vec<Value> = (0..t.num_rows()).map(|r| t.cell(col, r)).collect();
+    let mut order: Vec<u32> = (0..t.num_rows() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&values[a as usize], &values[b as usize]);
+        match (x.is_null(), y.is_null()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Greater,
+            (false, true) => std::cmp::Ordering::Less,
+            _ => {
+                let o = trailscope_engine::value::sort_cmp(x, y);
+                if descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        }
+    });
+    order
+}
+
+/// A `makeTimeseries` result (`timeframe`, `interval`, array columns) as chart series.
+fn chart(t: &Table) -> Option<Chart> {
+    let tf = t.column_index("timeframe")?;
+    let iv = t.column_index("interval")?;
+    if t.num_rows() == 0 {
+        return None;
+    }
+    let (Value::Timeframe(start_ns, _), Value::Duration(interval_ns)) = (t.cell(tf, 0), t.cell(iv, 0)) else {
+        return None;
+    };
+    let arrays: Vec<usize> = (0..t.num_columns()).filter(|&c| matches!(t.cell(c, 0), Value::Array(_))).collect();
+    let keys: Vec<usize> = (0..t.num_columns()).filter(|&c| c != tf && c != iv && !arrays.contains(&c)).collect();
+    let mut series = Vec::new();
+    for r in 0..t.num_rows() {
+        let key: Vec<String> = keys.iter().map(|&c| t.cell(c, r).display()).collect();
+        for &c in &arrays {
+            let Value::Array(items) = t.cell(c, r) else { continue };
+            let name = match (key.is_empty(), arrays.len() > 1) {
+                (true, _) => t.columns[c].clone(),
+                (false, false) => key.join(", "),
+                (false, true) => format!("{} · {}", key.join(", "), t.columns[c]),
+            };
+            series.push(Series { name, points: items.iter().map(Value::as_f64).collect() });
+        }
+    }
+    Some(Chart { start_ns, interval_ns, series })
+}
