@@ -26,8 +26,14 @@ fn picked(list: JsValue) -> Vec<PickedFile> {
     Array::from(&list)
         .iter()
         .filter_map(|o| {
-            let file = Reflect::get(&o, &"file".into()).ok()?.dyn_into::<web_sys::File>().ok()?;
-            let path = Reflect::get(&o, &"path".into()).ok()?.as_string().unwrap_or_else(|| file.name());
+            let file = Reflect::get(&o, &"file".into())
+                .ok()?
+                .dyn_into::<web_sys::File>()
+                .ok()?;
+            let path = Reflect::get(&o, &"path".into())
+                .ok()?
+                .as_string()
+                .unwrap_or_else(|| file.name());
             Some(PickedFile { path, file })
         })
         .collect()
@@ -49,15 +55,23 @@ pub struct Bridge {
 impl Bridge {
     /// Starts the worker with the same wasm files as the page (names left by `boot.js`).
     pub fn start(on_response: impl Fn(Response) + 'static) -> Result<Bridge, String> {
-        let files = Reflect::get(&js_sys::global(), &"trailscopeFiles".into()).map_err(|_| "no trailscopeFiles")?;
-        let js = Reflect::get(&files, &"js".into()).ok().and_then(|v| v.as_string()).ok_or("no js file name")?;
-        let wasm = Reflect::get(&files, &"wasm".into()).ok().and_then(|v| v.as_string()).ok_or("no wasm file name")?;
+        let files = Reflect::get(&js_sys::global(), &"trailscopeFiles".into())
+            .map_err(|_| "no trailscopeFiles")?;
+        let js = Reflect::get(&files, &"js".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or("no js file name")?;
+        let wasm = Reflect::get(&files, &"wasm".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or("no wasm file name")?;
         let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
         let url = format!("worker.js?js={}&wasm={}", enc(&js), enc(&wasm));
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
         opts.set_name("trailscope-engine");
-        let worker = Worker::new_with_options(&url, &opts).map_err(|e| format!("cannot start the engine worker: {e:?}"))?;
+        let worker = Worker::new_with_options(&url, &opts)
+            .map_err(|e| format!("cannot start the engine worker: {e:?}"))?;
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             if let Some(r) = ev.data().as_string().and_then(|t| Response::from_json(&t)) {
                 on_response(r);
@@ -79,13 +93,20 @@ impl Bridge {
 
     pub fn load(&self, files: Vec<PickedFile>, bucket: &str) {
         let paths = files.iter().map(|f| f.path.clone()).collect();
-        let request = Request::Load { paths, bucket: bucket.to_string() };
+        let request = Request::Load {
+            paths,
+            bucket: bucket.to_string(),
+        };
         let msg = Object::new();
         let list = Array::new();
         for f in &files {
             list.push(&f.file);
         }
-        let _ = Reflect::set(&msg, &"request".into(), &JsValue::from_str(&request.to_json()));
+        let _ = Reflect::set(
+            &msg,
+            &"request".into(),
+            &JsValue::from_str(&request.to_json()),
+        );
         let _ = Reflect::set(&msg, &"files".into(), &list);
         let _ = self.worker.post_message(&msg);
     }

@@ -51,7 +51,12 @@ pub const PRESETS: &[(&str, &str)] = &[
 impl Default for Cases {
     fn default() -> Self {
         Cases {
-            cases: vec![Case { id: 1, name: "Case 1".into(), query: DEFAULT_QUERY.into(), history: Vec::new() }],
+            cases: vec![Case {
+                id: 1,
+                name: "Case 1".into(),
+                query: DEFAULT_QUERY.into(),
+                history: Vec::new(),
+            }],
             active: 1,
             next_id: 2,
         }
@@ -72,7 +77,9 @@ impl Cases {
         if !self.cases.iter().any(|c| c.id == self.active) {
             self.active = self.cases[0].id;
         }
-        self.next_id = self.next_id.max(self.cases.iter().map(|c| c.id).max().unwrap_or(0) + 1);
+        self.next_id = self
+            .next_id
+            .max(self.cases.iter().map(|c| c.id).max().unwrap_or(0) + 1);
         self
     }
 
@@ -94,15 +101,24 @@ impl Cases {
     pub fn add(&mut self, name: Option<&str>, query: &str) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let name = name.map(str::to_string).unwrap_or_else(|| format!("Case {id}"));
-        self.cases.push(Case { id, name, query: query.into(), history: Vec::new() });
+        let name = name
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Case {id}"));
+        self.cases.push(Case {
+            id,
+            name,
+            query: query.into(),
+            history: Vec::new(),
+        });
         self.active = id;
         id
     }
 
     /// Closes a case; the last one is replaced by a fresh case.
     pub fn close(&mut self, id: u64) {
-        let Some(i) = self.cases.iter().position(|c| c.id == id) else { return };
+        let Some(i) = self.cases.iter().position(|c| c.id == id) else {
+            return;
+        };
         self.cases.remove(i);
         if self.cases.is_empty() {
             self.add(None, DEFAULT_QUERY);
@@ -113,7 +129,9 @@ impl Cases {
 
     /// Moves a case one place left (-1) or right (+1).
     pub fn shift(&mut self, id: u64, by: i64) {
-        let Some(i) = self.cases.iter().position(|c| c.id == id) else { return };
+        let Some(i) = self.cases.iter().position(|c| c.id == id) else {
+            return;
+        };
         let j = i as i64 + by;
         if j >= 0 && (j as usize) < self.cases.len() {
             self.cases.swap(i, j as usize);

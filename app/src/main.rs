@@ -23,7 +23,9 @@ use wasm_bindgen::JsCast;
 use bridge::{Bridge, PickedFile};
 use cases::{Cases, PRESETS};
 use protocol::{DataInfo, DiagnosticInfo, Request, Response, ResultInfo};
-use trailscope_engine::time::{format_timestamp, parse_timestamp, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN};
+use trailscope_engine::time::{
+    format_timestamp, parse_timestamp, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN,
+};
 use ui::table::RowCache;
 
 /// The bundled sample export, relative to the page (public/sample/ is copied into dist/).
@@ -113,11 +115,21 @@ impl Ui {
 
     /// The effective "now" as the page shows it.
     fn now_display(&self) -> i64 {
-        self.now_ns().unwrap_or_else(|| self.data.with_untracked(|d| d.span.map_or(0, |(_, b)| b + 1)))
+        self.now_ns().unwrap_or_else(|| {
+            self.data.with_untracked(|d| {
+                d.span
+                    .map_or(0, |(_, b)| trailscope_engine::exec::default_now(b))
+            })
+        })
     }
 
     fn run(&self, case_id: u64) {
-        let Some(text) = self.cases.with_untracked(|c| c.cases.iter().find(|x| x.id == case_id).map(|x| x.query.clone())) else {
+        let Some(text) = self.cases.with_untracked(|c| {
+            c.cases
+                .iter()
+                .find(|x| x.id == case_id)
+                .map(|x| x.query.clone())
+        }) else {
             return;
         };
         let id = self.next_result.get_value() + 1;
@@ -141,7 +153,13 @@ impl Ui {
             }
             Frame::Absolute(a, b) => (a, b),
         };
-        self.send(Request::Query { id, text, now_ns: now, from_ns, to_ns });
+        self.send(Request::Query {
+            id,
+            text,
+            now_ns: now,
+            from_ns,
+            to_ns,
+        });
     }
 
     fn active_result(&self) -> Option<ResultInfo> {
@@ -155,26 +173,48 @@ impl Ui {
     fn on_response(&self, r: Response) {
         match r {
             Response::Ready => self.ready.set(true),
-            Response::Progress { file, files_done, files_total, bytes_done, bytes_total, events } => {
-                self.progress.set(Some(Progress { file, files_done, files_total, bytes_done, bytes_total, events }));
+            Response::Progress {
+                file,
+                files_done,
+                files_total,
+                bytes_done,
+                bytes_total,
+                events,
+            } => {
+                self.progress.set(Some(Progress {
+                    file,
+                    files_done,
+                    files_total,
+                    bytes_done,
+                    bytes_total,
+                    events,
+                }));
             }
-            Response::Loaded { data, report, cancelled: _ } => {
+            Response::Loaded {
+                data,
+                report,
+                cancelled: _,
+            } => {
                 self.progress.set(None);
                 self.data.set(data);
                 self.report.set(report);
                 // Old results point at data that changed: run the active case again.
                 self.rows.update(HashMap::clear);
                 let active = self.cases.with_untracked(|c| c.active);
-                let ran = self.outcomes.with_untracked(|o| matches!(o.get(&active), Some(Outcome::Done(_) | Outcome::Failed(..))));
-                self.outcomes.update(|o| o.retain(|_, v| matches!(v, Outcome::Idle)));
+                let ran = self.outcomes.with_untracked(|o| {
+                    matches!(o.get(&active), Some(Outcome::Done(_) | Outcome::Failed(..)))
+                });
+                self.outcomes
+                    .update(|o| o.retain(|_, v| matches!(v, Outcome::Idle)));
                 if ran {
                     self.run(active);
                 }
             }
             Response::Result(info) => {
-                let Some(case) = self.owners.with_untracked(|o| o.get(&info.id).copied()) else { return };
-                let mut cache = RowCache::new(info.id);
-                cache.insert(0, info.first_rows.clone());
+                let Some(case) = self.owners.with_untracked(|o| o.get(&info.id).copied()) else {
+                    return;
+                };
+                let cache = RowCache::from_result(&info);
                 self.rows.update(|r| {
                     r.insert(info.id, cache);
                 });
@@ -183,8 +223,14 @@ impl Ui {
                     o.insert(case, Outcome::Done(info));
                 });
             }
-            Response::Failed { id, diagnostics, rendered } => {
-                let Some(case) = self.owners.with_untracked(|o| o.get(&id).copied()) else { return };
+            Response::Failed {
+                id,
+                diagnostics,
+                rendered,
+            } => {
+                let Some(case) = self.owners.with_untracked(|o| o.get(&id).copied()) else {
+                    return;
+                };
                 self.outcomes.update(|o| {
                     o.insert(case, Outcome::Failed(diagnostics, rendered));
                 });
@@ -197,7 +243,8 @@ impl Ui {
                 });
             }
             Response::Record { id, row, json } => {
-                let wanted = self.details.get_untracked() == Some((id, row)) || self.record.get_untracked() == Some((id, row));
+                let wanted = self.details.get_untracked() == Some((id, row))
+                    || self.record.get_untracked() == Some((id, row));
                 if wanted {
                     self.record_json.set(Some(json));
                 }
@@ -211,7 +258,14 @@ impl Ui {
             return;
         }
         let total = files.len();
-        self.progress.set(Some(Progress { file: String::new(), files_done: 0, files_total: total, bytes_done: 0, bytes_total: 0, events: 0 }));
+        self.progress.set(Some(Progress {
+            file: String::new(),
+            files_done: 0,
+            files_total: total,
+            bytes_done: 0,
+            bytes_total: 0,
+            events: 0,
+        }));
         self.bridge.with_value(|b| {
             if let Some(b) = b {
                 b.load(files, "default_logs");
@@ -274,7 +328,8 @@ fn fmt_bytes(b: u64) -> String {
 }
 
 fn fmt_span(span: Option<(i64, i64)>) -> String {
-    span.map(|(a, b)| format!("{} – {}", format_timestamp(a), format_timestamp(b))).unwrap_or_else(|| "no events".into())
+    span.map(|(a, b)| format!("{} – {}", format_timestamp(a), format_timestamp(b)))
+        .unwrap_or_else(|| "no events".into())
 }
 
 #[component]
@@ -290,8 +345,14 @@ fn DataPanel() -> impl IntoView {
                 Ok(bytes) => {
                     let arr = js_sys::Uint8Array::from(bytes.as_slice());
                     let parts = js_sys::Array::of1(&arr);
-                    match web_sys::File::new_with_u8_array_sequence(&parts, "cloudtrail-sample.json.gz") {
-                        Ok(file) => ui.load(vec![PickedFile { path: SAMPLE_NAME.into(), file }]),
+                    match web_sys::File::new_with_u8_array_sequence(
+                        &parts,
+                        "cloudtrail-sample.json.gz",
+                    ) {
+                        Ok(file) => ui.load(vec![PickedFile {
+                            path: SAMPLE_NAME.into(),
+                            file,
+                        }]),
                         Err(e) => ui.error.set(Some(format!("{e:?}"))),
                     }
                 }
@@ -346,7 +407,7 @@ fn DataPanel() -> impl IntoView {
                 <input type="file" multiple class="hidden-input" aria-label="Open folder" node_ref=folder_input on:change=move |_| picked(folder_input) />
             </div>
             {move || ui.progress.get().map(|p| {
-                let pct = if p.bytes_total > 0 { (p.bytes_done * 100 / p.bytes_total) as f64 } else if p.files_total > 0 { (p.files_done * 100 / p.files_total) as f64 } else { 0.0 };
+                let pct = (p.bytes_done * 100).checked_div(p.bytes_total).map(|x| x as f64).or_else(|| (p.files_done * 100).checked_div(p.files_total).map(|x| x as f64)).unwrap_or(0.0);
                 view! {
                     <div class="progress-box">
                         <progress max="100" prop:value=pct aria-label="Loading progress"></progress>
@@ -393,7 +454,10 @@ fn SourceRow(src: protocol::SourceInfo) -> impl IntoView {
     let save = move || {
         let b = bucket.get_untracked();
         if !b.trim().is_empty() {
-            ui.send(Request::SetBucket { source: name.clone(), bucket: b.trim().to_string() });
+            ui.send(Request::SetBucket {
+                source: name.clone(),
+                bucket: b.trim().to_string(),
+            });
         }
     };
     let problems = src.problems.clone();
@@ -499,12 +563,26 @@ fn TimeFrame() -> impl IntoView {
         Frame::Last(d) => format!("{d}"),
         Frame::Absolute(..) => "custom".to_string(),
     };
-    let presets = [("All loaded data", "all".to_string()), ("Last 30 minutes", (30 * NS_PER_MIN).to_string()), ("Last 2 hours", (2 * NS_PER_HOUR).to_string()), ("Last 24 hours", NS_PER_DAY.to_string()), ("Last 7 days", (7 * NS_PER_DAY).to_string()), ("Custom…", "custom".to_string())];
+    let presets = [
+        ("All loaded data", "all".to_string()),
+        ("Last 30 minutes", (30 * NS_PER_MIN).to_string()),
+        ("Last 2 hours", (2 * NS_PER_HOUR).to_string()),
+        ("Last 24 hours", NS_PER_DAY.to_string()),
+        ("Last 7 days", (7 * NS_PER_DAY).to_string()),
+        ("Custom…", "custom".to_string()),
+    ];
     let abs = move |which: usize, text: String| {
         let t = parse_timestamp(&text);
         ui.frame.update(|f| {
-            let (mut a, mut b) = match *f { Frame::Absolute(a, b) => (a, b), _ => (None, None) };
-            if which == 0 { a = t } else { b = t }
+            let (mut a, mut b) = match *f {
+                Frame::Absolute(a, b) => (a, b),
+                _ => (None, None),
+            };
+            if which == 0 {
+                a = t
+            } else {
+                b = t
+            }
             *f = Frame::Absolute(a, b);
         });
     };
@@ -539,12 +617,21 @@ fn TimeFrame() -> impl IntoView {
 fn CaseView() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let active = move || ui.cases.with(|c| c.active);
-    let text = RwSignal::new(ui.cases.with_untracked(|c| c.active_case().map(|x| x.query.clone()).unwrap_or_default()));
+    let text = RwSignal::new(
+        ui.cases
+            .with_untracked(|c| c.active_case().map(|x| x.query.clone()).unwrap_or_default()),
+    );
     // Switching tabs (or a filter added from the record tree) shows that case's query; typing
     // writes it back to the case.
     Effect::new(move |_| {
         let id = active();
-        let q = ui.cases.with(|c| c.cases.iter().find(|x| x.id == id).map(|x| x.query.clone()).unwrap_or_default());
+        let q = ui.cases.with(|c| {
+            c.cases
+                .iter()
+                .find(|x| x.id == id)
+                .map(|x| x.query.clone())
+                .unwrap_or_default()
+        });
         if text.get_untracked() != q {
             text.set(q);
         }
@@ -552,7 +639,12 @@ fn CaseView() -> impl IntoView {
     Effect::new(move |_| {
         let t = text.get();
         let id = ui.cases.with_untracked(|c| c.active);
-        let changed = ui.cases.with_untracked(|c| c.cases.iter().find(|x| x.id == id).is_some_and(|x| x.query != t));
+        let changed = ui.cases.with_untracked(|c| {
+            c.cases
+                .iter()
+                .find(|x| x.id == id)
+                .is_some_and(|x| x.query != t)
+        });
         if changed {
             ui.cases.update(|c| {
                 if let Some(x) = c.get_mut(id) {
@@ -562,7 +654,10 @@ fn CaseView() -> impl IntoView {
             });
         }
     });
-    let outcome = move || ui.outcomes.with(|o| o.get(&active()).cloned().unwrap_or(Outcome::Idle));
+    let outcome = move || {
+        ui.outcomes
+            .with(|o| o.get(&active()).cloned().unwrap_or(Outcome::Idle))
+    };
     let diagnostics = Signal::derive(move || match outcome() {
         Outcome::Failed(d, _) => d,
         _ => Vec::new(),
@@ -573,7 +668,6 @@ fn CaseView() -> impl IntoView {
             <ui::editor::QueryEditor text=text diagnostics=diagnostics on_run=run />
             <div class="toolbar">
                 <button type="button" class="primary" on:click=move |_| run.run(())>"Run"</button>
-                <span class="status">"or Ctrl+Enter"</span>
                 <TimeFrame />
             </div>
             <ResultsView />
@@ -585,11 +679,17 @@ fn CaseView() -> impl IntoView {
 fn ResultsView() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let active = move || ui.cases.with(|c| c.active);
-    let outcome = move || ui.outcomes.with(|o| o.get(&active()).cloned().unwrap_or(Outcome::Idle));
+    let outcome = move || {
+        ui.outcomes
+            .with(|o| o.get(&active()).cloned().unwrap_or(Outcome::Idle))
+    };
     let result = Signal::derive(move || ui.active_result());
     let rows = Signal::derive(move || {
         let id = result.with(|r| r.as_ref().map(|r| r.id));
-        ui.rows.with(|m| id.and_then(|id| m.get(&id).cloned()).unwrap_or_else(|| RowCache::new(0)))
+        ui.rows.with(|m| {
+            id.and_then(|id| m.get(&id).cloned())
+                .unwrap_or_else(|| RowCache::new(0))
+        })
     });
     let request_rows = Callback::new(move |(start, count): (usize, usize)| {
         if let Some(id) = result.with_untracked(|r| r.as_ref().map(|r| r.id)) {
@@ -618,7 +718,11 @@ fn ResultsView() -> impl IntoView {
             ui.rows.update(|m| {
                 m.insert(id, RowCache::new(id));
             });
-            ui.send(Request::Sort { id, column, descending });
+            ui.send(Request::Sort {
+                id,
+                column,
+                descending,
+            });
         }
     });
     let chart = Signal::derive(move || result.with(|r| r.as_ref().and_then(|r| r.chart.clone())));

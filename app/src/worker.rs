@@ -71,7 +71,12 @@ pub fn worker_main() {
             .and_then(|v| v.as_string());
         let files: Vec<File> = js_sys::Reflect::get(&data, &"files".into())
             .ok()
-            .map(|v| Array::from(&v).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect())
+            .map(|v| {
+                Array::from(&v)
+                    .iter()
+                    .filter_map(|f| f.dyn_into::<File>().ok())
+                    .collect()
+            })
             .unwrap_or_default();
         if let Some(req) = request.and_then(|t| Request::from_json(&t)) {
             handle(req, files);
@@ -90,10 +95,28 @@ fn handle(req: Request, files: Vec<File>) {
         Request::Cancel => STATE.with_borrow_mut(|s| s.cancel = s.loading),
         Request::Clear => {
             STATE.with_borrow_mut(|s| *s = State::default());
-            post(&Response::Loaded { data: DataInfo::default(), report: String::new(), cancelled: false });
+            post(&Response::Loaded {
+                data: DataInfo::default(),
+                report: String::new(),
+                cancelled: false,
+            });
         }
         Request::SetBucket { source, bucket } => set_bucket(&source, &bucket),
-        Request::Query { id, text, now_ns, from_ns, to_ns } => query(id, &text, QueryOptions { now_ns, from_ns, to_ns }),
+        Request::Query {
+            id,
+            text,
+            now_ns,
+            from_ns,
+            to_ns,
+        } => query(
+            id,
+            &text,
+            QueryOptions {
+                now_ns,
+                from_ns,
+                to_ns,
+            },
+        ),
         Request::Rows { id, start, count } => {
             let rows = STATE.with_borrow(|s| s.results.get(&id).map(|k| page(k, start, count)));
             if let Some(rows) = rows {
@@ -110,7 +133,11 @@ fn handle(req: Request, files: Vec<File>) {
                 post(&Response::Record { id, row, json });
             }
         }
-        Request::Sort { id, column, descending } => {
+        Request::Sort {
+            id,
+            column,
+            descending,
+        } => {
             let rows = STATE.with_borrow_mut(|s| {
                 let k = s.results.get_mut(&id)?;
                 k.view = column.map(|c| sort_view(&k.table, c, descending));
@@ -134,10 +161,18 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         busy
     });
     if busy {
-        post(&Response::Error { message: "Already loading: wait for it to finish or cancel it.".into() });
+        post(&Response::Error {
+            message: "Already loading: wait for it to finish or cancel it.".into(),
+        });
         return;
     }
-    let opts = LoadOptions { bucket: if bucket.is_empty() { "default_logs".into() } else { bucket } };
+    let opts = LoadOptions {
+        bucket: if bucket.is_empty() {
+            "default_logs".into()
+        } else {
+            bucket
+        },
+    };
     let previous = STATE.with_borrow_mut(|s| s.store.take());
     let mut loader = match previous.map(Arc::try_unwrap) {
         Some(Ok(store)) => Loader::resume(store, opts),
@@ -147,7 +182,9 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
                 s.store = Some(shared);
                 s.loading = false;
             });
-            post(&Response::Error { message: "The loaded data is still in use; try again.".into() });
+            post(&Response::Error {
+                message: "The loaded data is still in use; try again.".into(),
+            });
             return;
         }
         None => Loader::new(opts),
@@ -162,18 +199,34 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
             break;
         }
         let name = paths.get(i).cloned().unwrap_or_else(|| file.name());
-        post(&Response::Progress { file: name.clone(), files_done: i, files_total, bytes_done, bytes_total, events: loader.events() });
+        post(&Response::Progress {
+            file: name.clone(),
+            files_done: i,
+            files_total,
+            bytes_done,
+            bytes_total,
+            events: loader.events(),
+        });
         match JsFuture::from(file.array_buffer()).await {
             Ok(buf) => {
                 let bytes = Uint8Array::new(&buf).to_vec();
                 drop(buf);
                 loader.add_bytes(&name, &bytes);
             }
-            Err(e) => post(&Response::Error { message: format!("{name}: cannot be read ({e:?})") }),
+            Err(e) => post(&Response::Error {
+                message: format!("{name}: cannot be read ({e:?})"),
+            }),
         }
         bytes_done += file.size() as u64;
     }
-    post(&Response::Progress { file: String::new(), files_done: files_total, files_total, bytes_done, bytes_total, events: loader.events() });
+    post(&Response::Progress {
+        file: String::new(),
+        files_done: files_total,
+        files_total,
+        bytes_done,
+        bytes_total,
+        events: loader.events(),
+    });
     let (store, report) = loader.finish();
     let summary = report.summary();
     let data = STATE.with_borrow_mut(|s| {
@@ -183,12 +236,22 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         s.cancel = false;
         data_info(s)
     });
-    let summary = if cancelled { format!("Loading cancelled; kept what was read. {summary}") } else { summary };
-    post(&Response::Loaded { data, report: summary, cancelled });
+    let summary = if cancelled {
+        format!("Loading cancelled; kept what was read. {summary}")
+    } else {
+        summary
+    };
+    post(&Response::Loaded {
+        data,
+        report: summary,
+        cancelled,
+    });
 }
 
 fn data_info(s: &State) -> DataInfo {
-    let Some(store) = &s.store else { return DataInfo::default() };
+    let Some(store) = &s.store else {
+        return DataInfo::default();
+    };
     let summaries = store.sources();
     let sources = s
         .files
@@ -238,7 +301,11 @@ fn set_bucket(source: &str, bucket: &str) {
         Some(data_info(s))
     });
     if let Some(data) = data {
-        post(&Response::Loaded { data, report: format!("{source} is now in bucket {bucket}."), cancelled: false });
+        post(&Response::Loaded {
+            data,
+            report: format!("{source} is now in bucket {bucket}."),
+            cancelled: false,
+        });
     }
 }
 
@@ -249,7 +316,10 @@ fn query(id: u64, text: &str, opts: QueryOptions) {
     match run_query(&store, text, &opts) {
         Ok(out) => {
             let elapsed_ms = js_sys::Date::now() - started;
-            let kept = Kept { table: out.table, view: None };
+            let kept = Kept {
+                table: out.table,
+                view: None,
+            };
             let info = ResultInfo {
                 id,
                 columns: kept.table.columns.clone(),
@@ -275,7 +345,11 @@ fn query(id: u64, text: &str, opts: QueryOptions) {
         Err(diags) => {
             let rendered = render_diagnostics(text, &diags);
             let diagnostics = diags.iter().map(|d| diagnostic_info(text, d)).collect();
-            post(&Response::Failed { id, diagnostics, rendered });
+            post(&Response::Failed {
+                id,
+                diagnostics,
+                rendered,
+            });
         }
     }
 }
@@ -309,14 +383,21 @@ fn view_row(k: &Kept, row: usize) -> Option<usize> {
 }
 
 fn cell(v: &Value) -> Cell {
-    Cell { text: v.display(), kind: v.type_name().to_string() }
+    Cell {
+        text: v.display(),
+        kind: v.type_name().to_string(),
+    }
 }
 
 fn page(k: &Kept, start: usize, count: usize) -> Vec<Vec<Cell>> {
     let end = (start + count).min(k.table.num_rows());
     (start..end)
         .filter_map(|row| view_row(k, row))
-        .map(|r| (0..k.table.num_columns()).map(|c| cell(&k.table.cell(c, r))).collect())
+        .map(|r| {
+            (0..k.table.num_columns())
+                .map(|c| cell(&k.table.cell(c, r)))
+                .collect()
+        })
         .collect()
 }
 
@@ -349,23 +430,38 @@ fn chart(t: &Table) -> Option<Chart> {
     if t.num_rows() == 0 {
         return None;
     }
-    let (Value::Timeframe(start_ns, _), Value::Duration(interval_ns)) = (t.cell(tf, 0), t.cell(iv, 0)) else {
+    let (Value::Timeframe(start_ns, _), Value::Duration(interval_ns)) =
+        (t.cell(tf, 0), t.cell(iv, 0))
+    else {
         return None;
     };
-    let arrays: Vec<usize> = (0..t.num_columns()).filter(|&c| matches!(t.cell(c, 0), Value::Array(_))).collect();
-    let keys: Vec<usize> = (0..t.num_columns()).filter(|&c| c != tf && c != iv && !arrays.contains(&c)).collect();
+    let arrays: Vec<usize> = (0..t.num_columns())
+        .filter(|&c| matches!(t.cell(c, 0), Value::Array(_)))
+        .collect();
+    let keys: Vec<usize> = (0..t.num_columns())
+        .filter(|&c| c != tf && c != iv && !arrays.contains(&c))
+        .collect();
     let mut series = Vec::new();
     for r in 0..t.num_rows() {
         let key: Vec<String> = keys.iter().map(|&c| t.cell(c, r).display()).collect();
         for &c in &arrays {
-            let Value::Array(items) = t.cell(c, r) else { continue };
+            let Value::Array(items) = t.cell(c, r) else {
+                continue;
+            };
             let name = match (key.is_empty(), arrays.len() > 1) {
                 (true, _) => t.columns[c].clone(),
                 (false, false) => key.join(", "),
                 (false, true) => format!("{} · {}", key.join(", "), t.columns[c]),
             };
-            series.push(Series { name, points: items.iter().map(Value::as_f64).collect() });
+            series.push(Series {
+                name,
+                points: items.iter().map(Value::as_f64).collect(),
+            });
         }
     }
-    Some(Chart { start_ns, interval_ns, series })
+    Some(Chart {
+        start_ns,
+        interval_ns,
+        series,
+    })
 }

@@ -1,0 +1,670 @@
+//! The DQL query editor: a `<textarea>` over a syntax-highlighted copy of its text, with the
+//! last run's diagnostics underlined in place and listed below.
+//!
+//! The textarea does all the editing (caret, selection, undo, IME, screen readers); its text is
+//! transparent and a `<pre aria-hidden="true">` under it shows the same characters coloured by
+//! [`highlight`], which uses the engine's own lexer, so colours never disagree with the parser.
+//! Both boxes share font, padding, border, wrapping and scrollbar gutter (see `.editor-` rules in
+//! style.css), and the overlay follows the textarea's scroll position.
+
+use std::cell::Cell;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use leptos::{ev, html, prelude::*};
+use trailscope_engine::syntax::lex::{lex, Tok};
+use wasm_bindgen::JsCast;
+
+use crate::protocol::DiagnosticInfo;
+
+/// What a piece of query text is, for colouring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The first name of a pipeline stage (`fetch`, `filter`), also inside `[ … ]` sub-queries.
+    Command,
+    /// A name followed by `(`.
+    Function,
+    /// `and or xor not true false null asc desc`, in any case.
+    Keyword,
+    /// A parameter name before `:` (`from:`, `by:`).
+    Param,
+    /// A field name, plain or in backticks.
+    Field,
+    /// The key in `event[userIdentity]`.
+    BracketKey,
+    String,
+    /// Numbers and durations.
+    Number,
+    Operator,
+    Pipe,
+    /// `, : ( ) { } [ ]`
+    Punct,
+    Comment,
+    /// Text the lexer rejected (`'single quotes'`, stray characters).
+    Invalid,
+}
+
+impl Kind {
+    fn class(self) -> &'static str {
+        match self {
+            Kind::Command => "editor-tok-command",
+            Kind::Function => "editor-tok-function",
+            Kind::Keyword => "editor-tok-keyword",
+            Kind::Param => "editor-tok-param",
+            Kind::Field => "editor-tok-field",
+            Kind::BracketKey => "editor-tok-key",
+            Kind::String => "editor-tok-string",
+            Kind::Number => "editor-tok-number",
+            Kind::Operator => "editor-tok-operator",
+            Kind::Pipe => "editor-tok-pipe",
+            Kind::Punct => "editor-tok-punct",
+            Kind::Comment => "editor-tok-comment",
+            Kind::Invalid => "editor-tok-invalid",
+        }
+    }
+}
+
+const KEYWORDS: [&str; 9] = [
+    "and", "or", "xor", "not", "true", "false", "null", "asc", "desc",
+];
+
+/// Colours for `text`: byte ranges in increasing order, not overlapping, on char boundaries.
+/// Whitespace is left out; every other byte is covered.
+pub fn highlight(text: &str) -> Vec<(Range<usize>, Kind)> {
+    let (toks, _) = lex(text);
+    let mut out = Vec::with_capacity(toks.len() + 4);
+    let mut pos = 0;
+    // One entry per open `[`: true when it indexes (`a[b]`), false for a sub-query or list.
+    let mut brackets: Vec<bool> = Vec::new();
+    let mut prev: Option<(&Tok, Kind)> = None;
+    for (i, t) in toks.iter().enumerate() {
+        let r = t.span.range();
+        // The lexer skips comments: whatever is between two tokens is whitespace or comment.
+        comments(text, pos..r.start, &mut out);
+        pos = r.end;
+        let next = toks.get(i + 1).map(|t| &t.tok);
+        let prev_tok = prev.map(|(t, _)| t);
+        let in_index = brackets.last() == Some(&true);
+        // `x[key]`: a lone name or string between index brackets.
+        let is_key = in_index
+            && prev_tok == Some(&Tok::LBracket)
+            && next == Some(&Tok::RBracket)
+            && matches!(t.tok, Tok::Ident(_) | Tok::Quoted(_) | Tok::Str(_));
+        let kind = match &t.tok {
+            Tok::Eof => break,
+            _ if is_key => Kind::BracketKey,
+            Tok::Ident(s) if KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) => Kind::Keyword,
+            Tok::Ident(_) => {
+                let starts_stage = match prev_tok {
+                    None | Some(Tok::Pipe) => true,
+                    Some(Tok::LBracket) => brackets.last() == Some(&false),
+                    _ => false,
+                };
+                match next {
+                    _ if starts_stage => Kind::Command,
+                    Some(Tok::LParen) => Kind::Function,
+                    Some(Tok::Colon) => Kind::Param,
+                    _ => Kind::Field,
+                }
+            }
+            Tok::Quoted(_) => Kind::Field,
+            Tok::Str(_) => Kind::String,
+            Tok::Long(_) | Tok::Double(_) | Tok::Duration(..) | Tok::LongMinAbs => Kind::Number,
+            Tok::Pipe => Kind::Pipe,
+            Tok::Comma
+            | Tok::Colon
+            | Tok::LParen
+            | Tok::RParen
+            | Tok::LBrace
+            | Tok::RBrace
+            | Tok::LBracket
+            | Tok::RBracket => Kind::Punct,
+            Tok::Assign
+            | Tok::EqEq
+            | Tok::NotEq
+            | Tok::Lt
+            | Tok::Le
+            | Tok::Gt
+            | Tok::Ge
+            | Tok::Plus
+            | Tok::Minus
+            | Tok::Star
+            | Tok::Slash
+            | Tok::Percent
+            | Tok::At
+            | Tok::Tilde => Kind::Operator,
+            Tok::Error => Kind::Invalid,
+        };
+        match t.tok {
+            Tok::LBracket => {
+                let indexes = matches!(prev, Some((Tok::RBracket | Tok::RParen, _)))
+                    || matches!(prev, Some((_, Kind::Field | Kind::BracketKey)));
+                brackets.push(indexes);
+            }
+            Tok::RBracket => {
+                brackets.pop();
+            }
+            _ => {}
+        }
+        if !r.is_empty() {
+            out.push((r, kind));
+        }
+        prev = Some((&t.tok, kind));
+    }
+    out
+}
+
+/// Finds `//` and `/* */` comments in `gap` (text the lexer skipped) the way the lexer does.
+fn comments(text: &str, gap: Range<usize>, out: &mut Vec<(Range<usize>, Kind)>) {
+    let mut i = gap.start;
+    while i < gap.end {
+        if text[i..gap.end].starts_with("//") {
+            let end = text[i..gap.end].find('\n').map_or(gap.end, |k| i + k);
+            out.push((i..end, Kind::Comment));
+            i = end;
+        } else if text[i..gap.end].starts_with("/*") {
+            let end = text[i + 2..gap.end]
+                .find("*/")
+                .map_or(gap.end, |k| i + 2 + k + 2);
+            out.push((i..end, Kind::Comment));
+            i = end;
+        } else {
+            // Only ASCII whitespace reaches here (the lexer makes a token of anything else).
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+}
+
+/// How a diagnostic marks its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    Warning,
+    Error,
+}
+
+/// One run of overlay text with a single colour and underline.
+#[derive(Clone, Debug, PartialEq)]
+struct Segment {
+    range: Range<usize>,
+    kind: Option<Kind>,
+    mark: Option<Mark>,
+}
+
+/// Splits `text` at every token and mark edge. A mark may reach one byte past the end (a
+/// diagnostic at the end of the query): the overlay shows a space there to carry its underline.
+fn segments(
+    text: &str,
+    tokens: &[(Range<usize>, Kind)],
+    marks: &[(Range<usize>, Mark)],
+) -> Vec<Segment> {
+    let len = text.len() + usize::from(marks.iter().any(|(r, _)| r.end > text.len()));
+    let edges = tokens
+        .iter()
+        .map(|(r, _)| r)
+        .chain(marks.iter().map(|(r, _)| r));
+    let mut cuts: Vec<usize> = vec![0, len];
+    cuts.extend(edges.flat_map(|r| [r.start.min(len), r.end.min(len)]));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out: Vec<Segment> = Vec::new();
+    let mut tok = 0;
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        while tok < tokens.len() && tokens[tok].0.end <= a {
+            tok += 1;
+        }
+        let kind = tokens
+            .get(tok)
+            .filter(|(r, _)| r.start <= a)
+            .map(|(_, k)| *k);
+        let mark = marks
+            .iter()
+            .filter(|(r, _)| r.start <= a && b <= r.end)
+            .map(|(_, m)| *m)
+            .max();
+        match out.last_mut() {
+            Some(s) if s.kind == kind && s.mark == mark => s.range.end = b,
+            _ => out.push(Segment {
+                range: a..b,
+                kind,
+                mark,
+            }),
+        }
+    }
+    out
+}
+
+/// A UTF-16 offset (what the browser and `DiagnosticInfo` use) as a byte offset into `text`.
+pub fn utf16_to_byte(text: &str, offset: usize) -> usize {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        if units >= offset {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// The byte range a diagnostic underlines; an empty span grows to the next character (or to the
+/// space after the text) so that there is something to underline.
+fn mark_range(text: &str, d: &DiagnosticInfo) -> Range<usize> {
+    let start = utf16_to_byte(text, d.start);
+    let end = utf16_to_byte(text, d.end.max(d.start));
+    if end > start {
+        return start..end;
+    }
+    let next = text[start..].chars().next().map_or(1, char::len_utf8);
+    start..start + next
+}
+
+/// `line 2, column 5` for a UTF-16 offset (columns count characters).
+fn line_col(text: &str, offset: usize) -> String {
+    let at = utf16_to_byte(text, offset);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {col}")
+}
+
+static EDITOR_IDS: AtomicUsize = AtomicUsize::new(0);
+
+/// The query editor. `on_run` fires on Ctrl+Enter (Cmd+Enter on a Mac).
+#[component]
+pub fn QueryEditor(
+    text: RwSignal<String>,
+    diagnostics: Signal<Vec<DiagnosticInfo>>,
+    on_run: Callback<()>,
+) -> impl IntoView {
+    let help_id = format!("editor-help-{}", EDITOR_IDS.fetch_add(1, Ordering::Relaxed));
+    let area_ref = NodeRef::<html::Textarea>::new();
+    let pre_ref = NodeRef::<html::Pre>::new();
+    // Escape arms the next Tab to leave the editor instead of indenting.
+    let escaped = StoredValue::new_local(Cell::new(false));
+
+    let sync_scroll = move || {
+        if let (Some(a), Some(p)) = (area_ref.get_untracked(), pre_ref.get_untracked()) {
+            p.set_scroll_top(a.scroll_top());
+            p.set_scroll_left(a.scroll_left());
+        }
+    };
+    // After the overlay re-renders (new text, new marks), line it up again.
+    Effect::new(move |_| {
+        text.track();
+        diagnostics.track();
+        request_animation_frame(sync_scroll);
+    });
+
+    let on_key = move |e: ev::KeyboardEvent| {
+        let key = e.key();
+        let armed = escaped.with_value(|c| c.replace(false));
+        match key.as_str() {
+            "Enter" if e.ctrl_key() || e.meta_key() => {
+                e.prevent_default();
+                on_run.run(());
+            }
+            "Escape" => escaped.with_value(|c| c.set(true)),
+            "Tab" if !(armed || e.shift_key() || e.ctrl_key() || e.alt_key() || e.meta_key()) => {
+                e.prevent_default();
+                if let Some(a) = area_ref.get_untracked() {
+                    insert_spaces(&a);
+                    text.set(a.value());
+                }
+            }
+            // A lone modifier press between Escape and Tab keeps the way out open.
+            "Shift" | "Control" | "Alt" | "Meta" => escaped.with_value(|c| c.set(armed)),
+            _ => {}
+        }
+    };
+
+    let overlay = move || {
+        let t = text.get();
+        let marks: Vec<(Range<usize>, Mark)> = diagnostics.with(|ds| {
+            ds.iter()
+                .map(|d| {
+                    (
+                        mark_range(&t, d),
+                        if d.error { Mark::Error } else { Mark::Warning },
+                    )
+                })
+                .collect()
+        });
+        let tokens = highlight(&t);
+        let segs = segments(&t, &tokens, &marks);
+        // A trailing space keeps a final empty line as tall as the textarea's and carries an
+        // underline at the end of the query.
+        let shown = format!("{t} ");
+        let covered = segs.last().map_or(0, |s| s.range.end);
+        let spans = segs
+            .into_iter()
+            .map(|s| {
+                let mut class = s.kind.map_or(String::new(), |k| k.class().to_string());
+                if let Some(m) = s.mark {
+                    class.push_str(match m {
+                        Mark::Error => " editor-mark-error",
+                        Mark::Warning => " editor-mark-warning",
+                    });
+                }
+                let piece = shown[s.range].to_string();
+                view! { <span class=class>{piece}</span> }
+            })
+            .collect_view();
+        let tail = shown[covered..].to_string();
+        view! {
+            {spans}
+            {tail}
+        }
+    };
+
+    let select = move |start: usize, end: usize| {
+        if let Some(a) = area_ref.get_untracked() {
+            let _ = a.focus();
+            let len = a.value().encode_utf16().count();
+            let (s, e) = (start.min(len) as u32, end.max(start).min(len) as u32);
+            let _ = a.set_selection_range(s, e);
+            sync_scroll();
+        }
+    };
+    let item = move |d: DiagnosticInfo| {
+        let t = text.get_untracked();
+        let (start, end) = (d.start, d.end);
+        let heading = format!("{}: {}", d.code, d.message);
+        let place = line_col(&t, start);
+        let label = (!d.label.is_empty()).then(|| format!(" ({})", d.label));
+        let hints = (!d.hints.is_empty()).then(|| {
+            let items = d
+                .hints
+                .into_iter()
+                .map(|h| view! { <li>{h}</li> })
+                .collect_view();
+            view! { <ul class="editor-diag-hints">{items}</ul> }
+        });
+        let class = if d.error {
+            "editor-diag editor-diag-error"
+        } else {
+            "editor-diag editor-diag-warning"
+        };
+        view! {
+            <li class=class>
+                <button type="button" class="editor-diag-jump" on:click=move |_| select(start, end)>
+                    {heading}
+                </button>
+                <span class="editor-diag-where">{place}{label}</span>
+                {hints}
+            </li>
+        }
+    };
+    let list = move |errors: bool| {
+        let items: Vec<DiagnosticInfo> =
+            diagnostics.with(|ds| ds.iter().filter(|d| d.error == errors).cloned().collect());
+        (!items.is_empty()).then(|| {
+            let views = items.into_iter().map(item).collect_view();
+            if errors {
+                view! { <ul class="editor-diags" role="alert" aria-label="Query errors">{views}</ul> }.into_any()
+            } else {
+                view! { <ul class="editor-diags" role="status" aria-label="Query warnings">{views}</ul> }.into_any()
+            }
+        })
+    };
+
+    view! {
+        <div class="editor">
+            <div class="editor-stack">
+                <pre class="editor-layer editor-highlight" node_ref=pre_ref aria-hidden="true">
+                    {overlay}
+                </pre>
+                <textarea
+                    class="editor-layer editor-input"
+                    node_ref=area_ref
+                    aria-label="DQL query"
+                    aria-describedby=help_id.clone()
+                    spellcheck="false"
+                    autocomplete="off"
+                    autocapitalize="off"
+                    wrap="soft"
+                    prop:value=move || text.get()
+                    on:input=move |e| {
+                        text.set(event_target_value(&e));
+                        sync_scroll();
+                    }
+                    on:scroll=move |_| sync_scroll()
+                    on:keydown=on_key
+                ></textarea>
+            </div>
+            <p class="editor-help" id=help_id>
+                "Ctrl+Enter (⌘+Enter) runs the query. Tab indents; press Esc, then Tab, to leave the editor."
+            </p>
+            {move || list(true)}
+            {move || list(false)}
+        </div>
+    }
+}
+
+/// Tab: two spaces over the selection. `insertText` keeps the browser's undo history; where it
+/// is unavailable, `setRangeText` does the edit without it.
+fn insert_spaces(area: &web_sys::HtmlTextAreaElement) {
+    let inserted = area
+        .owner_document()
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| {
+            d.exec_command_with_show_ui_and_value("insertText", false, "  ")
+                .ok()
+        })
+        .unwrap_or(false);
+    if !inserted {
+        let start = area.selection_start().ok().flatten().unwrap_or(0);
+        let end = area.selection_end().ok().flatten().unwrap_or(start);
+        let _ = area.set_range_text_with_start_and_end_and_mode("  ", start, end, "end");
+    }
+}
+
+// Pure text logic only: these run on the host (`cargo test -p trailscope-app`) and in wasm.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Kind::*;
+
+    /// (text, kind) pairs, whitespace left out.
+    fn pieces(src: &str) -> Vec<(&str, Kind)> {
+        highlight(src)
+            .into_iter()
+            .map(|(r, k)| (&src[r], k))
+            .collect()
+    }
+
+    #[test]
+    fn colours_a_pipeline() {
+        assert_eq!(
+            pieces("fetch logs, from: -30min | filter x == \"a\" and not y"),
+            [
+                ("fetch", Command),
+                ("logs", Field),
+                (",", Punct),
+                ("from", Param),
+                (":", Punct),
+                ("-", Operator),
+                ("30min", Number),
+                ("|", Pipe),
+                ("filter", Command),
+                ("x", Field),
+                ("==", Operator),
+                ("\"a\"", String),
+                ("and", Keyword),
+                ("not", Keyword),
+                ("y", Field),
+            ]
+        );
+    }
+
+    #[test]
+    fn functions_keys_and_sub_queries() {
+        assert_eq!(
+            pieces("summarize count(), by: { e = event[userIdentity][\"arn\"] }"),
+            [
+                ("summarize", Command),
+                ("count", Function),
+                ("(", Punct),
+                (")", Punct),
+                (",", Punct),
+                ("by", Param),
+                (":", Punct),
+                ("{", Punct),
+                ("e", Field),
+                ("=", Operator),
+                ("event", Field),
+                ("[", Punct),
+                ("userIdentity", BracketKey),
+                ("]", Punct),
+                ("[", Punct),
+                ("\"arn\"", BracketKey),
+                ("]", Punct),
+                ("}", Punct),
+            ]
+        );
+        assert_eq!(
+            pieces("lookup [fetch logs], sourceField: `a b`"),
+            [
+                ("lookup", Command),
+                ("[", Punct),
+                ("fetch", Command),
+                ("logs", Field),
+                ("]", Punct),
+                (",", Punct),
+                ("sourceField", Param),
+                (":", Punct),
+                ("`a b`", Field),
+            ]
+        );
+        assert_eq!(
+            pieces("sort TRUE desc, 1.5e3 @h"),
+            [
+                ("sort", Command),
+                ("TRUE", Keyword),
+                ("desc", Keyword),
+                (",", Punct),
+                ("1.5e3", Number),
+                ("@", Operator),
+                ("h", Field)
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_fill_the_gaps() {
+        assert_eq!(
+            pieces("fetch logs // all of it\n/* one */ /* two */| limit 5 /* open"),
+            [
+                ("fetch", Command),
+                ("logs", Field),
+                ("// all of it", Comment),
+                ("/* one */", Comment),
+                ("/* two */", Comment),
+                ("|", Pipe),
+                ("limit", Command),
+                ("5", Number),
+                ("/* open", Comment),
+            ]
+        );
+        assert_eq!(pieces("// ü only"), [("// ü only", Comment)]);
+    }
+
+    #[test]
+    fn bad_input_is_still_covered() {
+        assert_eq!(
+            pieces("filter a == 'x' ^ \"open é"),
+            [
+                ("filter", Command),
+                ("a", Field),
+                ("==", Operator),
+                ("'x'", Invalid),
+                ("^", Invalid),
+                ("\"open é", String),
+            ]
+        );
+    }
+
+    #[test]
+    fn ranges_increase_and_cover_everything_but_whitespace() {
+        let inputs = [
+            "fetch logs | filter a[b] == 1 and c ~ \"x\" // end",
+            "  \n\t",
+            "/* é */ x'y' `q",
+            "makeTimeseries count(), interval: 5m, by: { eventName }\n| limit 3\n",
+            "a.b.c* ..,:@~%<>!=<=>=",
+        ];
+        for src in inputs {
+            let h = highlight(src);
+            let mut covered = vec![false; src.len()];
+            let mut last = 0;
+            for (r, _) in &h {
+                assert!(r.start >= last && r.start < r.end, "{src:?} {h:?}");
+                assert!(src.is_char_boundary(r.start) && src.is_char_boundary(r.end));
+                covered[r.clone()].iter_mut().for_each(|c| *c = true);
+                last = r.end;
+            }
+            for (i, c) in src.char_indices() {
+                assert!(
+                    c.is_whitespace() || covered[i],
+                    "{src:?}: byte {i} ({c:?}) uncovered"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_offsets() {
+        let s = "a😀é\nb";
+        let cases = [(0, 0), (1, 1), (3, 5), (4, 7), (5, 8), (6, 9), (99, 9)];
+        for (u16_at, byte) in cases {
+            assert_eq!(utf16_to_byte(s, u16_at), byte, "{u16_at}");
+        }
+        assert_eq!(line_col(s, 6), "line 2, column 2");
+        assert_eq!(line_col(s, 3), "line 1, column 3");
+    }
+
+    fn diag(start: usize, end: usize, error: bool) -> DiagnosticInfo {
+        DiagnosticInfo {
+            code: "E302".into(),
+            error,
+            message: "m".into(),
+            start,
+            end,
+            label: "".into(),
+            hints: vec![],
+        }
+    }
+
+    #[test]
+    fn empty_spans_grow_to_something_visible() {
+        assert_eq!(mark_range("abc", &diag(1, 2, true)), 1..2);
+        assert_eq!(mark_range("aéc", &diag(1, 1, true)), 1..3);
+        assert_eq!(mark_range("abc", &diag(3, 3, true)), 3..4);
+        assert_eq!(mark_range("abc", &diag(9, 2, true)), 3..4);
+    }
+
+    #[test]
+    fn segments_split_tokens_at_marks() {
+        let text = "filter abc";
+        let toks = highlight(text);
+        let marks = [
+            (8..9, Mark::Warning),
+            (7..10, Mark::Error),
+            (10..11, Mark::Warning),
+        ];
+        let segs: Vec<(Range<usize>, Option<Kind>, Option<Mark>)> = segments(text, &toks, &marks)
+            .into_iter()
+            .map(|s| (s.range, s.kind, s.mark))
+            .collect();
+        assert_eq!(
+            segs,
+            [
+                (0..6, Some(Command), None),
+                (6..7, None, None),
+                (7..10, Some(Field), Some(Mark::Error)),
+                (10..11, None, Some(Mark::Warning)),
+            ]
+        );
+        let plain = segments("a b", &highlight("a b"), &[]);
+        assert_eq!(plain.last().map(|s| s.range.end), Some(3));
+    }
+}
