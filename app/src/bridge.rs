@@ -50,6 +50,9 @@ pub fn input_files(input: &web_sys::HtmlInputElement) -> Vec<PickedFile> {
 #[derive(Clone)]
 pub struct Bridge {
     worker: Worker,
+    /// Messages posted before the worker said `Ready` would be lost (its handler is set only
+    /// once the wasm module has started), so they wait here.
+    pending: std::rc::Rc<std::cell::RefCell<Option<Vec<JsValue>>>>,
 }
 
 impl Bridge {
@@ -72,8 +75,18 @@ impl Bridge {
         opts.set_name("trailscope-engine");
         let worker = Worker::new_with_options(&url, &opts)
             .map_err(|e| format!("cannot start the engine worker: {e:?}"))?;
+        let pending: std::rc::Rc<std::cell::RefCell<Option<Vec<JsValue>>>> = Default::default();
+        *pending.borrow_mut() = Some(Vec::new());
+        let queue = pending.clone();
+        let worker_for_flush = worker.clone();
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             if let Some(r) = ev.data().as_string().and_then(|t| Response::from_json(&t)) {
+                if r == Response::Ready {
+                    let waiting = queue.borrow_mut().take().unwrap_or_default();
+                    for m in waiting {
+                        let _ = worker_for_flush.post_message(&m);
+                    }
+                }
                 on_response(r);
             }
         });
@@ -84,11 +97,19 @@ impl Bridge {
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
-        Ok(Bridge { worker })
+        Ok(Bridge { worker, pending })
+    }
+
+    fn post(&self, msg: JsValue) {
+        if let Some(q) = self.pending.borrow_mut().as_mut() {
+            q.push(msg);
+            return;
+        }
+        let _ = self.worker.post_message(&msg);
     }
 
     pub fn send(&self, r: &Request) {
-        let _ = self.worker.post_message(&JsValue::from_str(&r.to_json()));
+        self.post(JsValue::from_str(&r.to_json()));
     }
 
     pub fn load(&self, files: Vec<PickedFile>, bucket: &str) {
@@ -108,6 +129,6 @@ impl Bridge {
             &JsValue::from_str(&request.to_json()),
         );
         let _ = Reflect::set(&msg, &"files".into(), &list);
-        let _ = self.worker.post_message(&msg);
+        self.post(msg.into());
     }
 }

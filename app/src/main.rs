@@ -684,7 +684,8 @@ fn ResultsView() -> impl IntoView {
             .with(|o| o.get(&active()).cloned().unwrap_or(Outcome::Idle))
     };
     let result = Signal::derive(move || ui.active_result());
-    let rows = Signal::derive(move || {
+    // A memo: the grid reads the cache many times per update; it is cloned once per change.
+    let rows = Memo::new(move |_| {
         let id = result.with(|r| r.as_ref().map(|r| r.id));
         ui.rows.with(|m| {
             id.and_then(|id| m.get(&id).cloned())
@@ -697,6 +698,11 @@ fn ResultsView() -> impl IntoView {
         }
     });
     let selected = RwSignal::new(None::<usize>);
+    // A new result starts with nothing selected.
+    Effect::new(move |_| {
+        result.with(|r| r.as_ref().map(|r| r.id));
+        selected.set(None);
+    });
     let on_details = Callback::new(move |row: usize| {
         if let Some(id) = result.with_untracked(|r| r.as_ref().map(|r| r.id)) {
             ui.record.set(None);

@@ -25,6 +25,7 @@ pub mod model;
 pub use model::filter_line;
 use model::{path_text, split_matches, NodeKind, RecordTree, Search};
 
+/// `text` with each match of `query` in a `<mark>`; every piece is a text node.
 fn highlighted(text: &str, query: &str) -> impl IntoView {
     split_matches(text, query)
         .into_iter()
@@ -100,7 +101,8 @@ impl TreeCtx {
             .or_else(|| visible.first().copied())
     }
 
-    /// The node whose action buttons are shown.
+    /// The node whose action buttons are shown: while a button has keyboard focus, its node;
+    /// otherwise the node under the pointer, else the focused one.
     fn active(self) -> Option<usize> {
         if self.in_actions.get() {
             self.focused.get()
@@ -399,6 +401,8 @@ fn tree_item(ctx: TreeCtx, id: usize) -> impl IntoView {
         }
         if ctx.key(id, &ev) {
             ev.prevent_default();
+            // The keyboard has taken over: the action buttons go with the focused node.
+            ctx.hovered.set(None);
         }
     };
     let on_click = move |_| {
@@ -454,6 +458,14 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
         ctx.focused.set(Some(id));
         ctx.in_actions.set(true);
     };
+    // A mouse click gives focus back to the node, so the buttons follow the pointer again; a
+    // key press on a button (`detail() == 0`) leaves focus where it is.
+    let clicked = move |ev: &ev::MouseEvent| {
+        ev.stop_propagation();
+        if ev.detail() > 0 {
+            ctx.focus(id);
+        }
+    };
     let (path, json, leaf) = ctx.tree.with_value(|t| {
         let leaf = match &t.nodes[id].kind {
             NodeKind::Leaf(v) => Some(v.clone()),
@@ -468,14 +480,14 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
             other => other.compact(),
         };
         move |ev: ev::MouseEvent| {
-            ev.stop_propagation();
+            clicked(&ev);
             copy_text(text.clone(), ctx.status, "value");
         }
     };
     let copy_path = {
         let text = path_text(&path);
         move |ev: ev::MouseEvent| {
-            ev.stop_propagation();
+            clicked(&ev);
             copy_text(text.clone(), ctx.status, "path");
         }
     };
@@ -489,7 +501,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
                 aria-label="Filter for value"
                 title=keep.clone()
                 on:click=move |ev| {
-                    ev.stop_propagation();
+                    clicked(&ev);
                     ctx.on_filter.run(keep.clone());
                 }
                 on:focus=entered
@@ -503,7 +515,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
                 aria-label="Filter out value"
                 title=drop.clone()
                 on:click=move |ev| {
-                    ev.stop_propagation();
+                    clicked(&ev);
                     ctx.on_filter.run(drop.clone());
                 }
                 on:focus=entered
