@@ -423,12 +423,6 @@ fn DataPanel() -> impl IntoView {
                 }}
             </p>
             {move || ui.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <h3>"Sources"</h3>
-            <ul class="sources" aria-label="Loaded sources">
-                <For each=move || ui.data.get().sources key=|s| s.name.clone() let:src>
-                    <SourceRow src=src />
-                </For>
-            </ul>
             <h3>"Start from a use case"</h3>
             <div class="presets">
                 {PRESETS.iter().map(|(name, query)| {
@@ -437,10 +431,20 @@ fn DataPanel() -> impl IntoView {
                         <button type="button" on:click=move |_| {
                             let id = ui.cases.try_update(|c| { let id = c.add(Some(name), query); c.save(); id });
                             if let Some(id) = id { ui.run(id); }
+                            // The result appears at the top of the workspace: bring it into view.
+                            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".workspace").ok().flatten()) {
+                                el.scroll_into_view();
+                            }
                         }>{name}</button>
                     }
                 }).collect_view()}
             </div>
+            <h3>"Sources"</h3>
+            <ul class="sources" aria-label="Loaded sources">
+                <For each=move || ui.data.get().sources key=|s| s.name.clone() let:src>
+                    <SourceRow src=src />
+                </For>
+            </ul>
         </aside>
     }
 }
@@ -465,16 +469,18 @@ fn SourceRow(src: protocol::SourceInfo) -> impl IntoView {
         <li class="source">
             <span class="source-name" title=src.name.clone()>{src.name.clone()}</span>
             <span class="source-meta">{format!("{} events · {} · {}", src.events, src.shape, fmt_span(src.span))}</span>
-            <label class="bucket">
-                "bucket "
-                <input
-                    type="text"
-                    aria-label=label
-                    prop:value=move || bucket.get()
-                    on:input=move |ev| bucket.set(event_target_value(&ev))
-                    on:change={ let save = save.clone(); move |_| save() }
-                />
-            </label>
+            {(src.events > 0).then(|| view! {
+                <label class="bucket">
+                    "bucket "
+                    <input
+                        type="text"
+                        aria-label=label.clone()
+                        prop:value=move || bucket.get()
+                        on:input=move |ev| bucket.set(event_target_value(&ev))
+                        on:change={ let save = save.clone(); move |_| save() }
+                    />
+                </label>
+            })}
             {(!problems.is_empty()).then(|| view! {
                 <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             })}
@@ -608,7 +614,12 @@ fn TimeFrame() -> impl IntoView {
                     <option value="clock">"Wall clock"</option>
                 </select>
             </label>
-            <span class="now" aria-label="Current now">{move || { ui.data.track(); ui.now_mode.track(); format_timestamp(ui.now_display()) }}</span>
+            <span class="now" aria-label="Current now">{move || {
+                ui.data.track();
+                ui.now_mode.track();
+                let no_data = ui.data.with(|d| d.span.is_none());
+                if no_data && ui.now_mode.get() == NowMode::NewestEvent { "no data loaded".to_string() } else { format_timestamp(ui.now_display()) }
+            }}</span>
         </div>
     }
 }
