@@ -44,25 +44,9 @@ fn backticked(name: &str) -> String {
 }
 
 /// A DQL string literal: `"` and `\` escaped, control characters as escapes, so the filter
-/// stays on one line.
+/// stays on one line (the engine's own spelling, which its lexer reads back).
 pub fn string_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() && (c as u32) < 0x10000 => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    trailscope_engine::syntax::ast::string_literal(s)
 }
 
 /// The DQL expression for a path: `event[userIdentity][arn]`, `` `my field`[0] ``.
