@@ -202,7 +202,10 @@ impl Ui {
                 self.rows.update(HashMap::clear);
                 let active = self.cases.with_untracked(|c| c.active);
                 let ran = self.outcomes.with_untracked(|o| {
-                    matches!(o.get(&active), Some(Outcome::Done(_) | Outcome::Failed(..)))
+                    matches!(
+                        o.get(&active),
+                        Some(Outcome::Done(_) | Outcome::Failed(..) | Outcome::Running)
+                    )
                 });
                 self.outcomes
                     .update(|o| o.retain(|_, v| matches!(v, Outcome::Idle)));

@@ -310,6 +310,17 @@ fn set_bucket(source: &str, bucket: &str) {
 }
 
 fn query(id: u64, text: &str, opts: QueryOptions) {
+    if STATE.with_borrow(|s| s.loading) {
+        // The store is with the loader; the page runs the case again when loading is done.
+        let message =
+            "Data is still loading: the query runs when loading has finished.".to_string();
+        post(&Response::Failed {
+            id,
+            diagnostics: Vec::new(),
+            rendered: message,
+        });
+        return;
+    }
     let store = STATE.with_borrow(|s| s.store.clone());
     let store = store.unwrap_or_else(|| Loader::new(LoadOptions::default()).finish().0);
     let started = js_sys::Date::now();
