@@ -116,16 +116,7 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
         }
         1 => {
             let k = non_const[0];
-            let consts: Vec<Value> = cols
-                .iter()
-                .map(|c| {
-                    if let Column::Const(v) = c {
-                        v.clone()
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect();
+            let consts: Vec<Value> = const_args(&cols);
             map_one(cols[k].clone(), len, env, |v| {
                 let mut a = consts.clone();
                 a[k] = v.clone();
@@ -180,16 +171,7 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
             let mut memo: hashbrown::HashMap<Vec<u32>, u32> = hashbrown::HashMap::new();
             let mut out_dict: Vec<Value> = Vec::new();
             let mut key = vec![0u32; non_const.len()];
-            let mut args: Vec<Value> = cols
-                .iter()
-                .map(|c| {
-                    if let Column::Const(v) = c {
-                        v.clone()
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect();
+            let mut args: Vec<Value> = const_args(&cols);
             let codes: Arc<[u32]> = (0..len)
                 .map(|i| {
                     for (slot, &k) in non_const.iter().enumerate() {
@@ -241,6 +223,16 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
             Column::Values(out)
         }
     }
+}
+
+/// The constant arguments in place, null where a column is not constant.
+fn const_args(cols: &[Column]) -> Vec<Value> {
+    cols.iter()
+        .map(|c| match c {
+            Column::Const(v) => v.clone(),
+            _ => Value::Null,
+        })
+        .collect()
 }
 
 fn tri_dict() -> Arc<[Value]> {
