@@ -299,3 +299,181 @@ fn loading_more_files_later_keeps_everything_consistent() {
     .unwrap();
     assert_eq!(out.table.cell(0, 0), Value::Long(2));
 }
+
+/// Loads `bytes` pushed in chunks of `chunk` bytes.
+fn load_chunked(name: &str, bytes: &[u8], chunk: usize) -> (String, Vec<String>) {
+    use trailscope_engine::Loader;
+    let mut l = Loader::new(LoadOptions::default());
+    let mut f = l.begin_file(name);
+    for c in bytes.chunks(chunk.max(1)) {
+        l.push(&mut f, c);
+    }
+    l.end_file(f);
+    let (store, report) = l.finish();
+    let out = run_query(&store, "fetch logs | fields content", &Default::default()).unwrap();
+    let rows = (0..out.table.num_rows())
+        .map(|r| out.table.cell_text(0, r))
+        .collect();
+    (report.to_json(), rows)
+}
+
+/// Every shape and every kind of damage, as the files would arrive.
+fn streaming_cases() -> Vec<(&'static str, Vec<u8>)> {
+    let a = ev("a", "2026-11-20T11:00:00Z");
+    let b = ev("b", "2026-11-20T11:01:00Z").replace("alice", "zoë ✓ 𝄞");
+    let c = ev("c", "2026-11-20T11:02:00Z");
+    let pretty = |e: &str| e.replace(",\"", ",\n  \"").replace('{', "{\n  ");
+    let lookup = format!(
+        "{{\"NextToken\":\"t\",\"Events\":[{{\"EventId\":\"a\",\"CloudTrailEvent\":{}}},{{\"EventId\":\"b\",\"CloudTrailEvent\":\"{{\\\"eventTime\\\":\\\"2026-11-20T11:00:00Z\\\",\\\"x\\\":\\\"line\nbreak\\\"}}\"}}]}}",
+        serde_like_string(&a)
+    );
+    let mut cases: Vec<(&str, String)> = vec![
+        ("records.json", format!("{{\"Records\":[{a},{b},{c}]}}")),
+        ("records-pretty.json", format!("{{\n  \"Records\": [\n{},\n{}\n  ]\n}}\n", pretty(&a), pretty(&b))),
+        ("array.json", format!("[{a},\n{b}]")),
+        ("single.json", pretty(&b)),
+        ("lines.ndjson", format!("{a}\n{{broken\n\n{b}\n{c}")),
+        ("lines.log", format!("{a}\r\n{b}\r\n")),
+        ("jq-output.json", format!("{}\n{}\n", pretty(&a), pretty(&c))),
+        ("two-objects.json", format!("{{\"Records\":[{a}]}}\n{{\"Records\":[{b}]}}")),
+        ("lookup.json", lookup),
+        ("cloudwatch", format!("2026-11-20T11:00:00.000Z {a}\n2026-11-20T11:01:00.000Z {b}\nnot a line\n")),
+        ("missing-comma.json", format!("{{\"Records\":[{a}\n{b},{c}]}}")),
+        ("broken-event.json", format!("{{\"Records\":[{a},\n{{\"eventTime\": \"2026-11-20T11:01:00Z\", \"bad\": ]}},\n{c}]}}")),
+        ("unterminated.json", format!("{{\"Records\":[{a},{{\"eventTime\":\"2026-11-20T11:01:00Z\",\"x\":\"open}},{c}]}}")),
+        ("truncated.json", format!("{{\"Records\":[{a},{b},{}", &c[..c.len() / 2])),
+        ("trailing.json", format!("{{\"Records\":[{a}]}} junk {b}")),
+        ("tail-keys.json", format!("{{\"Records\":[{a}],\"x\":{{\"y\":[1,2]}}}}")),
+        ("digest.json", r#"{"awsAccountId":"1","digestStartTime":"2026-11-20T10:00:00Z","logFiles":[]}"#.into()),
+        ("control.json", format!("[{{\"eventTime\":\"2026-11-20T11:00:00Z\",\"m\":\"a\tb\"}},{c}]")),
+        ("numbers.json", "[{\"eventTime\":\"2026-11-20T11:00:00Z\",\"n\":12345678901234567890,\"f\":-1.5e-7,\"t\":true}]".into()),
+        ("scalars.json", "[1, \"x\", null, 123456]".into()),
+        ("empty.json", " \n ".into()),
+        ("readme.md", "# notes\n".into()),
+    ];
+    cases.push(("bom.json", format!("\u{feff}{{\"Records\":[{a}]}}")));
+    let mut out: Vec<(&str, Vec<u8>)> = cases
+        .into_iter()
+        .map(|(n, t)| (n, t.into_bytes()))
+        .collect();
+    let mut bad_utf8 = format!("[{a},{b}]").into_bytes();
+    let at = bad_utf8.len() - 20;
+    bad_utf8[at] = 0xFF;
+    out.push(("bad-utf8.json", bad_utf8));
+    out.push(("records.json.gz", gzip(&out[0].1)));
+    out.push(("jq.json.gz", gzip(&out[6].1)));
+    out
+}
+
+#[test]
+fn chunking_never_changes_what_loads() {
+    for (name, bytes) in streaming_cases() {
+        let whole = load_chunked(name, &bytes, bytes.len());
+        for chunk in [1, 2, 3, 5, 16, 100, 4096] {
+            let got = load_chunked(name, &bytes, chunk);
+            assert_eq!(
+                got.0, whole.0,
+                "{name}: report differs with {chunk}-byte chunks"
+            );
+            assert_eq!(
+                got.1, whole.1,
+                "{name}: events differ with {chunk}-byte chunks"
+            );
+        }
+    }
+}
+
+#[test]
+fn streamed_shapes_load_with_positions() {
+    let cases = streaming_cases();
+    let get = |n: &str| cases.iter().find(|c| c.0 == n).unwrap().1.clone();
+    let check = |n: &str, shape: Shape, events: usize, needles: &[&str]| {
+        let r = load(n, &get(n));
+        let s = r.summary();
+        assert_eq!((r.files[0].shape, r.events()), (shape, events), "{n}: {s}");
+        for needle in needles {
+            assert!(s.contains(needle), "{n}: no {needle:?} in {s}");
+        }
+    };
+    check(
+        "jq-output.json",
+        Shape::JsonSequence,
+        2,
+        &["several JSON documents"],
+    );
+    check("two-objects.json", Shape::S3Records, 2, &[]);
+    check(
+        "lookup.json",
+        Shape::LookupEvents,
+        2,
+        &["raw control characters"],
+    );
+    check("cloudwatch", Shape::CloudWatch, 2, &["line 3"]);
+    check("lines.ndjson", Shape::Ndjson, 3, &["line 2"]);
+    check("lines.log", Shape::Ndjson, 2, &[]);
+    check(
+        "missing-comma.json",
+        Shape::S3Records,
+        3,
+        &["expected `,` between events"],
+    );
+    check(
+        "unterminated.json",
+        Shape::S3Records,
+        2,
+        &["malformed JSON", "resumed reading"],
+    );
+    check(
+        "truncated.json",
+        Shape::S3Records,
+        2,
+        &[
+            "the file ends inside this value (truncated?)",
+            "the 2 events before it were read",
+        ],
+    );
+    check(
+        "trailing.json",
+        Shape::S3Records,
+        2,
+        &["unexpected text after the end", "line 1, column 311"],
+    );
+    check("tail-keys.json", Shape::S3Records, 1, &[]);
+    check("records-pretty.json", Shape::S3Records, 2, &[]);
+    check(
+        "bad-utf8.json",
+        Shape::JsonArray,
+        1,
+        &["invalid UTF-8", "line 1"],
+    );
+}
+
+#[test]
+fn memory_per_file_stays_bounded_while_streaming() {
+    use trailscope_engine::Loader;
+    // 16 MB of events in one Records object, fed in 64 KiB chunks as a reader would.
+    let e = ev("x", "2026-11-20T11:00:00Z");
+    let mut text = String::from("{\"Records\":[");
+    for i in 0..(16 << 20) / e.len() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&e.replace("\"x\"", &format!("\"id-{i}\"")));
+    }
+    text.push_str("]}");
+    let z = gzip(text.as_bytes());
+    for (name, bytes) in [("big.json", text.as_bytes()), ("big.json.gz", &z[..])] {
+        let mut l = Loader::new(LoadOptions::default());
+        let mut f = l.begin_file(name);
+        let mut most = 0;
+        for c in bytes.chunks(64 << 10) {
+            l.push(&mut f, c);
+            most = most.max(f.buffered());
+        }
+        l.end_file(f);
+        let (_, r) = l.finish();
+        assert_eq!(r.events(), (16 << 20) / e.len(), "{name}");
+        // One chunk (or one inflated block) plus an unfinished event, never the file.
+        assert!(most < 600 << 10, "{name}: {most} bytes held");
+    }
+}

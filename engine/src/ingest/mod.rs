@@ -6,19 +6,74 @@
 //! single event objects, NDJSON (one event per line), `aws cloudtrail lookup-events` output
 //! (`{"Events":[{"CloudTrailEvent": "…"}]}`). Digest files are recognised and skipped.
 
+pub mod gzip;
 mod report;
+mod text;
 
 use std::io::Read;
 use std::sync::Arc;
 
 use crate::storage::intern::Sym;
-use crate::storage::tape::{self, Doc, Parser};
+use crate::storage::tape::{self, Doc};
 use crate::storage::Store;
 use crate::time::parse_timestamp;
+use gzip::Gunzip;
 pub use report::{FileReport, LoadReport, Position, Problem, Shape};
+use text::Text;
 
-/// Decompressed files larger than this are refused (gzip bombs).
-pub const MAX_DECOMPRESSED: u64 = 4 << 30;
+/// Files are read and fed to the loader in chunks of this size.
+pub const CHUNK: usize = 1 << 20;
+/// Bytes looked at before deciding what a stream is (gzip, an archive, text).
+const SNIFF: usize = 512;
+
+/// One file being loaded (see [`Loader::begin_file`]).
+pub struct FileLoad {
+    report: FileReport,
+    stage: Stage,
+    bytes: u64,
+}
+
+impl FileLoad {
+    /// Bytes pushed so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+    /// Bytes held for this file: the unfinished event (or top-level value), nothing more.
+    pub fn buffered(&self) -> usize {
+        fn held(s: &Stage) -> usize {
+            match s {
+                Stage::Sniff(b, _) => b.len(),
+                Stage::Gzip(_, inner) => held(inner),
+                Stage::Text(t) => t.buffered(),
+            }
+        }
+        held(&self.stage)
+    }
+    /// Events loaded from this file so far.
+    pub fn events(&self) -> usize {
+        self.report.events
+    }
+    /// True when the rest of the file would be ignored (not CloudTrail, damaged gzip), so the
+    /// caller can stop reading it.
+    pub fn done(&self) -> bool {
+        fn done(s: &Stage) -> bool {
+            match s {
+                Stage::Sniff(..) => false,
+                Stage::Gzip(g, inner) => g.failed() || done(inner),
+                Stage::Text(t) => t.stopped(),
+            }
+        }
+        done(&self.stage)
+    }
+}
+
+/// The layers a file's bytes pass through.
+enum Stage {
+    /// The first bytes, until it is clear what follows; the number is the nesting depth.
+    Sniff(Vec<u8>, u8),
+    Gzip(Box<Gunzip>, Box<Stage>),
+    Text(Box<Text>),
+}
 
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
@@ -129,31 +184,63 @@ impl Loader {
         self.store.len()
     }
 
-    /// Loads one file's bytes (gzip or not); `source` becomes `log.source`.
+    /// Starts loading one file; `source` becomes `log.source`. Feed its bytes with
+    /// [`Loader::push`] as they are read, then [`Loader::end_file`].
+    pub fn begin_file(&mut self, source: &str) -> FileLoad {
+        FileLoad {
+            report: FileReport::new(source),
+            stage: Stage::Sniff(Vec::new(), 0),
+            bytes: 0,
+        }
+    }
+
+    /// The next bytes of a file, in any chunking: events are parsed as soon as they are
+    /// complete, so memory holds at most one unfinished event of the file.
+    pub fn push(&mut self, f: &mut FileLoad, bytes: &[u8]) {
+        f.bytes += bytes.len() as u64;
+        self.feed(&mut f.stage, &mut f.report, bytes);
+    }
+
+    /// The file ended: what was left is read and its report joins the load report.
+    pub fn end_file(&mut self, mut f: FileLoad) {
+        self.finish_stage(&mut f.stage, &mut f.report);
+        self.report.push(f.report);
+    }
+
+    /// Loads one file held in memory (gzip or not); `source` becomes `log.source`.
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) {
-        let mut file = FileReport::new(source);
-        let data;
-        let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-            file.compressed = true;
-            let mut out = Vec::new();
-            let dec = flate2::read::MultiGzDecoder::new(bytes);
-            match dec.take(MAX_DECOMPRESSED + 1).read_to_end(&mut out) {
-                Ok(_) if out.len() as u64 > MAX_DECOMPRESSED => {
-                    file.problem(None, format!("gzip expands beyond {} GiB; file refused", MAX_DECOMPRESSED >> 30));
-                    file.shape = Shape::Unreadable;
-                    self.report.push(file);
-                    return;
-                }
-                Ok(_) => {}
-                Err(e) => file.problem(None, format!("gzip data is damaged or truncated after {} decompressed bytes ({e}); reading what came before", out.len())),
+        let mut f = self.begin_file(source);
+        for chunk in bytes.chunks(CHUNK) {
+            self.push(&mut f, chunk);
+            if f.done() {
+                break;
             }
-            data = out;
-            &data
-        } else {
-            bytes
-        };
-        self.add_text(&mut file, text);
-        self.report.push(file);
+        }
+        self.end_file(f);
+    }
+
+    /// Loads a file from a reader, a chunk at a time (never the whole file in memory). A read
+    /// error ends the file with a problem; what was read before it stays loaded.
+    pub fn add_reader(&mut self, source: &str, mut r: impl Read) {
+        let mut f = self.begin_file(source);
+        let mut buf = vec![0; CHUNK];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.push(&mut f, &buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let at = f.bytes;
+                    f.report
+                        .problem(None, format!("read error after {at} bytes: {e}"));
+                    break;
+                }
+            }
+            if f.done() {
+                break;
+            }
+        }
+        self.end_file(f);
     }
 
     /// Loads a file or a folder (recursively, in name order). `log.source` is the path from the
@@ -200,392 +287,117 @@ impl Loader {
             }
             Ok(())
         } else {
-            let bytes = std::fs::read(path)?;
-            self.add_bytes(name, &bytes);
+            let file = std::fs::File::open(path)?;
+            self.add_reader(name, file);
             Ok(())
         }
     }
 
-    fn add_text(&mut self, file: &mut FileReport, text: &[u8]) {
-        let mut text = text;
-        if text.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            text = &text[3..];
+    fn feed(&mut self, stage: &mut Stage, file: &mut FileReport, bytes: &[u8]) {
+        match stage {
+            Stage::Sniff(buf, depth) => {
+                buf.extend_from_slice(bytes);
+                if buf.len() < SNIFF {
+                    return;
+                }
+                let data = std::mem::take(buf);
+                *stage = self.choose(&data, file, *depth);
+                self.feed(stage, file, &data);
+            }
+            Stage::Gzip(g, inner) => {
+                let r = g.push(bytes, &mut |out| self.feed(inner, file, out));
+                if let Err(e) = r {
+                    file.problem(None, e);
+                }
+            }
+            Stage::Text(t) => self.text_push(t, file, bytes),
         }
-        if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
-            file.shape = Shape::Unreadable;
-            file.problem(
-                Some(Position::at(text, 0)),
-                "text is UTF-16; expected UTF-8 JSON (re-save the file as UTF-8)",
+    }
+
+    fn finish_stage(&mut self, stage: &mut Stage, file: &mut FileReport) {
+        match stage {
+            Stage::Sniff(buf, depth) => {
+                let data = std::mem::take(buf);
+                *stage = self.choose(&data, file, *depth);
+                self.feed(stage, file, &data);
+                self.finish_stage(stage, file);
+            }
+            Stage::Gzip(g, inner) => {
+                if let Err(e) = g.finish() {
+                    file.problem(None, e);
+                }
+                self.finish_stage(inner, file);
+            }
+            Stage::Text(t) => self.text_finish(t, file),
+        }
+    }
+
+    /// What the first bytes of a (possibly decompressed) stream are.
+    fn choose(&mut self, first: &[u8], file: &mut FileReport, depth: u8) -> Stage {
+        if first.starts_with(&[0x1f, 0x8b]) && depth < 3 {
+            file.compressed = true;
+            return Stage::Gzip(
+                Box::default(),
+                Box::new(Stage::Sniff(Vec::new(), depth + 1)),
             );
-            return;
         }
-        let first = text.iter().position(|c| !c.is_ascii_whitespace());
-        let Some(first) = first else {
-            file.shape = Shape::Empty;
-            file.notice("empty file");
-            return;
-        };
-        if !matches!(text[first], b'{' | b'[') {
-            file.shape = Shape::NotCloudTrail;
-            file.problem(
-                Some(Position::at(text, first)),
-                format!(
-                    "not a CloudTrail export: expected JSON (`{{` or `[`), found {}",
-                    tape::show_byte(text[first])
-                ),
-            );
-            return;
-        }
-        if self.looks_like_ndjson(text, first, &file.source) {
-            file.shape = Shape::Ndjson;
-            self.load_ndjson(file, text);
-            return;
-        }
+        let lower = file.source.to_ascii_lowercase();
+        let named_ndjson = [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz"]
+            .iter()
+            .any(|s| lower.ends_with(s));
         let source = self.store.sources.code(Some(&file.source));
         let bucket = self.store.buckets.code(Some(&self.opts.bucket));
-        let top = self.store.tape.words.len();
-        let mut parsed = self.parse_document(text, first, false);
-        if parsed
-            .result
-            .as_ref()
-            .is_err_and(|e| e.message.starts_with("control character"))
-        {
-            // CloudTrail's lookup-events output can hold raw newlines inside strings.
-            self.store.tape.words.truncate(top);
-            let lenient = self.parse_document(text, first, true);
-            let further = match (&lenient.result, &parsed.result) {
-                (Ok(()), _) => true,
-                (Err(l), Err(s)) => l.offset > s.offset,
-                _ => false,
-            };
-            if further {
-                file.notice(
-                    "raw control characters inside JSON strings (not valid JSON) were accepted",
-                );
-                parsed = lenient;
-            } else {
-                self.store.tape.words.truncate(top);
-                parsed = self.parse_document(text, first, false);
-            }
-        }
-        let Parsed {
-            result,
-            mut tracked,
-            tracking_started,
-        } = parsed;
-        if let Err(e) = &result {
-            let kept = if tracked.is_empty() {
-                String::new()
-            } else {
-                format!("; the {} events before it were read", tracked.len())
-            };
-            file.problem(
-                Some(Position::at(text, e.offset)),
-                format!("malformed JSON: {}{kept}", e.message),
-            );
-            if tracking_started {
-                let more = self.recover_array(file, text, e.offset);
-                tracked.extend(more);
-            }
-        }
-        let doc_ok = result.is_ok() || !tracked.is_empty();
-        if !doc_ok {
-            file.shape = Shape::Malformed;
-            self.store.tape.words.truncate(top);
-            return;
-        }
-        let d = Doc {
-            tape: &self.store.tape,
-            interner: &self.store.interner,
-        };
-        let root = top;
-        let root_is_obj = tape::is_obj(self.store.tape.words[root]);
-        let mut docs: Vec<(u32, Option<usize>)> = Vec::new();
-        if text[first] == b'[' {
-            file.shape = Shape::JsonArray;
-            docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
-        } else if root_is_obj && result.is_ok() && d.member(root, self.sym("Records")).is_some() {
-            file.shape = Shape::S3Records;
-            docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
-        } else if result.is_err() {
-            file.shape = Shape::S3Records;
-            docs.extend(tracked.iter().enumerate().map(|(i, &p)| (p, Some(i))));
-        } else if [
-            "digestStartTime",
-            "digestPublicKeyFingerprint",
-            "digestSignatureAlgorithm",
-        ]
-        .iter()
-        .any(|k| d.member(root, self.sym(k)).is_some())
-        {
-            file.shape = Shape::Digest;
-            file.notice("CloudTrail digest file (log integrity data, no events): skipped");
-            self.store.tape.words.truncate(top);
-            return;
-        } else if let Some(events) = d
-            .member(root, self.sym("Events"))
-            .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::ARR)
-        {
-            file.shape = Shape::LookupEvents;
-            tracked = collect_elements(&d, events);
-            self.load_lookup_events(file, text, &tracked, source, bucket);
-            return;
-        } else {
-            file.shape = Shape::SingleEvent;
-            docs.push((root as u32, None));
-        }
-        for (pos, index) in docs {
-            let label = index.map(Position::element);
-            self.add_event(file, pos as usize, label, source, bucket);
-        }
-    }
-
-    /// Parses the file's top-level value, recording where each event of its `Records` array
-    /// (or top-level array) starts.
-    fn parse_document(&mut self, text: &[u8], first: usize, lenient: bool) -> Parsed {
-        let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
-        p.text_str = std::str::from_utf8(text).ok();
-        p.pos = first;
-        p.lenient_strings = lenient;
-        p.track_key = Some(if text[first] == b'[' { "" } else { "Records" });
-        let mut result = p.value();
-        let tracked = std::mem::take(&mut p.tracked);
-        let tracking_started = p.tracking_started;
-        let end = p.pos;
-        drop(p);
-        if result.is_ok() {
-            if let Some(r) = text[end..].iter().position(|c| !c.is_ascii_whitespace()) {
-                result = Err(tape::JsonError {
-                    offset: end + r,
-                    message: "unexpected text after the end of the JSON value".into(),
-                });
-            }
-        }
-        Parsed {
-            result,
-            tracked,
-            tracking_started,
-        }
-    }
-
-    /// After a syntax error inside an array of events, resumes at the next object that parses
-    /// and looks like an event, so one broken event (or a missing comma) loses nothing else.
-    fn recover_array(&mut self, file: &mut FileReport, text: &[u8], error_at: usize) -> Vec<u32> {
-        let mut found = Vec::new();
-        let mut pos = error_at;
-        let mut broken_from = Some(error_at);
-        while pos < text.len() {
-            let Some(k) = text[pos..].iter().position(|&c| c == b'{') else {
-                break;
-            };
-            let start = pos + k;
-            let mark = self.store.tape.words.len();
-            let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
-            p.pos = start;
-            let r = p.value();
-            let end = p.pos;
-            drop(p);
-            let d = Doc {
-                tape: &self.store.tape,
-                interner: &self.store.interner,
-            };
-            let is_event = r.is_ok()
-                && (d.member(mark, self.keys.event_time).is_some()
-                    || d.member(mark, self.keys.at_timestamp).is_some());
-            match r {
-                Ok(()) if is_event => {
-                    let only_whitespace_skipped = broken_from
-                        .is_some_and(|b| text[b..start].iter().all(u8::is_ascii_whitespace));
-                    if only_whitespace_skipped {
-                        broken_from = None;
-                    }
-                    if let Some(b) = broken_from.take() {
-                        let a = Position::at(text, b);
-                        let z = Position::at(text, start);
-                        file.notice(format!("resumed reading events at line {} after skipping the malformed text from line {}", z.line.unwrap_or(0), a.line.unwrap_or(0)));
-                    }
-                    found.push(mark as u32);
-                    let mut q = end;
-                    while q < text.len() && text[q].is_ascii_whitespace() {
-                        q += 1;
-                    }
-                    match text.get(q) {
-                        Some(b',') => pos = q + 1,
-                        Some(b']') | None => break,
-                        Some(b'{') => {
-                            file.problem(Some(Position::at(text, q)), "malformed JSON: expected `,` between events, found `{`; read on as if the comma were there");
-                            pos = q;
-                        }
-                        Some(_) => {
-                            file.problem(
-                                Some(Position::at(text, q)),
-                                format!(
-                                    "malformed JSON: expected `,` or `]` after an event, found {}",
-                                    tape::show_byte(text[q])
-                                ),
-                            );
-                            broken_from.get_or_insert(q);
-                            pos = q;
-                        }
-                    }
-                }
-                Ok(()) => {
-                    // A fragment of the broken event, not an event: drop it.
-                    self.store.tape.words.truncate(mark);
-                    pos = end.max(start + 1);
-                }
-                Err(e) => {
-                    self.store.tape.words.truncate(mark);
-                    broken_from.get_or_insert(start);
-                    pos = e.offset.max(start + 1);
-                }
-            }
-        }
-        found
+        Stage::Text(Box::new(Text::new(named_ndjson, source, bucket)))
     }
 
     fn sym(&self, s: &str) -> Sym {
         self.store.interner.lookup(s).unwrap_or(Sym(u32::MAX))
     }
 
-    fn looks_like_ndjson(&mut self, text: &[u8], first: usize, name: &str) -> bool {
-        let line_end = text[first..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(text.len(), |i| first + i);
-        let more = text[line_end..].iter().any(|c| !c.is_ascii_whitespace());
-        if !more {
-            return false;
-        }
-        let lower = name.to_ascii_lowercase();
-        if [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz"]
-            .iter()
-            .any(|s| lower.ends_with(s))
-        {
-            return true;
-        }
-        let mark = self.store.tape.words.len();
-        let nums = self.store.tape.nums.len();
-        let mut p = Parser::new(
-            &mut self.store.tape,
-            &mut self.store.interner,
-            &text[..line_end],
-        );
-        p.pos = first;
-        let ok = p.value().is_ok() && text[p.pos..line_end].iter().all(u8::is_ascii_whitespace);
-        drop(p);
-        self.store.tape.words.truncate(mark);
-        self.store.tape.nums.truncate(nums);
-        ok
-    }
-
-    fn load_ndjson(&mut self, file: &mut FileReport, text: &[u8]) {
-        let text_str = std::str::from_utf8(text).ok();
-        let source = self.store.sources.code(Some(&file.source));
-        let bucket = self.store.buckets.code(Some(&self.opts.bucket));
-        let mut line_start = 0;
-        let mut line_no = 0;
-        while line_start < text.len() {
-            line_no += 1;
-            let line_end = text[line_start..]
-                .iter()
-                .position(|&c| c == b'\n')
-                .map_or(text.len(), |i| line_start + i);
-            let line = &text[..line_end];
-            let first = line[line_start..]
-                .iter()
-                .position(|c| !c.is_ascii_whitespace());
-            if let Some(f) = first {
-                let mark = self.store.tape.words.len();
-                let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, line);
-                p.text_str = text_str.map(|t| &t[..line_end]);
-                p.pos = line_start + f;
-                let mut r = p.value();
-                let end = p.pos;
-                drop(p);
-                if r.is_ok() && !line[end..].iter().all(u8::is_ascii_whitespace) {
-                    r = Err(tape::JsonError {
-                        offset: end,
-                        message: "unexpected text after the JSON value on this line".into(),
-                    });
-                }
-                match r {
-                    Ok(()) => {
-                        self.add_event(file, mark, Some(Position::line(line_no)), source, bucket)
-                    }
-                    Err(e) => {
-                        self.store.tape.words.truncate(mark);
-                        file.skip(
-                            Position::at(text, e.offset),
-                            format!("malformed JSON: {}", e.message),
-                        );
-                    }
-                }
-            }
-            line_start = line_end + 1;
-        }
-    }
-
-    fn load_lookup_events(
+    /// One entry of `aws cloudtrail lookup-events` output: the event is the JSON string in
+    /// `CloudTrailEvent` (some tools print it as an object, or print the event itself).
+    fn lookup_event(
         &mut self,
         file: &mut FileReport,
-        text: &[u8],
-        elements: &[u32],
+        el: usize,
+        at: Position,
         source: u32,
         bucket: u32,
     ) {
-        for (i, &el) in elements.iter().enumerate() {
-            let d = Doc {
-                tape: &self.store.tape,
-                interner: &self.store.interner,
-            };
-            let Some(ct) = d.member(el as usize, self.keys.cloudtrail_event) else {
-                // Some tools print the events inline.
-                self.add_event(
-                    file,
-                    el as usize,
-                    Some(Position::element(i)),
-                    source,
-                    bucket,
-                );
-                continue;
-            };
-            let w = self.store.tape.words[ct];
-            if tape::is_obj(w) {
-                self.add_event(file, ct, Some(Position::element(i)), source, bucket);
-                continue;
-            }
-            let Some(json) = d.str_at(ct).map(|s| s.to_string()) else {
+        let d = Doc {
+            tape: &self.store.tape,
+            interner: &self.store.interner,
+        };
+        if !tape::is_obj(self.store.tape.words[el]) {
+            file.skip(at, "not a JSON object, so not a lookup-events entry");
+            return;
+        }
+        let Some(ct) = d.member(el, self.keys.cloudtrail_event) else {
+            self.add_event(file, el, Some(at), source, bucket);
+            return;
+        };
+        if tape::is_obj(self.store.tape.words[ct]) {
+            self.add_event(file, ct, Some(at), source, bucket);
+            return;
+        }
+        let Some(json) = d.str_at(ct).map(|s| s.to_string()) else {
+            file.skip(at, "CloudTrailEvent is neither a JSON string nor an object");
+            return;
+        };
+        let (mark, r) = self.parse_at(json.as_bytes(), Some(&json), 0, true);
+        match r {
+            Ok(_) => self.add_event(file, mark.words, Some(at), source, bucket),
+            Err(e) => {
+                self.truncate(mark);
                 file.skip(
-                    Position::element(i),
-                    "CloudTrailEvent is neither a JSON string nor an object",
+                    at,
+                    format!(
+                        "CloudTrailEvent string is not valid JSON at byte {}: {}",
+                        e.offset, e.message
+                    ),
                 );
-                continue;
-            };
-            let mark = self.store.tape.words.len();
-            let mut p = Parser::new(
-                &mut self.store.tape,
-                &mut self.store.interner,
-                json.as_bytes(),
-            );
-            p.lenient_strings = true;
-            let r = p.value();
-            drop(p);
-            match r {
-                Ok(()) => self.add_event(file, mark, Some(Position::element(i)), source, bucket),
-                Err(e) => {
-                    self.store.tape.words.truncate(mark);
-                    file.skip(
-                        Position::element(i),
-                        format!(
-                            "CloudTrailEvent string is not valid JSON at byte {}: {}",
-                            e.offset, e.message
-                        ),
-                    );
-                }
             }
         }
-        let _ = text;
     }
 
     /// Adds the event object at tape position `pos` as a row, or skips it with a reason.
@@ -736,25 +548,10 @@ impl Loader {
     }
 }
 
-fn collect_elements(d: &Doc, arr: usize) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(p) = d.element(arr, i) {
-        out.push(p as u32);
-        i += 1;
-    }
-    out
-}
-
-struct Parsed {
-    result: Result<(), tape::JsonError>,
-    tracked: Vec<u32>,
-    tracking_started: bool,
-}
-
 /// Loads one in-memory file: a shortcut for tests and the browser.
 pub fn load_bytes(source: &str, bytes: &[u8], opts: LoadOptions) -> (Arc<Store>, LoadReport) {
     let mut l = Loader::new(opts);
     l.add_bytes(source, bytes);
     l.finish()
 }
+

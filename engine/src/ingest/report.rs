@@ -15,6 +15,10 @@ pub enum Shape {
     SingleEvent,
     Ndjson,
     LookupEvents,
+    /// JSON documents one after another (`jq` output, concatenated files).
+    JsonSequence,
+    /// CloudWatch Logs export to S3: `<timestamp> <event>` lines.
+    CloudWatch,
     Digest,
     Empty,
     NotCloudTrail,
@@ -31,6 +35,8 @@ impl Shape {
             Shape::SingleEvent => "single event object",
             Shape::Ndjson => "NDJSON (one event per line)",
             Shape::LookupEvents => "aws cloudtrail lookup-events output",
+            Shape::JsonSequence => "JSON documents one after another",
+            Shape::CloudWatch => "CloudWatch Logs export (timestamp and event per line)",
             Shape::Digest => "CloudTrail digest file",
             Shape::Empty => "empty",
             Shape::NotCloudTrail => "not CloudTrail",
@@ -46,6 +52,8 @@ impl Shape {
             Shape::SingleEvent => "single-event",
             Shape::Ndjson => "ndjson",
             Shape::LookupEvents => "lookup-events",
+            Shape::JsonSequence => "json-sequence",
+            Shape::CloudWatch => "cloudwatch-export",
             Shape::Digest => "digest",
             Shape::Empty => "empty",
             Shape::NotCloudTrail => "not-cloudtrail",
