@@ -81,11 +81,16 @@ pub fn path_text(path: &[PathStep]) -> String {
 /// One DQL pipeline line keeping (`exclude == false`) or dropping the records whose value at
 /// `path` equals `value`: `| filter event[userIdentity][arn] == "arn:…"`. Null uses
 /// `isNull(path)`, and dropping nulls keeps `isNotNull(path)`. Arrays and records (which the
-/// tree offers no filter for) compare their JSON text through `toString()`.
+/// tree offers no filter for) compare their JSON text through `toString()`. The record's
+/// `timestamp` is a timestamp, not a string: its text goes through `toTimestamp()`.
 pub fn filter_line(path: &[PathStep], value: &Value, exclude: bool) -> String {
+    let is_record_timestamp = matches!(path, [PathStep::Key(k)] if k == "timestamp");
     let path = path_text(path);
     let command = if exclude { "filterOut" } else { "filter" };
     match value {
+        Value::String(s) if is_record_timestamp => {
+            format!("| {command} {path} == toTimestamp({})", string_literal(s))
+        }
         Value::Null if exclude => format!("| filter isNotNull({path})"),
         Value::Null => format!("| filter isNull({path})"),
         Value::Bool(b) => format!("| {command} {path} == {b}"),
@@ -466,6 +471,18 @@ mod tests {
                 "| filter event[`trailing.`] == 1",
             ),
             (&["event", ""], json!(1), false, "| filter event[``] == 1"),
+            (
+                &["timestamp"],
+                json!("2026-11-20T11:00:00Z"),
+                false,
+                r#"| filter timestamp == toTimestamp("2026-11-20T11:00:00Z")"#,
+            ),
+            (
+                &["event", "eventTime"],
+                json!("2026-11-20T11:00:00Z"),
+                true,
+                r#"| filterOut event[eventTime] == "2026-11-20T11:00:00Z""#,
+            ),
         ];
         for (steps, value, exclude, want) in cases {
             assert_eq!(
