@@ -47,16 +47,27 @@ impl Default for Gunzip {
 
 impl Gunzip {
     pub fn new() -> Self {
+        Self::with_buffer(Vec::new())
+    }
+
+    /// Reuses `out` (from [`Gunzip::into_buffer`]) for the decompressed output: thousands of
+    /// small files then cost no fresh 256 KiB buffer each.
+    pub fn with_buffer(mut out: Vec<u8>) -> Self {
+        out.resize(OUT_CHUNK, 0);
         Gunzip {
             state: State::Header,
             inflate: Decompress::new(false),
             crc: Crc::new(),
             pending: Vec::new(),
-            out: vec![0; OUT_CHUNK],
+            out,
             bytes_in: 0,
             bytes_out: 0,
             members: 0,
         }
+    }
+
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.out
     }
 
     /// True once decoding stopped on an error: later input is ignored.

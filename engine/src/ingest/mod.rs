@@ -113,6 +113,10 @@ pub struct Loader {
     opts: LoadOptions,
     report: LoadReport,
     keys: Keys,
+    /// Buffers kept between files (reads, gzip output), so that small files cost no fresh
+    /// megabyte each.
+    read_buf: Vec<u8>,
+    spare: Vec<Vec<u8>>,
 }
 
 struct Keys {
@@ -176,6 +180,8 @@ impl Loader {
             opts,
             report: LoadReport::default(),
             keys,
+            read_buf: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -205,6 +211,11 @@ impl Loader {
     pub fn end_file(&mut self, mut f: FileLoad) {
         self.finish_stage(&mut f.stage, &mut f.report);
         self.report.push(f.report);
+        let mut stage = f.stage;
+        while let Stage::Gzip(g, inner) = stage {
+            self.spare.push(g.into_buffer());
+            stage = *inner;
+        }
     }
 
     /// Loads one file held in memory (gzip or not); `source` becomes `log.source`.
@@ -223,7 +234,8 @@ impl Loader {
     /// error ends the file with a problem; what was read before it stays loaded.
     pub fn add_reader(&mut self, source: &str, mut r: impl Read) {
         let mut f = self.begin_file(source);
-        let mut buf = vec![0; CHUNK];
+        let mut buf = std::mem::take(&mut self.read_buf);
+        buf.resize(CHUNK, 0);
         loop {
             match r.read(&mut buf) {
                 Ok(0) => break,
@@ -240,6 +252,7 @@ impl Loader {
                 break;
             }
         }
+        self.read_buf = buf;
         self.end_file(f);
     }
 
@@ -336,8 +349,9 @@ impl Loader {
     fn choose(&mut self, first: &[u8], file: &mut FileReport, depth: u8) -> Stage {
         if first.starts_with(&[0x1f, 0x8b]) && depth < 3 {
             file.compressed = true;
+            let out = self.spare.pop().unwrap_or_default();
             return Stage::Gzip(
-                Box::default(),
+                Box::new(Gunzip::with_buffer(out)),
                 Box::new(Stage::Sniff(Vec::new(), depth + 1)),
             );
         }
