@@ -69,9 +69,20 @@ impl Bridge {
             .and_then(|v| v.as_string())
             .ok_or("no wasm file name")?;
         let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
-        let url = format!("worker.js?js={}&wasm={}", enc(&js), enc(&wasm));
+        // The single-file build (scripts/build-single-file) starts the worker from a blob: URL
+        // that its boot code made from the inlined script and wasm: a classic worker, as a
+        // file:// page may not start module workers from blob: URLs.
+        let inline = Reflect::get(&files, &"workerUrl".into())
+            .ok()
+            .and_then(|v| v.as_string());
         let opts = WorkerOptions::new();
-        opts.set_type(WorkerType::Module);
+        opts.set_type(if inline.is_some() {
+            WorkerType::Classic
+        } else {
+            WorkerType::Module
+        });
+        let url =
+            inline.unwrap_or_else(|| format!("worker.js?js={}&wasm={}", enc(&js), enc(&wasm)));
         opts.set_name("trailscope-engine");
         let worker = Worker::new_with_options(&url, &opts)
             .map_err(|e| format!("cannot start the engine worker: {e:?}"))?;
@@ -80,7 +91,12 @@ impl Bridge {
         let queue = pending.clone();
         let worker_for_flush = worker.clone();
         let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            if let Some(r) = ev.data().as_string().and_then(|t| Response::from_json(&t)) {
+            // Exports come as { response, blob } (crate::share keeps the blob).
+            let text = ev
+                .data()
+                .as_string()
+                .or_else(|| crate::share::unwrap_message(&ev.data()));
+            if let Some(r) = text.and_then(|t| Response::from_json(&t)) {
                 if r == Response::Ready {
                     let waiting = queue.borrow_mut().take().unwrap_or_default();
                     for m in waiting {
@@ -110,6 +126,18 @@ impl Bridge {
 
     pub fn send(&self, r: &Request) {
         self.post(JsValue::from_str(&r.to_json()));
+    }
+
+    /// Sends `r` with `files` next to it (as `load` does); the worker reads them.
+    pub fn send_with_files(&self, r: &Request, files: &[web_sys::File]) {
+        let msg = Object::new();
+        let list = Array::new();
+        for f in files {
+            list.push(f);
+        }
+        let _ = Reflect::set(&msg, &"request".into(), &JsValue::from_str(&r.to_json()));
+        let _ = Reflect::set(&msg, &"files".into(), &list);
+        self.post(msg.into());
     }
 
     pub fn load(&self, files: Vec<PickedFile>, bucket: &str) {

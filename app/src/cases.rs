@@ -2,6 +2,7 @@
 //! browser's local storage. Views read and change them through one signal.
 
 use serde::{Deserialize, Serialize};
+pub use trailscope_share::Evidence;
 
 const STORAGE_KEY: &str = "trailscope.cases.v1";
 const HISTORY: usize = 50;
@@ -14,6 +15,12 @@ pub struct Case {
     /// Queries run in this case, newest last.
     #[serde(default)]
     pub history: Vec<String>,
+    /// Free text the investigator keeps with the case.
+    #[serde(default)]
+    pub notes: String,
+    /// Records pinned as evidence, oldest first.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,6 +63,8 @@ impl Default for Cases {
                 name: "Case 1".into(),
                 query: DEFAULT_QUERY.into(),
                 history: Vec::new(),
+                notes: String::new(),
+                evidence: Vec::new(),
             }],
             active: 1,
             next_id: 2,
@@ -109,6 +118,8 @@ impl Cases {
             name,
             query: query.into(),
             history: Vec::new(),
+            notes: String::new(),
+            evidence: Vec::new(),
         });
         self.active = id;
         id

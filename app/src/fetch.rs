@@ -7,6 +7,16 @@ use web_sys::Response;
 
 /// GETs `url` (relative to the page) and returns the body, or a message for the status line.
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    // The single-file build (file://, where fetch cannot read files) carries its assets inline:
+    // its boot code leaves them in `trailscopeAssets` as { url: Uint8Array }.
+    if let Some(bytes) = js_sys::Reflect::get(&js_sys::global(), &"trailscopeAssets".into())
+        .ok()
+        .filter(|a| a.is_object())
+        .and_then(|a| js_sys::Reflect::get(&a, &url.into()).ok())
+        .and_then(|b| b.dyn_into::<Uint8Array>().ok())
+    {
+        return Ok(bytes.to_vec());
+    }
     let window = web_sys::window().ok_or("no window object")?;
     let response: Response = JsFuture::from(window.fetch_with_str(url))
         .await

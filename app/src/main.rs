@@ -10,6 +10,7 @@ mod bridge;
 mod cases;
 mod fetch;
 mod protocol;
+mod share;
 mod ui;
 mod worker;
 
@@ -253,6 +254,10 @@ impl Ui {
                 }
             }
             Response::Error { message } => self.error.set(Some(message)),
+            r @ (Response::Exported { .. }
+            | Response::ExportFailed { .. }
+            | Response::CaseImported { .. }
+            | Response::CaseRejected { .. }) => share::on_response(*self, r),
         }
     }
 
@@ -303,6 +308,7 @@ fn App() -> impl IntoView {
         Err(e) => ui.error.set(Some(e)),
     }
     provide_context(ui);
+    share::start(ui);
 
     view! {
         <header class="app-header">
@@ -369,7 +375,8 @@ fn DataPanel() -> impl IntoView {
         if let Some(dt) = ev.data_transfer() {
             spawn_local(async move {
                 let files = bridge::dropped_files(&dt).await;
-                ui.load(files);
+                // Case files among them are opened as cases (share.rs), the rest is loaded.
+                share::load_files(ui, files);
             });
         }
     };
@@ -383,7 +390,7 @@ fn DataPanel() -> impl IntoView {
         if let Some(el) = input.get() {
             let files = bridge::input_files(&el);
             el.set_value("");
-            ui.load(files);
+            share::load_files(ui, files);
         }
     };
 
@@ -595,6 +602,14 @@ fn TimeFrame() -> impl IntoView {
             *f = Frame::Absolute(a, b);
         });
     };
+    // The inputs are made afresh whenever the frame changes, so they start from its values
+    // (which a shared case may have set).
+    let abs_text = move |which: usize| match ui.frame.get_untracked() {
+        Frame::Absolute(a, b) => (if which == 0 { a } else { b })
+            .map(format_timestamp)
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
     view! {
         <div class="timeframe">
             <label>
@@ -607,12 +622,12 @@ fn TimeFrame() -> impl IntoView {
                 </select>
             </label>
             {move || matches!(ui.frame.get(), Frame::Absolute(..)).then(|| view! {
-                <input type="text" aria-label="From (UTC)" placeholder="2026-11-20T00:00:00Z" on:change=move |ev| abs(0, event_target_value(&ev)) />
-                <input type="text" aria-label="To (UTC)" placeholder="2026-11-21T00:00:00Z" on:change=move |ev| abs(1, event_target_value(&ev)) />
+                <input type="text" aria-label="From (UTC)" placeholder="2026-11-20T00:00:00Z" value=abs_text(0) on:change=move |ev| abs(0, event_target_value(&ev)) />
+                <input type="text" aria-label="To (UTC)" placeholder="2026-11-21T00:00:00Z" value=abs_text(1) on:change=move |ev| abs(1, event_target_value(&ev)) />
             })}
             <label>
                 "Now "
-                <select aria-label="Now" on:change=move |ev| ui.now_mode.set(if event_target_value(&ev) == "clock" { NowMode::WallClock } else { NowMode::NewestEvent })>
+                <select aria-label="Now" prop:value=move || if ui.now_mode.get() == NowMode::WallClock { "clock" } else { "newest" } on:change=move |ev| ui.now_mode.set(if event_target_value(&ev) == "clock" { NowMode::WallClock } else { NowMode::NewestEvent })>
                     <option value="newest">"Newest loaded event"</option>
                     <option value="clock">"Wall clock"</option>
                 </select>
@@ -685,6 +700,7 @@ fn CaseView() -> impl IntoView {
                 <TimeFrame />
             </div>
             <ResultsView />
+            <ui::share::CaseShare />
         </div>
     }
 }
@@ -763,6 +779,7 @@ fn ResultsView() -> impl IntoView {
                                     <button type="button" aria-pressed=move || (!ui.view_chart.get()).to_string() on:click=move |_| ui.view_chart.set(false)>"Table"</button>
                                 </div>
                             })}
+                            <ui::share::ExportBar has_chart=r.chart.is_some() />
                         </div>
                         {(!r.warnings.is_empty()).then(|| view! { <pre class="diagnostics warnings">{r.warnings.clone()}</pre> })}
                         {(!r.notices.is_empty()).then(|| view! { <ul class="notices" aria-label="Notices">{r.notices.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul> })}
@@ -801,6 +818,16 @@ fn Dialogs() -> impl IntoView {
     });
     let close_details = Callback::new(move |_: ()| ui.details.set(None));
     let close_record = Callback::new(move |_: ()| ui.record.set(None));
+    // "Pin as evidence" in both record dialogs (share.rs keeps the evidence in the case).
+    let pinned = Signal::derive(move || {
+        ui.record_json
+            .with(|j| j.as_deref().is_some_and(|j| share::is_pinned(ui, j)))
+    });
+    let on_pin = Callback::new(move |_: ()| {
+        if let Some(j) = ui.record_json.get_untracked() {
+            share::toggle_pin(ui, &j);
+        }
+    });
     let on_filter = Callback::new(move |line: String| {
         let id = ui.cases.with_untracked(|c| c.active);
         ui.cases.update(|c| {
@@ -814,10 +841,10 @@ fn Dialogs() -> impl IntoView {
     });
     view! {
         <Show when=move || ui.details.get().is_some()>
-            <ui::details::FieldDetails json=json row=details_row row_count=row_count on_move=on_move on_close=close_details />
+            <ui::details::FieldDetails json=json row=details_row row_count=row_count on_move=on_move on_close=close_details on_pin=on_pin pinned=pinned />
         </Show>
         <Show when=move || ui.record.get().is_some()>
-            <ui::tree::RecordDetails json=json on_filter=on_filter on_close=close_record />
+            <ui::tree::RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned />
         </Show>
     }
 }

@@ -14,7 +14,7 @@ pub enum Request {
     /// Load the `File`s sent with this message, in this order. `paths` are their relative
     /// paths (folder drops keep `AWSLogs/...`), used as `log.source`.
     Load { paths: Vec<String>, bucket: String },
-    /// Stop loading after the current file; what was read so far stays loaded.
+    /// Stop loading (between chunks of a file); what was read so far stays loaded.
     Cancel,
     /// Drop all loaded data.
     Clear,
@@ -39,6 +39,18 @@ pub enum Request {
         column: Option<usize>,
         descending: bool,
     },
+    /// Export result `id`, in the current view order, as `format` (`csv`, `json`, `markdown`).
+    /// `copy`: the page copies the text to the clipboard instead of downloading it.
+    ExportResult { id: u64, format: String, copy: bool },
+    /// Write a case file for `case` (a `trailscope_share::CaseData` as JSON), with every loaded
+    /// event when `include_events`. `created`: RFC 3339.
+    ExportCase {
+        case: String,
+        include_events: bool,
+        created: String,
+    },
+    /// Check the case file sent with this message (one `File`, as with `Load`).
+    ImportCase { name: String },
 }
 
 /// Worker → page.
@@ -80,6 +92,31 @@ pub enum Response {
     },
     /// Something went wrong outside a query (e.g. a file could not be read).
     Error {
+        message: String,
+    },
+    /// An export is ready; its bytes come in a `Blob` next to this message (see `share.rs`).
+    /// `what`: the format, or `case` for a case file.
+    Exported {
+        what: String,
+        file_name: String,
+        rows: usize,
+        copy: bool,
+    },
+    /// An export could not be made.
+    ExportFailed {
+        what: String,
+        message: String,
+    },
+    /// A case file passed every check: `case` is a `trailscope_share::CaseData` as JSON; when
+    /// `events` is set, the gzip-compressed NDJSON comes in a `Blob` next to this message.
+    CaseImported {
+        file_name: String,
+        case: String,
+        events: Option<u64>,
+    },
+    /// A case file was refused; `message` says why.
+    CaseRejected {
+        file_name: String,
         message: String,
     },
 }

@@ -16,6 +16,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
+mod share;
+
 use crate::protocol::{
     Cell, Chart, DataInfo, DiagnosticInfo, Request, Response, ResultInfo, Series, SourceInfo,
 };
@@ -147,7 +149,39 @@ fn handle(req: Request, files: Vec<File>) {
                 post(&Response::Rows { id, start: 0, rows });
             }
         }
+        // Sharing (issue 6): exports and case files, in worker/share.rs.
+        Request::ExportResult { id, format, copy } => share::export_result(id, &format, copy),
+        Request::ExportCase {
+            case,
+            include_events,
+            created,
+        } => share::export_case(&case, include_events, &created),
+        Request::ImportCase { name } => {
+            wasm_bindgen_futures::spawn_local(share::import_case(name, files));
+        }
     }
+}
+
+/// Bytes read from a file at a time.
+const CHUNK: u64 = 4 << 20;
+/// A wasm32 module can address 4 GiB; loading stops well before, while there is still room
+/// for the vectors that double as they grow and for queries.
+const MEMORY_LIMIT: f64 = 3.0 * (1u64 << 30) as f64;
+
+/// Why loading must stop, when the module's memory is close to wasm32's limit.
+fn memory_exhausted() -> Option<String> {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().ok()?;
+    let bytes = memory
+        .buffer()
+        .dyn_into::<js_sys::ArrayBuffer>()
+        .ok()?
+        .byte_length() as f64;
+    (bytes > MEMORY_LIMIT).then(|| {
+        format!(
+            "Loading stopped: this tab's engine uses {:.1} GiB, close to the 4 GiB a browser allows it; what was read so far is kept. Load fewer files, or use the trailscope CLI for exports this large.",
+            bytes / (1u64 << 30) as f64
+        )
+    })
 }
 
 async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
@@ -193,6 +227,7 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
     let mut bytes_done = 0u64;
     let files_total = files.len();
     let mut cancelled = false;
+    let mut stopped = None;
     for (i, file) in files.iter().enumerate() {
         if STATE.with_borrow(|s| s.cancel) {
             cancelled = true;
@@ -207,17 +242,68 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
             bytes_total,
             events: loader.events(),
         });
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buf) => {
-                let bytes = Uint8Array::new(&buf).to_vec();
-                drop(buf);
-                loader.add_bytes(&name, &bytes);
+        // The file is read a slice at a time and parsed as it arrives: only one chunk and
+        // the unfinished event are held, however large the file is.
+        let size = file.size() as u64;
+        let mut f = loader.begin_file(&name);
+        let mut offset = 0u64;
+        let mut chunk = Vec::new();
+        let mut last_post = js_sys::Date::now();
+        while offset < size {
+            if STATE.with_borrow(|s| s.cancel) {
+                cancelled = true;
+                break;
             }
-            Err(e) => post(&Response::Error {
-                message: format!("{name}: cannot be read ({e:?})"),
-            }),
+            if let Some(message) = memory_exhausted() {
+                stopped = Some(message);
+                break;
+            }
+            let end = (offset + CHUNK).min(size);
+            let blob = match file.slice_with_f64_and_f64(offset as f64, end as f64) {
+                Ok(b) => b,
+                Err(e) => {
+                    post(&Response::Error {
+                        message: format!("{name}: cannot be read ({e:?})"),
+                    });
+                    break;
+                }
+            };
+            match JsFuture::from(blob.array_buffer()).await {
+                Ok(buf) => {
+                    let view = Uint8Array::new(&buf);
+                    chunk.resize(view.length() as usize, 0);
+                    view.copy_to(&mut chunk);
+                }
+                Err(e) => {
+                    post(&Response::Error {
+                        message: format!("{name}: cannot be read at byte {offset} ({e:?})"),
+                    });
+                    break;
+                }
+            }
+            loader.push(&mut f, &chunk);
+            offset = end;
+            let now = js_sys::Date::now();
+            if now - last_post > 100.0 {
+                last_post = now;
+                post(&Response::Progress {
+                    file: name.clone(),
+                    files_done: i,
+                    files_total,
+                    bytes_done: bytes_done + offset,
+                    bytes_total,
+                    events: loader.events() + f.events(),
+                });
+            }
+            if f.done() {
+                break;
+            }
         }
-        bytes_done += file.size() as u64;
+        loader.end_file(f);
+        bytes_done += size;
+        if cancelled || stopped.is_some() {
+            break;
+        }
     }
     post(&Response::Progress {
         file: String::new(),
@@ -236,10 +322,10 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         s.cancel = false;
         data_info(s)
     });
-    let summary = if cancelled {
-        format!("Loading cancelled; kept what was read. {summary}")
-    } else {
-        summary
+    let summary = match (&stopped, cancelled) {
+        (Some(why), _) => format!("{why} {summary}"),
+        (None, true) => format!("Loading cancelled; kept what was read. {summary}"),
+        (None, false) => summary,
     };
     post(&Response::Loaded {
         data,

@@ -45,7 +45,7 @@ export const WAIT = Number(process.env.E2E_WAIT_MS || 20000);
  * user should never see (console errors, uncaught exceptions, CSP violations, JS dialogs,
  * failed requests) is collected in `app.problems`; `app.assertClean()` fails on any of them.
  */
-export async function openApp(t, { permissions = [] } = {}) {
+export async function openApp(t, { permissions = [], url = BASE_URL } = {}) {
   const profile = await mkdtemp(path.join(tmpdir(), "trailscope-e2e-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -57,7 +57,7 @@ export async function openApp(t, { permissions = [] } = {}) {
     timeout: 30000,
   });
   if (permissions.length) {
-    await context.grantPermissions(permissions, { origin: new URL(BASE_URL).origin });
+    await context.grantPermissions(permissions, { origin: new URL(url).origin });
   }
   context.setDefaultTimeout(WAIT);
   const page = context.pages()[0] || (await context.newPage());
@@ -91,7 +91,7 @@ export async function openApp(t, { permissions = [] } = {}) {
     }
   };
   t.after(() => app.close());
-  await gotoApp(app);
+  await gotoApp(app, url);
   return app;
 }
 
@@ -126,9 +126,12 @@ function watchPage(app, page) {
   });
 }
 
-/** Opens (or reloads) the page and waits until the app has rendered its controls. */
-export async function gotoApp(app) {
-  await app.page.goto(BASE_URL, { waitUntil: "load" });
+/**
+ * Opens the page (BASE_URL, or `url`: a share link, the single-file build on file://) and waits
+ * until the app has rendered its controls.
+ */
+export async function gotoApp(app, url = BASE_URL) {
+  await app.page.goto(url, { waitUntil: "load" });
   await app.page.getByRole("button", { name: "Load sample" }).waitFor({ state: "visible", timeout: WAIT });
 }
 

@@ -4,8 +4,8 @@
 # Debian's headless Chromium (driven by playwright-core; no browser is ever downloaded), and
 # stops the server, also when a test or the build fails.
 #
-#   tests/e2e/run.sh              build dist/, then test it
-#   tests/e2e/run.sh --no-build   test the dist/ that is there
+#   tests/e2e/run.sh              build dist/ (and dist-single/ from it), then test them
+#   tests/e2e/run.sh --no-build   test the dist/ that is there (dist-single/ is still made from it)
 #   tests/e2e/run.sh -- FILE...   only these test files (paths relative to the repository)
 #
 # Screenshots of each screen land in tests/e2e/screenshots/ (git-ignored).
@@ -60,6 +60,10 @@ if [[ ! -f dist/index.html ]]; then
     echo "run.sh: dist/index.html is missing (build it, or drop --no-build)" >&2
     exit 1
 fi
+# The single-file app (dist-single/trailscope.html) is made from dist/ in a second; the test in
+# single-file.test.mjs opens it from file://.
+echo "== scripts/build-single-file --no-build"
+scripts/build-single-file --no-build
 
 # A free loopback port, chosen by the kernel.
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

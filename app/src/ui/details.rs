@@ -280,6 +280,12 @@ pub fn FieldDetails(
     /// Step to the previous (-1) or next (+1) row; only called when there is one.
     on_move: Callback<i64>,
     on_close: Callback<()>,
+    /// "Pin as evidence" (toggles); no button without it.
+    #[prop(optional)]
+    on_pin: Option<Callback<()>>,
+    /// Whether the record shown is pinned.
+    #[prop(optional, into)]
+    pinned: Signal<bool>,
 ) -> impl IntoView {
     let dialog: NodeRef<html::Div> = NodeRef::new();
     restore_focus_on_cleanup();
@@ -393,6 +399,7 @@ pub fn FieldDetails(
                         >
                             "Next record"
                         </button>
+                        {pin_button(on_pin, pinned)}
                         <button
                             type="button"
                             aria-keyshortcuts="Escape"
@@ -406,6 +413,23 @@ pub fn FieldDetails(
             </div>
         </div>
     }
+}
+
+/// The "Pin as evidence" toggle both record dialogs show when given `on_pin`.
+pub fn pin_button(on_pin: Option<Callback<()>>, pinned: Signal<bool>) -> impl IntoView {
+    on_pin.map(|pin| {
+        view! {
+            <button
+                type="button"
+                class="pin"
+                aria-pressed=move || pinned.get().to_string()
+                title="Keep this record with the case as evidence (press again to unpin)"
+                on:click=move |_| pin.run(())
+            >
+                "Pin as evidence"
+            </button>
+        }
+    })
 }
 
 #[cfg(test)]

@@ -4,5 +4,6 @@
 pub mod chart;
 pub mod details;
 pub mod editor;
+pub mod share;
 pub mod table;
 pub mod tree;

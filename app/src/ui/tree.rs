@@ -211,6 +211,12 @@ pub fn RecordDetails(
     /// Receives one DQL line such as `| filter event[eventName] == "AssumeRole"`.
     on_filter: Callback<String>,
     on_close: Callback<()>,
+    /// "Pin as evidence" (toggles); no button without it.
+    #[prop(optional)]
+    on_pin: Option<Callback<()>>,
+    /// Whether the record shown is pinned.
+    #[prop(optional, into)]
+    pinned: Signal<bool>,
 ) -> impl IntoView {
     let dialog: NodeRef<html::Div> = NodeRef::new();
     restore_focus_on_cleanup();
@@ -274,6 +280,7 @@ pub fn RecordDetails(
                 <div class="tree-header">
                     <h2 class="tree-title">"Record details"</h2>
                     <p class="tree-status" role="status">{move || status.get()}</p>
+                    {super::details::pin_button(on_pin, pinned)}
                     <button type="button" aria-keyshortcuts="Escape" on:click=move |_| on_close.run(())>
                         "Close"
                     </button>

@@ -1,0 +1,379 @@
+//! The portable part of a case: what a case file and a share link carry (no tab id, no result),
+//! and the checks every field passes before it reaches the page. A case that arrives from a file
+//! or a link is untrusted input: lengths, counts, types and time stamps are all checked, and the
+//! page shows every string as text only.
+
+use serde::{Deserialize, Serialize};
+use trailscope_engine::time::parse_timestamp;
+
+/// Longest case name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest query text (also each history entry), in bytes.
+pub const MAX_QUERY_BYTES: usize = 100_000;
+/// Most history entries a case file may carry (the page keeps 50).
+pub const MAX_HISTORY: usize = 200;
+/// Longest notes text, in bytes.
+pub const MAX_NOTES_BYTES: usize = 1_000_000;
+/// Most pinned evidence records per case.
+pub const MAX_EVIDENCE: usize = 1_000;
+/// Longest pinned record (compact JSON), in bytes.
+pub const MAX_RECORD_BYTES: usize = 1_000_000;
+/// Longest relative time frame: about 100 years.
+const MAX_LAST_NS: i64 = 100 * 366 * 24 * 3_600 * 1_000_000_000;
+
+/// A case as it travels: name, query, history, notes, pinned evidence and the time frame.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseData {
+    pub name: String,
+    pub query: String,
+    /// Queries run in this case, oldest first.
+    #[serde(default)]
+    pub history: Vec<String>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// The time frame picker's setting when the case was shared (`None`: leave it as it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeframe: Option<TimeFrame>,
+}
+
+/// One record pinned as evidence, with the query whose result held it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// The query that produced the record.
+    pub query: String,
+    /// The record as a JSON object (compact text, key order as the result had it). Kept as text
+    /// rather than as a JSON value so that its key order and number spelling survive a round
+    /// trip and the integrity hash covers exactly what the investigator saw.
+    pub record: String,
+    /// When it was pinned (RFC 3339, UTC).
+    pub pinned: String,
+}
+
+/// The page's time frame picker, in a form that survives a trip through a file or a link.
+/// `last_ns` set: the last N nanoseconds before "now"; else `from`/`to` (RFC 3339) when either is
+/// set; else all loaded data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeFrame {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ns: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// "Now" is the wall clock (`true`) or just after the newest loaded event (`false`).
+    #[serde(default)]
+    pub now_clock: bool,
+}
+
+/// A field that failed its check: which one and why, for a message such as
+/// "evidence 3: record is not a JSON object".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
+    Invalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Text fields may hold line breaks and tabs (queries, notes) but no other control characters:
+/// they have no business in a case and could hide text from the reader.
+fn check_text(field: &str, s: &str, max_bytes: usize, multiline: bool) -> Result<(), Invalid> {
+    if s.len() > max_bytes {
+        return Err(invalid(
+            field,
+            format!("{} bytes, more than the {max_bytes} allowed", s.len()),
+        ));
+    }
+    let bad = s.chars().find(|&c| {
+        c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')) || c == '\u{202e}'
+    });
+    if let Some(c) = bad {
+        return Err(invalid(
+            field,
+            format!("contains the control character U+{:04X}", c as u32),
+        ));
+    }
+    Ok(())
+}
+
+/// A time stamp as the page writes them: RFC 3339, UTC or with an offset.
+pub fn check_time(field: &str, s: &str) -> Result<i64, Invalid> {
+    if s.len() > 64 {
+        return Err(invalid(field, "is not a time stamp"));
+    }
+    parse_timestamp(s).ok_or_else(|| invalid(field, format!("{s:?} is not an RFC 3339 time stamp")))
+}
+
+impl CaseData {
+    /// Checks every field against its type, length and count limits.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.name.trim().is_empty() {
+            return Err(invalid("case name", "is empty"));
+        }
+        if self.name.chars().count() > MAX_NAME_CHARS {
+            return Err(invalid(
+                "case name",
+                format!("longer than {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        check_text("case name", &self.name, MAX_NAME_CHARS * 4, false)?;
+        check_text("query", &self.query, MAX_QUERY_BYTES, true)?;
+        if self.history.len() > MAX_HISTORY {
+            return Err(invalid(
+                "history",
+                format!(
+                    "{} entries, more than the {MAX_HISTORY} allowed",
+                    self.history.len()
+                ),
+            ));
+        }
+        for (i, h) in self.history.iter().enumerate() {
+            check_text(
+                &format!("history entry {}", i + 1),
+                h,
+                MAX_QUERY_BYTES,
+                true,
+            )?;
+        }
+        check_text("notes", &self.notes, MAX_NOTES_BYTES, true)?;
+        if self.evidence.len() > MAX_EVIDENCE {
+            return Err(invalid(
+                "evidence",
+                format!(
+                    "{} records, more than the {MAX_EVIDENCE} allowed",
+                    self.evidence.len()
+                ),
+            ));
+        }
+        for (i, e) in self.evidence.iter().enumerate() {
+            e.validate(&format!("evidence {}", i + 1))?;
+        }
+        if let Some(tf) = &self.timeframe {
+            tf.validate()?;
+        }
+        Ok(())
+    }
+}
+
+impl Evidence {
+    pub fn validate(&self, field: &str) -> Result<(), Invalid> {
+        check_text(
+            &format!("{field}: query"),
+            &self.query,
+            MAX_QUERY_BYTES,
+            true,
+        )?;
+        if self.record.len() > MAX_RECORD_BYTES {
+            return Err(invalid(
+                format!("{field}: record"),
+                format!(
+                    "{} bytes, more than the {MAX_RECORD_BYTES} allowed",
+                    self.record.len()
+                ),
+            ));
+        }
+        // serde_json caps nesting at 128 levels, so a deeply nested record is an error, not a
+        // stack overflow.
+        match serde_json::from_str::<serde_json::Value>(&self.record) {
+            Ok(v) if v.is_object() => {}
+            Ok(_) => return Err(invalid(format!("{field}: record"), "is not a JSON object")),
+            Err(e) => {
+                return Err(invalid(
+                    format!("{field}: record"),
+                    format!("is not valid JSON ({e})"),
+                ))
+            }
+        }
+        check_time(&format!("{field}: pinned"), &self.pinned)?;
+        Ok(())
+    }
+
+    /// A one-line label: `eventName · eventTime` when the record has them, else its first
+    /// fields. Plain text for the page to show as text.
+    pub fn label(&self) -> String {
+        let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_str::<serde_json::Value>(&self.record)
+        else {
+            return "record".into();
+        };
+        // A record from `parse content, "JSON:event"` has the event under `event`; a `fields`
+        // result has flat columns.
+        let event = map.get("event").and_then(|e| e.as_object());
+        let find = |key: &str| {
+            map.get(key)
+                .or_else(|| event.and_then(|e| e.get(key)))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let mut parts: Vec<String> = ["eventName", "eventTime", "sourceIPAddress"]
+            .iter()
+            .filter_map(|k| find(k))
+            .collect();
+        if parts.is_empty() {
+            parts = map
+                .iter()
+                .filter(|(k, _)| k.as_str() != "content")
+                .take(3)
+                .map(|(k, v)| match v {
+                    serde_json::Value::String(s) => format!("{k}={s}"),
+                    v => format!("{k}={v}"),
+                })
+                .collect();
+        }
+        let label = parts.join(" · ");
+        if label.chars().count() > 160 {
+            let mut cut: String = label.chars().take(159).collect();
+            cut.push('…');
+            cut
+        } else if label.is_empty() {
+            "record".into()
+        } else {
+            label
+        }
+    }
+}
+
+impl TimeFrame {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if let Some(d) = self.last_ns {
+            if d <= 0 || d > MAX_LAST_NS {
+                return Err(invalid("time frame", format!("{d} ns is not a duration")));
+            }
+        }
+        let from = self
+            .from
+            .as_deref()
+            .map(|s| check_time("time frame start", s))
+            .transpose()?;
+        let to = self
+            .to
+            .as_deref()
+            .map(|s| check_time("time frame end", s))
+            .transpose()?;
+        if let (Some(a), Some(b)) = (from, to) {
+            if a > b {
+                return Err(invalid("time frame", "starts after it ends"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> CaseData {
+        CaseData {
+            name: "Brute force".into(),
+            query: "fetch logs\n| limit 3".into(),
+            history: vec!["fetch logs".into()],
+            notes: "Started 09:00.\n\tSee ticket.".into(),
+            evidence: vec![Evidence {
+                query: "fetch logs".into(),
+                record:
+                    r#"{"event":{"eventName":"ConsoleLogin","eventTime":"2026-11-20T10:00:00Z"}}"#
+                        .into(),
+                pinned: "2026-11-20T12:00:00Z".into(),
+            }],
+            timeframe: Some(TimeFrame {
+                last_ns: Some(1_800_000_000_000),
+                ..TimeFrame::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_good_case_passes() {
+        assert_eq!(case().validate(), Ok(()));
+    }
+
+    #[test]
+    fn each_field_is_checked() {
+        let long = "x".repeat(MAX_QUERY_BYTES + 1);
+        type Change = Box<dyn Fn(&mut CaseData)>;
+        let cases: Vec<(&str, Change)> = vec![
+            ("case name", Box::new(|c| c.name = "  ".into())),
+            ("case name", Box::new(|c| c.name = "a\u{7}b".into())),
+            ("case name", Box::new(|c| c.name = "x".repeat(201))),
+            ("case name", Box::new(|c| c.name = "a\nb".into())),
+            ("query", Box::new(move |c| c.query = long.clone())),
+            ("query", Box::new(|c| c.query = "a\u{0}".into())),
+            (
+                "history",
+                Box::new(|c| c.history = vec![String::new(); 201]),
+            ),
+            (
+                "history entry 2",
+                Box::new(|c| c.history.push("\u{1b}[2J".into())),
+            ),
+            ("notes", Box::new(|c| c.notes = "right\u{202e}left".into())),
+            (
+                "evidence 1: record",
+                Box::new(|c| c.evidence[0].record = "[1]".into()),
+            ),
+            (
+                "evidence 1: record",
+                Box::new(|c| c.evidence[0].record = "{".into()),
+            ),
+            (
+                "evidence 1: pinned",
+                Box::new(|c| c.evidence[0].pinned = "yesterday".into()),
+            ),
+            (
+                "evidence",
+                Box::new(|c| c.evidence = vec![c.evidence[0].clone(); 1001]),
+            ),
+            (
+                "time frame",
+                Box::new(|c| c.timeframe.as_mut().unwrap().last_ns = Some(-5)),
+            ),
+            (
+                "time frame start",
+                Box::new(|c| c.timeframe.as_mut().unwrap().from = Some("soon".into())),
+            ),
+        ];
+        for (field, change) in cases {
+            let mut c = case();
+            change(&mut c);
+            let err = c.validate().expect_err(field);
+            assert_eq!(err.field, field, "{err}");
+        }
+    }
+
+    #[test]
+    fn deep_records_are_rejected_not_overflowed() {
+        let mut c = case();
+        c.evidence[0].record = format!("{}{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+        assert_eq!(c.validate().unwrap_err().field, "evidence 1: record");
+    }
+
+    #[test]
+    fn evidence_labels_name_the_event() {
+        assert_eq!(
+            case().evidence[0].label(),
+            "ConsoleLogin · 2026-11-20T10:00:00Z"
+        );
+        let flat = Evidence {
+            record: r#"{"count()":3,"ip":"<b>1.2.3.4</b>"}"#.into(),
+            ..Evidence::default()
+        };
+        assert_eq!(flat.label(), "count()=3 · ip=<b>1.2.3.4</b>");
+    }
+}

@@ -1,0 +1,645 @@
+//! Case files: one investigation as one JSON file (`*.trailscope.json`) that can go by mail or on
+//! a USB stick, and comes back as a case tab, with its events when they were included.
+//!
+//! ```text
+//! {
+//!   "format": "trailscope-case",
+//!   "version": 1,
+//!   "created": "2026-11-20T12:00:00Z",
+//!   "sha256": "<hex SHA-256 of the canonical payload>",
+//!   "case": { "name", "query", "history", "notes", "evidence": [{ "query", "record", "pinned" }],
+//!             "timeframe"? },
+//!   "events"?: { "encoding": "gzip+base64", "count": N, "bytes": B,
+//!                "sha256": "<hex SHA-256 of the gzip bytes>", "data": "<base64>" }
+//! }
+//! ```
+//!
+//! The canonical payload is the compact JSON (serde_json, fields in the order above) of
+//! everything but `sha256` and `events.data`; `events.sha256` covers the data. Reading checks,
+//! in order: size, UTF-8, JSON, `format`, `version`, every field's type (unknown fields are
+//! errors), every field's limits ([`CaseData::validate`]), the payload hash, then the events'
+//! encoding, hash, decompressed size and line count. The hash finds damage and careless edits;
+//! it is not a signature (anyone can recompute it), so a case file is always treated as
+//! untrusted, whatever its hash says.
+
+use std::io::{Read, Write};
+
+use base64::Engine as _;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::case::{check_time, CaseData, Invalid};
+
+pub const FORMAT: &str = "trailscope-case";
+pub const VERSION: u32 = 1;
+/// What a case file's name ends with.
+pub const EXTENSION: &str = ".trailscope.json";
+pub const EVENTS_ENCODING: &str = "gzip+base64";
+/// Largest case file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// Largest events block, decompressed (NDJSON), in bytes. Writing refuses to go past it, so
+/// every file Trailscope writes can be read back.
+pub const MAX_EVENTS_BYTES: u64 = 256 << 20;
+
+/// Why a case file was refused. Each message says what is wrong in the user's terms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CaseFileError {
+    TooLarge { bytes: u64 },
+    NotText,
+    NotJson(String),
+    NotACaseFile,
+    UnsupportedVersion(String),
+    BadStructure(String),
+    Invalid(Invalid),
+    HashMismatch,
+    BadEvents(String),
+    EventsHashMismatch,
+    EventsTooLarge,
+}
+
+impl std::fmt::Display for CaseFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use CaseFileError::*;
+        match self {
+            TooLarge { bytes } => write!(
+                f,
+                "the file is {} MB, more than the {} MB a case file may have",
+                bytes >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
+            NotText => write!(f, "the file is not UTF-8 text, so it is not a case file"),
+            NotJson(e) => write!(f, "the file is not valid JSON ({e}); it may be damaged"),
+            NotACaseFile => write!(
+                f,
+                "the file is JSON but not a Trailscope case file (no \"format\": \"{FORMAT}\")"
+            ),
+            UnsupportedVersion(v) => write!(
+                f,
+                "the file is case file version {v}; this Trailscope reads version {VERSION}"
+            ),
+            BadStructure(e) => write!(f, "the file's structure is wrong: {e}"),
+            Invalid(i) => write!(f, "the file holds an invalid value: {i}"),
+            HashMismatch => write!(
+                f,
+                "its integrity hash does not match its content: the file was changed or damaged after it was exported"
+            ),
+            BadEvents(e) => write!(f, "the events in the file are damaged: {e}"),
+            EventsHashMismatch => write!(
+                f,
+                "the events' integrity hash does not match: the events were changed or damaged after export"
+            ),
+            EventsTooLarge => write!(
+                f,
+                "the events decompress to more than {} MB, the most a case file may hold",
+                MAX_EVENTS_BYTES >> 20
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    format: String,
+    version: u32,
+    created: String,
+    sha256: String,
+    case: CaseData,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    events: Option<EventsBlock>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsBlock {
+    encoding: String,
+    count: u64,
+    bytes: u64,
+    sha256: String,
+    data: String,
+}
+
+/// What the hash covers (see the module docs); borrowed, so hashing copies nothing big.
+#[derive(Serialize)]
+struct Signed<'a> {
+    format: &'a str,
+    version: u32,
+    created: &'a str,
+    case: &'a CaseData,
+    events: Option<EventsMeta<'a>>,
+}
+
+#[derive(Serialize)]
+struct EventsMeta<'a> {
+    encoding: &'a str,
+    count: u64,
+    bytes: u64,
+    sha256: &'a str,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn payload_hash(file: &CaseFile) -> String {
+    let signed = Signed {
+        format: &file.format,
+        version: file.version,
+        created: &file.created,
+        case: &file.case,
+        events: file.events.as_ref().map(|e| EventsMeta {
+            encoding: &e.encoding,
+            count: e.count,
+            bytes: e.bytes,
+            sha256: &e.sha256,
+        }),
+    };
+    // Serialising plain structs of strings and integers cannot fail.
+    sha256_hex(&serde_json::to_vec(&signed).unwrap_or_default())
+}
+
+/// Collects the loaded events as NDJSON, gzip-compressed on the fly, for a case file.
+pub struct EventsWriter {
+    gz: GzEncoder<Vec<u8>>,
+    count: u64,
+    bytes: u64,
+}
+
+/// The events compressed for [`encode`].
+pub struct PackedEvents {
+    gzip: Vec<u8>,
+    count: u64,
+    bytes: u64,
+}
+
+impl Default for EventsWriter {
+    fn default() -> Self {
+        EventsWriter::new()
+    }
+}
+
+impl EventsWriter {
+    pub fn new() -> Self {
+        EventsWriter {
+            gz: GzEncoder::new(Vec::new(), Compression::default()),
+            count: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Adds one event (its JSON text, on one line). Fails once the events pass
+    /// [`MAX_EVENTS_BYTES`], with a message for the user.
+    pub fn add(&mut self, event_json: &str) -> Result<(), String> {
+        let len = event_json.len() as u64 + 1;
+        if self.bytes + len > MAX_EVENTS_BYTES {
+            return Err(format!(
+                "the loaded events are more than {} MB of JSON, the most a case file may hold; export the case without events",
+                MAX_EVENTS_BYTES >> 20
+            ));
+        }
+        let line = event_json.replace(['\n', '\r'], " ");
+        self.gz
+            .write_all(line.as_bytes())
+            .and_then(|_| self.gz.write_all(b"\n"))
+            .map_err(|e| format!("cannot compress the events: {e}"))?;
+        self.count += 1;
+        self.bytes += len;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<PackedEvents, String> {
+        let gzip = self
+            .gz
+            .finish()
+            .map_err(|e| format!("cannot compress the events: {e}"))?;
+        Ok(PackedEvents {
+            gzip,
+            count: self.count,
+            bytes: self.bytes,
+        })
+    }
+}
+
+/// Writes a case file (pretty-printed JSON). `created` is an RFC 3339 time stamp.
+pub fn encode(
+    case: &CaseData,
+    created: &str,
+    events: Option<PackedEvents>,
+) -> Result<Vec<u8>, String> {
+    case.validate()
+        .map_err(|e| format!("the case cannot be exported: {e}"))?;
+    let events = events.map(|p| EventsBlock {
+        encoding: EVENTS_ENCODING.into(),
+        count: p.count,
+        bytes: p.bytes,
+        sha256: sha256_hex(&p.gzip),
+        data: base64::engine::general_purpose::STANDARD.encode(&p.gzip),
+    });
+    let mut file = CaseFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        created: created.into(),
+        sha256: String::new(),
+        case: case.clone(),
+        events,
+    };
+    file.sha256 = payload_hash(&file);
+    let mut out = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// A case file that passed every check.
+#[derive(Debug, PartialEq)]
+pub struct Imported {
+    pub case: CaseData,
+    pub created: String,
+    pub events: Option<ImportedEvents>,
+}
+
+/// The events of a case file: the gzip-compressed NDJSON as it was in the file (the loader
+/// decompresses it again), checked against its hash, its size limit and its line count.
+#[derive(Debug, PartialEq)]
+pub struct ImportedEvents {
+    pub gzip: Vec<u8>,
+    pub count: u64,
+}
+
+/// Reads and checks a case file (see the module docs for the order of the checks).
+pub fn decode(bytes: &[u8]) -> Result<Imported, CaseFileError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(CaseFileError::TooLarge {
+            bytes: bytes.len() as u64,
+        });
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| CaseFileError::NotText)?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| CaseFileError::NotJson(e.to_string()))?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(CaseFileError::NotACaseFile);
+    }
+    match value.get("version") {
+        Some(v) if v.as_u64() == Some(VERSION as u64) => {}
+        Some(v) => {
+            let shown: String = v.to_string().chars().take(20).collect();
+            return Err(CaseFileError::UnsupportedVersion(shown));
+        }
+        None => {
+            return Err(CaseFileError::BadStructure(
+                "missing field `version`".into(),
+            ))
+        }
+    }
+    let file: CaseFile =
+        serde_json::from_value(value).map_err(|e| CaseFileError::BadStructure(e.to_string()))?;
+    check_time("created", &file.created).map_err(CaseFileError::Invalid)?;
+    file.case.validate().map_err(CaseFileError::Invalid)?;
+    if let Some(e) = &file.events {
+        if e.encoding != EVENTS_ENCODING {
+            return Err(CaseFileError::BadEvents(format!(
+                "unknown encoding {:?} (expected {EVENTS_ENCODING:?})",
+                e.encoding.chars().take(40).collect::<String>()
+            )));
+        }
+        if e.bytes > MAX_EVENTS_BYTES {
+            return Err(CaseFileError::EventsTooLarge);
+        }
+    }
+    if !file.sha256.eq_ignore_ascii_case(&payload_hash(&file)) {
+        return Err(CaseFileError::HashMismatch);
+    }
+    let events = match file.events {
+        None => None,
+        Some(e) => Some(decode_events(e)?),
+    };
+    Ok(Imported {
+        case: file.case,
+        created: file.created,
+        events,
+    })
+}
+
+fn decode_events(e: EventsBlock) -> Result<ImportedEvents, CaseFileError> {
+    let gzip = base64::engine::general_purpose::STANDARD
+        .decode(e.data.as_bytes())
+        .map_err(|err| CaseFileError::BadEvents(format!("not base64 ({err})")))?;
+    drop(e.data);
+    if !sha256_hex(&gzip).eq_ignore_ascii_case(&e.sha256) {
+        return Err(CaseFileError::EventsHashMismatch);
+    }
+    let (total, lines) = inflated_size(&gzip, MAX_EVENTS_BYTES)?;
+    if total != e.bytes || lines != e.count {
+        return Err(CaseFileError::BadEvents(format!(
+            "{lines} events in {total} bytes, but the file says {} in {}",
+            e.count, e.bytes
+        )));
+    }
+    Ok(ImportedEvents {
+        gzip,
+        count: e.count,
+    })
+}
+
+/// Decompresses with a cap (a small file may inflate to gigabytes), counting bytes and lines
+/// (a last line without a newline counts) without keeping the output.
+fn inflated_size(gzip: &[u8], limit: u64) -> Result<(u64, u64), CaseFileError> {
+    let mut reader = GzDecoder::new(gzip).take(limit + 1);
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut total, mut lines, mut last) = (0u64, 0u64, b'\n');
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|err| CaseFileError::BadEvents(format!("not gzip data ({err})")))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > limit {
+            return Err(CaseFileError::EventsTooLarge);
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        last = buf[n - 1];
+    }
+    if last != b'\n' {
+        lines += 1;
+    }
+    Ok((total, lines))
+}
+
+/// Whether a dropped or opened file is a case file rather than a CloudTrail export: its name
+/// ends with `.trailscope.json`, or its first bytes (the page reads 512) name the format.
+pub fn looks_like_case_file(name: &str, head: &[u8]) -> bool {
+    if name.to_ascii_lowercase().ends_with(EXTENSION) {
+        return true;
+    }
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    if start.is_none_or(|i| head[i] != b'{') {
+        return false;
+    }
+    let text = String::from_utf8_lossy(head);
+    let needle = format!("\"{FORMAT}\"");
+    text.contains("\"format\"") && text.contains(&needle)
+}
+
+/// A file name for a case: the case name with anything but letters, digits, `-` and `_`
+/// replaced, plus [`EXTENSION`].
+pub fn file_name(case_name: &str) -> String {
+    let mut stem: String = case_name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect();
+    while stem.contains("--") {
+        stem = stem.replace("--", "-");
+    }
+    let stem = stem.trim_matches('-');
+    format!("{}{EXTENSION}", if stem.is_empty() { "case" } else { stem })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Evidence;
+
+    fn case() -> CaseData {
+        CaseData {
+            name: "KMS <script>".into(),
+            query: "fetch logs\n| limit 3".into(),
+            history: vec!["fetch logs".into(), "fetch logs\n| limit 3".into()],
+            notes: "Key created from outside AWS.\n".into(),
+            evidence: vec![Evidence {
+                query: "fetch logs".into(),
+                record: r#"{"b":1.50,"a":"x"}"#.into(),
+                pinned: "2026-11-20T12:00:00Z".into(),
+            }],
+            timeframe: None,
+        }
+    }
+
+    fn events(lines: &[&str]) -> PackedEvents {
+        let mut w = EventsWriter::new();
+        for l in lines {
+            w.add(l).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    const T: &str = "2026-11-21T08:00:00Z";
+
+    #[test]
+    fn a_case_round_trips_with_its_events() {
+        let lines = [r#"{"eventID":"1"}"#, r#"{"eventID":"2"}"#];
+        let bytes = encode(&case(), T, Some(events(&lines))).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with("{\n  \"format\": \"trailscope-case\",\n  \"version\": 1,"));
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.case, case());
+        assert_eq!(back.created, T);
+        let ev = back.events.unwrap();
+        assert_eq!(ev.count, 2);
+        let mut ndjson = String::new();
+        GzDecoder::new(ev.gzip.as_slice())
+            .read_to_string(&mut ndjson)
+            .unwrap();
+        assert_eq!(ndjson, format!("{}\n{}\n", lines[0], lines[1]));
+        // The record's key order and number spelling survive.
+        assert!(text.contains(r#"{\"b\":1.50,\"a\":\"x\"}"#));
+    }
+
+    #[test]
+    fn whitespace_does_not_matter_but_content_does() {
+        let bytes = encode(&case(), T, None).unwrap();
+        let compact: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let compact = serde_json::to_vec(&compact).unwrap();
+        assert!(decode(&compact).is_ok());
+        let text = String::from_utf8(bytes).unwrap();
+        let edited = text.replace("outside AWS", "inside AWS");
+        assert_eq!(
+            decode(edited.as_bytes()).unwrap_err(),
+            CaseFileError::HashMismatch
+        );
+    }
+
+    /// One line per way a file can be damaged or tampered with, and the error it must give.
+    #[test]
+    fn damaged_files_are_refused_with_a_reason() {
+        let good =
+            String::from_utf8(encode(&case(), T, Some(events(&[r#"{"eventID":"1"}"#]))).unwrap())
+                .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&good).unwrap();
+        let with = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = v.clone();
+            f(&mut v);
+            serde_json::to_vec(&v).unwrap()
+        };
+        let data = v["events"]["data"].as_str().unwrap().to_string();
+        let mut flipped = data.clone().into_bytes();
+        flipped[20] = if flipped[20] == b'A' { b'B' } else { b'A' };
+        let flipped = String::from_utf8(flipped).unwrap();
+        type Check = fn(&CaseFileError) -> bool;
+        let cases: Vec<(&str, Vec<u8>, Check)> = vec![
+            ("binary", vec![0xff, 0xfe, 0x00], |e| {
+                *e == CaseFileError::NotText
+            }),
+            (
+                "truncated",
+                good.as_bytes()[..good.len() / 2].to_vec(),
+                |e| matches!(e, CaseFileError::NotJson(_)),
+            ),
+            ("an export", br#"{"Records":[]}"#.to_vec(), |e| {
+                *e == CaseFileError::NotACaseFile
+            }),
+            (
+                "version 2",
+                with(&|v| v["version"] = 2.into()),
+                |e| matches!(e, CaseFileError::UnsupportedVersion(v) if v == "2"),
+            ),
+            (
+                "version as text",
+                with(&|v| v["version"] = "1".into()),
+                |e| matches!(e, CaseFileError::UnsupportedVersion(_)),
+            ),
+            (
+                "unknown field",
+                with(&|v| v["case"]["run"] = "x".into()),
+                |e| matches!(e, CaseFileError::BadStructure(m) if m.contains("unknown field `run`")),
+            ),
+            (
+                "wrong type",
+                with(&|v| v["case"]["history"] = 5.into()),
+                |e| matches!(e, CaseFileError::BadStructure(m) if m.contains("invalid type")),
+            ),
+            (
+                "bad record",
+                with(&|v| v["case"]["evidence"][0]["record"] = "[]".into()),
+                |e| matches!(e, CaseFileError::Invalid(i) if i.field == "evidence 1: record"),
+            ),
+            (
+                "changed name",
+                with(&|v| v["case"]["name"] = "Other".into()),
+                |e| *e == CaseFileError::HashMismatch,
+            ),
+            (
+                "changed hash",
+                with(&|v| v["sha256"] = "00".repeat(32).into()),
+                |e| *e == CaseFileError::HashMismatch,
+            ),
+            (
+                "changed count",
+                with(&|v| v["events"]["count"] = 9.into()),
+                |e| *e == CaseFileError::HashMismatch,
+            ),
+            (
+                "flipped event byte",
+                with(&|v| v["events"]["data"] = flipped.clone().into()),
+                |e| *e == CaseFileError::EventsHashMismatch,
+            ),
+            (
+                "not base64",
+                with(&|v| v["events"]["data"] = "!!".into()),
+                |e| matches!(e, CaseFileError::BadEvents(m) if m.starts_with("not base64")),
+            ),
+            (
+                "encoding",
+                with(&|v| v["events"]["encoding"] = "zstd".into()),
+                |e| matches!(e, CaseFileError::BadEvents(m) if m.contains("zstd")),
+            ),
+            (
+                "huge claim",
+                with(&|v| v["events"]["bytes"] = (1u64 << 40).into()),
+                |e| *e == CaseFileError::EventsTooLarge,
+            ),
+        ];
+        for (what, bytes, check) in cases {
+            let err = decode(&bytes).expect_err(what);
+            assert!(check(&err), "{what}: {err:?}");
+            assert!(!err.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn events_must_match_their_counts_even_with_a_recomputed_hash() {
+        // A forger can recompute both hashes; the line count still has to agree.
+        let mut p = events(&[r#"{"eventID":"1"}"#, r#"{"eventID":"2"}"#]);
+        p.count = 1;
+        let bytes = encode(&case(), T, Some(p)).unwrap();
+        assert!(
+            matches!(decode(&bytes), Err(CaseFileError::BadEvents(m)) if m.contains("2 events"))
+        );
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        // 64 MB of newlines compress to about 64 KB; with a 1 MB limit inflating stops early.
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        let chunk = vec![b'\n'; 1 << 20];
+        for _ in 0..64 {
+            gz.write_all(&chunk).unwrap();
+        }
+        let gzip = gz.finish().unwrap();
+        assert!(gzip.len() < 1 << 20);
+        assert_eq!(
+            inflated_size(&gzip, 1 << 20).unwrap_err(),
+            CaseFileError::EventsTooLarge
+        );
+        assert_eq!(
+            inflated_size(&gzip, 64 << 20).unwrap(),
+            (64 << 20, 64 << 20)
+        );
+        assert!(matches!(
+            inflated_size(b"not gzip", 10),
+            Err(CaseFileError::BadEvents(_))
+        ));
+    }
+
+    #[test]
+    fn oversized_files_are_refused_before_parsing() {
+        // No need to allocate 512 MB: the check is on the length alone.
+        let err = CaseFileError::TooLarge {
+            bytes: MAX_FILE_BYTES + 1,
+        };
+        assert!(err.to_string().contains("512 MB"));
+    }
+
+    #[test]
+    fn case_files_are_recognised_by_name_or_content() {
+        let good = encode(&case(), T, None).unwrap();
+        for (name, head, yes) in [
+            ("x.trailscope.json", &b""[..], true),
+            ("X.TRAILSCOPE.JSON", b"", true),
+            ("evidence.json", &good[..good.len().min(512)], true),
+            ("export.json", br#"{"Records":[{"eventName":"x"}]}"#, false),
+            ("export.json.gz", b"\x1f\x8b\x08", false),
+            ("notes.txt", b"format trailscope-case", false),
+        ] {
+            assert_eq!(looks_like_case_file(name, head), yes, "{name}");
+        }
+    }
+
+    #[test]
+    fn file_names_are_tame() {
+        for (name, file) in [
+            ("Brute force", "Brute-force.trailscope.json"),
+            ("../../etc/passwd", "etc-passwd.trailscope.json"),
+            ("<>", "case.trailscope.json"),
+            ("Ünïcode 1", "Ünïcode-1.trailscope.json"),
+        ] {
+            assert_eq!(file_name(name), file);
+        }
+    }
+}
