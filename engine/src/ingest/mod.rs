@@ -6,8 +6,12 @@
 //! single event objects, NDJSON (one event per line), `aws cloudtrail lookup-events` output
 //! (`{"Events":[{"CloudTrailEvent": "…"}]}`). Digest files are recognised and skipped.
 
+pub mod archive;
+pub mod csv;
 pub mod gzip;
 mod report;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use std::io::Read;
@@ -17,6 +21,7 @@ use crate::storage::intern::Sym;
 use crate::storage::tape::{self, Doc};
 use crate::storage::Store;
 use crate::time::parse_timestamp;
+use archive::{ArchiveKind, MemberSink, TarReader, ZipReader};
 use gzip::Gunzip;
 pub use report::{FileReport, LoadReport, Position, Problem, Shape};
 use text::Text;
@@ -45,6 +50,7 @@ impl FileLoad {
                 Stage::Sniff(b, _) => b.len(),
                 Stage::Gzip(_, inner) => held(inner),
                 Stage::Text(t) => t.buffered(),
+                Stage::Archive(a) => a.member.as_ref().map_or(0, FileLoad::buffered),
             }
         }
         held(&self.stage)
@@ -61,6 +67,7 @@ impl FileLoad {
                 Stage::Sniff(..) => false,
                 Stage::Gzip(g, inner) => g.failed() || done(inner),
                 Stage::Text(t) => t.stopped(),
+                Stage::Archive(_) => false,
             }
         }
         done(&self.stage)
@@ -73,6 +80,68 @@ enum Stage {
     Sniff(Vec<u8>, u8),
     Gzip(Box<Gunzip>, Box<Stage>),
     Text(Box<Text>),
+    Archive(Box<Archive>),
+}
+
+/// A zip or tar archive: each member is loaded as a file of its own, named
+/// `<archive>/<member path>`, streamed like any other (a member may be gzip, or an archive).
+struct Archive {
+    reader: ArchiveReader,
+    member: Option<FileLoad>,
+    /// The member being read is skipped (folder metadata such as `__MACOSX/`).
+    skipping: bool,
+    depth: u8,
+    /// Where the archive's own report goes: before its members'.
+    report_at: usize,
+}
+
+enum ArchiveReader {
+    Tar(TarReader),
+    Zip(ZipReader),
+}
+
+/// Receives the members of an archive and loads each one.
+struct Members<'a> {
+    loader: &'a mut Loader,
+    archive: &'a mut FileReport,
+    member: &'a mut Option<FileLoad>,
+    skipping: &'a mut bool,
+    depth: u8,
+}
+
+impl MemberSink for Members<'_> {
+    fn begin(&mut self, name: &str, _size_hint: Option<u64>) {
+        if let Some(f) = self.member.take() {
+            self.loader.end_file(f);
+        }
+        let last = name.rsplit('/').next().unwrap_or(name);
+        *self.skipping = name.starts_with("__MACOSX/") || last.starts_with('.') || last.is_empty();
+        if !*self.skipping {
+            let source = format!("{}/{name}", self.archive.source);
+            let mut f = self.loader.begin_file(&source);
+            f.stage = Stage::Sniff(Vec::new(), self.depth + 1);
+            *self.member = Some(f);
+        }
+    }
+    fn data(&mut self, bytes: &[u8]) {
+        if let Some(f) = self.member.as_mut().filter(|f| !f.done()) {
+            self.loader.push(f, bytes);
+        }
+    }
+    fn end(&mut self, complete: bool) {
+        // An incomplete member was reported by the reader (`problem`) before this.
+        let _ = complete;
+        if let Some(f) = self.member.take() {
+            self.loader.end_file(f);
+        }
+        *self.skipping = false;
+    }
+    fn problem(&mut self, message: String) {
+        match self.member.as_mut() {
+            Some(f) => f.report.problem(None, message),
+            None => self.archive.problem(None, message),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -210,7 +279,17 @@ impl Loader {
     /// The file ended: what was left is read and its report joins the load report.
     pub fn end_file(&mut self, mut f: FileLoad) {
         self.finish_stage(&mut f.stage, &mut f.report);
-        self.report.push(f.report);
+        fn archive_slot(s: &Stage) -> Option<usize> {
+            match s {
+                Stage::Archive(a) => Some(a.report_at),
+                Stage::Gzip(_, inner) => archive_slot(inner),
+                _ => None,
+            }
+        }
+        match archive_slot(&f.stage) {
+            Some(at) => self.report.files.insert(at, f.report),
+            None => self.report.push(f.report),
+        }
         let mut stage = f.stage;
         while let Stage::Gzip(g, inner) = stage {
             self.spare.push(g.into_buffer());
@@ -324,6 +403,26 @@ impl Loader {
                 }
             }
             Stage::Text(t) => self.text_push(t, file, bytes),
+            Stage::Archive(a) => {
+                let Archive {
+                    reader,
+                    member,
+                    skipping,
+                    depth,
+                    ..
+                } = &mut **a;
+                let mut sink = Members {
+                    loader: self,
+                    archive: file,
+                    member,
+                    skipping,
+                    depth: *depth,
+                };
+                match reader {
+                    ArchiveReader::Tar(r) => r.push(bytes, &mut sink),
+                    ArchiveReader::Zip(r) => r.push(bytes, &mut sink),
+                }
+            }
         }
     }
 
@@ -342,6 +441,29 @@ impl Loader {
                 self.finish_stage(inner, file);
             }
             Stage::Text(t) => self.text_finish(t, file),
+            Stage::Archive(a) => {
+                let Archive {
+                    reader,
+                    member,
+                    skipping,
+                    depth,
+                    ..
+                } = &mut **a;
+                let mut sink = Members {
+                    loader: self,
+                    archive: file,
+                    member,
+                    skipping,
+                    depth: *depth,
+                };
+                match reader {
+                    ArchiveReader::Tar(r) => r.finish(&mut sink),
+                    ArchiveReader::Zip(r) => r.finish(&mut sink),
+                }
+                if let Some(f) = member.take() {
+                    self.end_file(f);
+                }
+            }
         }
     }
 
@@ -354,6 +476,30 @@ impl Loader {
                 Box::new(Gunzip::with_buffer(out)),
                 Box::new(Stage::Sniff(Vec::new(), depth + 1)),
             );
+        }
+        if let Some(kind) = archive::detect(first).filter(|_| depth < 4) {
+            let limits = archive::Limits {
+                max_ratio: gzip::MAX_RATIO,
+                ..Default::default()
+            };
+            let (shape, reader) = match kind {
+                ArchiveKind::Zip => (
+                    Shape::Zip,
+                    ArchiveReader::Zip(ZipReader::with_limits(limits)),
+                ),
+                ArchiveKind::Tar => (
+                    Shape::Tar,
+                    ArchiveReader::Tar(TarReader::with_limits(limits)),
+                ),
+            };
+            file.shape = shape;
+            return Stage::Archive(Box::new(Archive {
+                reader,
+                member: None,
+                skipping: false,
+                depth,
+                report_at: self.report.files.len(),
+            }));
         }
         let lower = file.source.to_ascii_lowercase();
         let named_ndjson = [".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz"]
@@ -568,4 +714,3 @@ pub fn load_bytes(source: &str, bytes: &[u8], opts: LoadOptions) -> (Arc<Store>,
     l.add_bytes(source, bytes);
     l.finish()
 }
-

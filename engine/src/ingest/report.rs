@@ -19,6 +19,13 @@ pub enum Shape {
     JsonSequence,
     /// CloudWatch Logs export to S3: `<timestamp> <event>` lines.
     CloudWatch,
+    /// CloudTrail console "Event history" CSV download.
+    ConsoleCsv,
+    /// CloudTrail Lake query results as CSV.
+    LakeCsv,
+    /// A zip or tar archive: its members are listed as files of their own.
+    Zip,
+    Tar,
     Digest,
     Empty,
     NotCloudTrail,
@@ -37,6 +44,10 @@ impl Shape {
             Shape::LookupEvents => "aws cloudtrail lookup-events output",
             Shape::JsonSequence => "JSON documents one after another",
             Shape::CloudWatch => "CloudWatch Logs export (timestamp and event per line)",
+            Shape::ConsoleCsv => "CloudTrail console Event history CSV",
+            Shape::LakeCsv => "CloudTrail Lake query results CSV",
+            Shape::Zip => "zip archive (members listed separately)",
+            Shape::Tar => "tar archive (members listed separately)",
             Shape::Digest => "CloudTrail digest file",
             Shape::Empty => "empty",
             Shape::NotCloudTrail => "not CloudTrail",
@@ -54,6 +65,10 @@ impl Shape {
             Shape::LookupEvents => "lookup-events",
             Shape::JsonSequence => "json-sequence",
             Shape::CloudWatch => "cloudwatch-export",
+            Shape::ConsoleCsv => "console-csv",
+            Shape::LakeCsv => "lake-csv",
+            Shape::Zip => "zip",
+            Shape::Tar => "tar",
             Shape::Digest => "digest",
             Shape::Empty => "empty",
             Shape::NotCloudTrail => "not-cloudtrail",

@@ -11,6 +11,7 @@
 //! arrays, single objects, NDJSON, JSON documents one after another (`jq` output), CloudWatch
 //! Logs exports (`<time> <event>` lines).
 
+use super::csv::{CsvEvents, CsvKind, CsvRecord};
 use super::{FileReport, Loader, Position, Shape};
 use crate::storage::tape::{self, Doc, JsonError, Parser};
 use crate::time::parse_timestamp;
@@ -100,7 +101,6 @@ enum Expect {
     Next,
 }
 
-#[derive(Debug)]
 enum Mode {
     Start,
     /// Inside a top-level object, looking at its members for a `Records`/`Events` array.
@@ -136,6 +136,9 @@ enum Mode {
         /// Inside a line too long to be an event: skip to its end.
         skipping: bool,
     },
+    /// A CSV export: records become events as they complete. The number is the lines skipped
+    /// before the header (CSV line numbers count from the header).
+    Csv(Box<CsvEvents>, usize),
     /// Nothing more is read from this file.
     Stop,
 }
@@ -442,7 +445,41 @@ impl Loader {
                 cloudwatch,
                 skipping,
             } => self.lines(t, file, cloudwatch, skipping),
+            Mode::Csv(ref mut csv, skipped) => {
+                let mut records = Vec::new();
+                csv.push(&t.buf.bytes()[t.cur..], &mut |r| records.push(r));
+                t.cur = t.buf.bytes().len();
+                if t.eof {
+                    csv.finish(&mut |r| records.push(r));
+                }
+                for mut r in records {
+                    r.line += skipped as u64;
+                    self.csv_record(file, r, t.source, t.bucket);
+                }
+                false
+            }
             Mode::Stop => false,
+        }
+    }
+
+    fn csv_record(&mut self, file: &mut FileReport, r: CsvRecord, source: u32, bucket: u32) {
+        let at = Position::line(r.line as usize);
+        match r.result {
+            Ok(json) => {
+                let text = std::str::from_utf8(&json).ok();
+                let (mark, parsed) = self.parse_at(&json, text, 0, false);
+                match parsed {
+                    Ok(_) => self.add_event(file, mark.words, Some(at), source, bucket),
+                    Err(e) => {
+                        self.truncate(mark);
+                        file.skip(
+                            at,
+                            format!("CSV record does not make a valid event: {}", e.message),
+                        );
+                    }
+                }
+            }
+            Err(why) => file.skip(at, why),
         }
     }
 
@@ -506,6 +543,15 @@ impl Loader {
                     return false;
                 }
                 let line = &rest[..line_end.unwrap_or(rest.len()).min(SNIFF_LINE)];
+                if let Some(kind) = super::csv::detect_csv(line) {
+                    file.shape = match kind {
+                        CsvKind::ConsoleEventHistory => Shape::ConsoleCsv,
+                        CsvKind::LakeQueryResult => Shape::LakeCsv,
+                    };
+                    let skipped = t.pos(t.cur).line.unwrap_or(1) - 1;
+                    t.mode = Mode::Csv(Box::default(), skipped);
+                    return true;
+                }
                 if cloudwatch_prefix(line).is_some() {
                     file.shape = Shape::CloudWatch;
                     t.mode = Mode::Lines {
