@@ -149,6 +149,19 @@ impl Cases {
         }
     }
 
+    /// Moves case `id` to where case `target` is (dragging a tab onto another): the cases
+    /// between them shift by one.
+    pub fn move_to(&mut self, id: u64, target: u64) {
+        let (Some(i), Some(j)) = (
+            self.cases.iter().position(|c| c.id == id),
+            self.cases.iter().position(|c| c.id == target),
+        ) else {
+            return;
+        };
+        let case = self.cases.remove(i);
+        self.cases.insert(j, case);
+    }
+
     pub fn record_run(&mut self, id: u64, query: &str) {
         if let Some(c) = self.get_mut(id) {
             if c.history.last().map(String::as_str) != Some(query) {
@@ -163,4 +176,26 @@ impl Cases {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dragging_a_tab_onto_another_moves_it_there() {
+        let mut c = Cases::default();
+        let first = c.cases[0].id;
+        let a = c.add(Some("a"), "");
+        let b = c.add(Some("b"), "");
+        let order = |c: &Cases| c.cases.iter().map(|x| x.id).collect::<Vec<_>>();
+        c.move_to(b, first);
+        assert_eq!(order(&c), [b, first, a]);
+        c.move_to(b, a);
+        assert_eq!(order(&c), [first, a, b]);
+        c.move_to(first, first);
+        assert_eq!(order(&c), [first, a, b]);
+        c.move_to(999, a);
+        assert_eq!(order(&c), [first, a, b]);
+    }
 }

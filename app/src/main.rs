@@ -83,6 +83,9 @@ struct Ui {
     /// Result id → case id.
     owners: RwSignal<HashMap<u64, u64>>,
     rows: RwSignal<HashMap<u64, RowCache>>,
+    /// Result id → the column it is sorted by (descending?), as the worker holds it; kept
+    /// here, not in the grid, so the header shows it after the grid is rebuilt.
+    sorts: RwSignal<HashMap<u64, (usize, bool)>>,
     data: RwSignal<DataInfo>,
     report: RwSignal<String>,
     progress: RwSignal<Option<Progress>>,
@@ -289,6 +292,7 @@ fn App() -> impl IntoView {
         outcomes: RwSignal::new(HashMap::new()),
         owners: RwSignal::new(HashMap::new()),
         rows: RwSignal::new(HashMap::new()),
+        sorts: RwSignal::new(HashMap::new()),
         data: RwSignal::new(DataInfo::default()),
         report: RwSignal::new(String::new()),
         progress: RwSignal::new(None),
@@ -407,7 +411,7 @@ fn DataPanel() -> impl IntoView {
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <p>"Drop CloudTrail exports here: .json.gz objects, folders, JSON, NDJSON."</p>
+                <p>"Drop CloudTrail exports here: .json.gz objects, folders, .zip and .tar.gz archives, JSON, NDJSON, console or Lake CSV, CloudWatch exports, case files."</p>
                 <div class="toolbar">
                     <button type="button" on:click=move |_| { if let Some(i) = file_input.get() { i.click(); } }>"Open files…"</button>
                     <button type="button" on:click=move |_| { if let Some(i) = folder_input.get() { i.click(); } }>"Open folder…"</button>
@@ -475,6 +479,7 @@ fn SourceRow(src: protocol::SourceInfo) -> impl IntoView {
         }
     };
     let problems = src.problems.clone();
+    let notices = src.notices.clone();
     view! {
         <li class="source">
             <span class="source-name" title=src.name.clone()>{src.name.clone()}</span>
@@ -494,6 +499,9 @@ fn SourceRow(src: protocol::SourceInfo) -> impl IntoView {
             {(!problems.is_empty()).then(|| view! {
                 <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             })}
+            {(!notices.is_empty()).then(|| view! {
+                <ul class="source-notices">{notices.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            })}
         </li>
     }
 }
@@ -502,6 +510,8 @@ fn SourceRow(src: protocol::SourceInfo) -> impl IntoView {
 fn CaseTabs() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let renaming = RwSignal::new(None::<u64>);
+    // The tab being dragged to a new place (tabs also move with Alt+Left/Right).
+    let dragged = RwSignal::new(None::<u64>);
     view! {
         <div class="tabs-bar">
             <div role="tablist" aria-label="Cases" class="tabs">
@@ -519,8 +529,31 @@ fn CaseTabs() -> impl IntoView {
                                 _ => {}
                             }
                         };
+                        let on_drop = move |ev: ev::DragEvent| {
+                            ev.prevent_default();
+                            ev.stop_propagation();
+                            if let Some(from) = dragged.get_untracked() {
+                                ui.cases.update(|c| { c.move_to(from, id); c.save(); });
+                            }
+                            dragged.set(None);
+                        };
                         view! {
-                            <div class="tab" class:active=selected>
+                            <div
+                                class="tab"
+                                class:active=selected
+                                class:drop-target=move || dragged.get().is_some_and(|d| d != id)
+                                draggable="true"
+                                on:dragstart=move |ev: ev::DragEvent| {
+                                    dragged.set(Some(id));
+                                    if let Some(dt) = ev.data_transfer() {
+                                        dt.set_effect_allowed("move");
+                                        let _ = dt.set_data("text/x-trailscope-case", &id.to_string());
+                                    }
+                                }
+                                on:dragend=move |_| dragged.set(None)
+                                on:dragover=move |ev: ev::DragEvent| if dragged.get_untracked().is_some() { ev.prevent_default(); }
+                                on:drop=on_drop
+                            >
                                 {move || if renaming.get() == Some(id) {
                                     let current = ui.cases.with_untracked(|c| c.cases.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default());
                                     view! {
@@ -754,12 +787,24 @@ fn ResultsView() -> impl IntoView {
             ui.rows.update(|m| {
                 m.insert(id, RowCache::new(id));
             });
+            ui.sorts.update(|m| match column {
+                Some(c) => {
+                    m.insert(id, (c, descending));
+                }
+                None => {
+                    m.remove(&id);
+                }
+            });
             ui.send(Request::Sort {
                 id,
                 column,
                 descending,
             });
         }
+    });
+    let sorted = Signal::derive(move || {
+        let id = result.with(|r| r.as_ref().map(|r| r.id))?;
+        ui.sorts.with(|m| m.get(&id).copied())
     });
     let chart = Signal::derive(move || result.with(|r| r.as_ref().and_then(|r| r.chart.clone())));
     view! {
@@ -793,7 +838,7 @@ fn ResultsView() -> impl IntoView {
             }}
             <Show when=move || result.with(|r| r.is_some())>
                 <Show when=move || ui.view_chart.get() && chart.with(|c| c.is_some()) fallback=move || view! {
-                    <ui::table::ResultsGrid result=result rows=rows request_rows=request_rows selected=selected on_details=on_details on_record=on_record on_sort=on_sort />
+                    <ui::table::ResultsGrid result=result rows=rows request_rows=request_rows selected=selected on_details=on_details on_record=on_record on_sort=on_sort sorted=sorted />
                 }>
                     <ui::chart::TimeseriesChart chart=chart />
                 </Show>

@@ -140,8 +140,11 @@ pub struct SourceInfo {
     pub duplicates: usize,
     pub skipped: usize,
     pub span: Option<(i64, i64)>,
-    /// Problems with their position, one line each.
+    /// Problems (errors, skipped events) with their position, one line each.
     pub problems: Vec<String>,
+    /// Notices: nothing was lost (a digest file skipped, raw control characters accepted).
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

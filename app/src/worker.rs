@@ -355,10 +355,14 @@ fn data_info(s: &State) -> DataInfo {
                 problems: f
                     .problems
                     .iter()
-                    .map(|p| match &p.position {
-                        Some(pos) if !pos.to_string().is_empty() => format!("{pos}: {}", p.reason),
-                        _ => p.reason.clone(),
-                    })
+                    .filter(|p| !p.notice)
+                    .map(problem_line)
+                    .collect(),
+                notices: f
+                    .problems
+                    .iter()
+                    .filter(|p| p.notice)
+                    .map(problem_line)
                     .collect(),
             }
         })
@@ -369,6 +373,13 @@ fn data_info(s: &State) -> DataInfo {
         skipped: s.files.iter().map(FileReport::skipped).sum(),
         span: store.time_span(),
         sources,
+    }
+}
+
+fn problem_line(p: &trailscope_engine::ingest::Problem) -> String {
+    match &p.position {
+        Some(pos) if !pos.to_string().is_empty() => format!("{pos}: {}", p.reason),
+        _ => p.reason.clone(),
     }
 }
 

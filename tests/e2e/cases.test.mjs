@@ -72,3 +72,40 @@ test("Cases: add, rename, switch, close; a reload restores names, queries and th
   await poll(async () => (await tabNames(page)).length === 1, { message: "one fresh case" });
   await app.assertClean();
 });
+
+test("Cases: tabs reorder by dragging and by Alt+Arrow; a sorted column keeps its arrow across tab switches", async (t) => {
+  const app = await openApp(t);
+  const { page } = app;
+  await page.getByRole("button", { name: "Add case" }).click();
+  await page.getByRole("button", { name: "Add case" }).click();
+  await waitForTabs(page, ["Case 1", "Case 2", "Case 3"]);
+
+  // Drag "Case 3" onto "Case 1": it takes that place.
+  await tab(page, "Case 3").dragTo(tab(page, "Case 1"));
+  await waitForTabs(page, ["Case 3", "Case 1", "Case 2"]);
+  // Keyboard: Alt+Right moves the focused tab one place on.
+  await tab(page, "Case 3").click();
+  await tab(page, "Case 3").press("Alt+ArrowRight");
+  await waitForTabs(page, ["Case 1", "Case 3", "Case 2"]);
+  await reloadApp(app);
+  await waitForTabs(page, ["Case 1", "Case 3", "Case 2"]);
+
+  // Sort a result by a column, switch away and back: the header still says how it is sorted.
+  await page.getByRole("button", { name: "Load sample" }).click();
+  await poll(async () => /Loaded \d+ events/.test(await page.getByRole("status", { name: "Load report" }).textContent()), {
+    message: "sample loaded",
+  });
+  await tab(page, "Case 1").click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  const header = page.getByRole("columnheader").first();
+  await header.waitFor();
+  await header.getByRole("button").first().click();
+  await poll(async () => (await header.getAttribute("aria-sort")) === "ascending", { message: "ascending sort" });
+  await tab(page, "Case 2").click();
+  await tab(page, "Case 1").click();
+  await poll(async () => (await page.getByRole("columnheader").first().getAttribute("aria-sort")) === "ascending", {
+    message: "the sort survives switching tabs",
+  });
+  await screenshot(page, "cases-3-reordered-and-sorted");
+  await app.assertClean();
+});

@@ -103,7 +103,7 @@ struct Grid {
     rows: Signal<RowCache>,
     win: Memo<Window>,
     resized: RwSignal<Tagged<HashMap<usize, f64>>>,
-    sort: RwSignal<Tagged<Option<(usize, bool)>>>,
+    sorted: Signal<Option<(usize, bool)>>,
     selected: RwSignal<Option<usize>>,
     active_col: RwSignal<usize>,
     scroll_top: RwSignal<f64>,
@@ -161,20 +161,14 @@ impl Grid {
 
     /// `Some(descending)` when the grid is sorted by `col`.
     fn sort_of(self, col: usize) -> Option<bool> {
-        let id = self.result_id.get();
-        self.sort
-            .with(|s| s.get(id).copied().flatten())
+        self.sorted
+            .get()
             .and_then(|(c, desc)| (c == col).then_some(desc))
     }
 
     fn click_sort(self, col: usize) {
         let id = self.result_id.get_untracked();
-        let mut next = None;
-        self.sort.update(|s| {
-            let state = s.for_id(id);
-            *state = next_sort(*state, col);
-            next = *state;
-        });
+        let next = next_sort(self.sorted.get_untracked(), col);
         // The page reorders the rows: whatever was asked for before is stale.
         self.requested.update_value(|r| r.for_id(id).clear());
         self.on_sort
@@ -364,6 +358,9 @@ pub fn ResultsGrid(
     on_record: Callback<usize>,
     /// Header click: `(Some(column), descending)`, or `(None, false)` for the query's order.
     on_sort: Callback<(Option<usize>, bool)>,
+    /// The order `result` is in (set by the page after `on_sort`), shown in the headers.
+    #[prop(into)]
+    sorted: Signal<Option<(usize, bool)>>,
 ) -> impl IntoView {
     let result_id = Memo::new(move |_| result.with(|r| r.as_ref().map(|r| r.id)));
     let columns = Memo::new(move |_| {
@@ -390,7 +387,7 @@ pub fn ResultsGrid(
         rows,
         win,
         resized: RwSignal::new(Tagged::default()),
-        sort: RwSignal::new(Tagged::default()),
+        sorted,
         selected,
         active_col: RwSignal::new(0),
         scroll_top,
