@@ -62,6 +62,10 @@ fn archives_and_cloudwatch_exports_give_back_every_event() {
         .find(|f| f.source.contains("Digest"))
         .unwrap();
     assert_eq!(digest.shape, Shape::Digest);
+    let s = report.summary();
+    assert!(s.contains("  files: 1 zip archive (members listed separately), 1 not CloudTrail, 1 CloudTrail digest file, 28 CloudTrail S3 object"), "{s}");
+    let table = report.files_text();
+    assert!(table.lines().next().unwrap().starts_with("zip "), "{table}");
     let readme = &report.files[1];
     assert_eq!(readme.shape, Shape::NotCloudTrail);
     let out = run_query(

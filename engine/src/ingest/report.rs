@@ -265,6 +265,21 @@ impl LoadReport {
             );
         }
         s.push('\n');
+        if self.files.len() > 1 {
+            // What was found, by shape: "30 CloudTrail S3 object {…}, 1 digest file".
+            let mut shapes: Vec<(Shape, usize)> = Vec::new();
+            for f in &self.files {
+                match shapes.iter_mut().find(|(sh, _)| *sh == f.shape) {
+                    Some((_, n)) => *n += 1,
+                    None => shapes.push((f.shape, 1)),
+                }
+            }
+            let parts: Vec<String> = shapes
+                .iter()
+                .map(|(sh, n)| format!("{n} {}", sh.describe()))
+                .collect();
+            let _ = writeln!(s, "  files: {}", parts.join(", "));
+        }
         for f in &self.files {
             for p in &f.problems {
                 let kind = if p.notice {
@@ -283,6 +298,25 @@ impl LoadReport {
                     }
                 }
             }
+        }
+        s
+    }
+
+    /// One line per file: shape, events, duplicates, skipped, problems, name (`--report files`).
+    pub fn files_text(&self) -> String {
+        let mut s = String::new();
+        for f in &self.files {
+            let _ = writeln!(
+                s,
+                "{:<16} {:>8} events {:>6} duplicates {:>6} skipped {:>4} problems{}  {}",
+                f.shape.id(),
+                f.events,
+                f.duplicates,
+                f.skipped(),
+                f.errors(),
+                if f.compressed { " (gzip)" } else { "" },
+                f.source
+            );
         }
         s
     }
