@@ -59,6 +59,7 @@ struct Progress {
     bytes_done: u64,
     bytes_total: u64,
     events: usize,
+    memory: u64,
 }
 
 /// The time frame picker: presets relative to "now", or absolute times.
@@ -184,6 +185,8 @@ impl Ui {
                 bytes_done,
                 bytes_total,
                 events,
+                memory,
+                ..
             } => {
                 self.progress.set(Some(Progress {
                     file,
@@ -192,6 +195,7 @@ impl Ui {
                     bytes_done,
                     bytes_total,
                     events,
+                    memory,
                 }));
             }
             Response::Loaded {
@@ -276,6 +280,7 @@ impl Ui {
             bytes_done: 0,
             bytes_total: 0,
             events: 0,
+            memory: 0,
         }));
         self.bridge.with_value(|b| {
             if let Some(b) = b {
@@ -425,7 +430,7 @@ fn DataPanel() -> impl IntoView {
                 view! {
                     <div class="progress-box">
                         <progress max="100" prop:value=pct aria-label="Loading progress"></progress>
-                        <p class="status">{format!("{} of {} files, {} of {}, {} events {}", p.files_done, p.files_total, fmt_bytes(p.bytes_done), fmt_bytes(p.bytes_total), p.events, p.file)}</p>
+                        <p class="status">{format!("{} of {} files, {} of {}, {} events, engine memory {} {}", p.files_done, p.files_total, fmt_bytes(p.bytes_done), fmt_bytes(p.bytes_total), p.events, fmt_bytes(p.memory), p.file)}</p>
                         <button type="button" on:click=move |_| ui.send(Request::Cancel)>"Cancel loading"</button>
                     </div>
                 }

@@ -66,6 +66,11 @@ pub enum Response {
         bytes_done: u64,
         bytes_total: u64,
         events: usize,
+        /// The engine's wasm memory and what its store holds, in bytes.
+        #[serde(default)]
+        memory: u64,
+        #[serde(default)]
+        store: u64,
     },
     /// Loading finished (or was cancelled): the new state of the data.
     Loaded {

@@ -168,14 +168,18 @@ const CHUNK: u64 = 4 << 20;
 /// for the vectors that double as they grow and for queries.
 const MEMORY_LIMIT: f64 = 3.0 * (1u64 << 30) as f64;
 
+/// The size of the module's linear memory (it only grows).
+fn wasm_memory() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| b.byte_length() as f64)
+}
+
 /// Why loading must stop, when the module's memory is close to wasm32's limit.
 fn memory_exhausted() -> Option<String> {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().ok()?;
-    let bytes = memory
-        .buffer()
-        .dyn_into::<js_sys::ArrayBuffer>()
-        .ok()?
-        .byte_length() as f64;
+    let bytes = wasm_memory();
     (bytes > MEMORY_LIMIT).then(|| {
         format!(
             "Loading stopped: this tab's engine uses {:.1} GiB, close to the 4 GiB a browser allows it; what was read so far is kept. Load fewer files, or use the trailscope CLI for exports this large.",
@@ -224,6 +228,17 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         None => Loader::new(opts),
     };
     let bytes_total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    // Room for what is coming, allocated once (see `Loader::reserve_for`). Compressed files
+    // count eight times their size, the ratio of gzip on CloudTrail JSON.
+    let json_estimate: u64 = files
+        .iter()
+        .map(|f| {
+            let name = f.name().to_ascii_lowercase();
+            let packed = [".gz", ".zip", ".tgz"].iter().any(|x| name.ends_with(x));
+            f.size() as u64 * if packed { 8 } else { 1 }
+        })
+        .sum();
+    loader.reserve_for(json_estimate);
     let mut bytes_done = 0u64;
     let files_total = files.len();
     let mut cancelled = false;
@@ -241,6 +256,8 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
             bytes_done,
             bytes_total,
             events: loader.events(),
+            memory: wasm_memory() as u64,
+            store: loader.heap_bytes() as u64,
         });
         // The file is read a slice at a time and parsed as it arrives: only one chunk and
         // the unfinished event are held, however large the file is.
@@ -292,14 +309,25 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
                     files_total,
                     bytes_done: bytes_done + offset,
                     bytes_total,
-                    events: loader.events() + f.events(),
+                    events: loader.events(),
+                    memory: wasm_memory() as u64,
+                    store: loader.heap_bytes() as u64,
                 });
             }
             if f.done() {
                 break;
             }
         }
-        loader.end_file(f);
+        if (cancelled || stopped.is_some()) && offset < size {
+            let why = if cancelled {
+                "loading cancelled"
+            } else {
+                "memory limit"
+            };
+            loader.abandon_file(f, why);
+        } else {
+            loader.end_file(f);
+        }
         bytes_done += size;
         if cancelled || stopped.is_some() {
             break;
@@ -312,6 +340,8 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         bytes_done,
         bytes_total,
         events: loader.events(),
+        memory: wasm_memory() as u64,
+        store: loader.heap_bytes() as u64,
     });
     let (store, report) = loader.finish();
     let summary = report.summary();

@@ -477,3 +477,51 @@ fn memory_per_file_stays_bounded_while_streaming() {
         assert!(most < 600 << 10, "{name}: {most} bytes held");
     }
 }
+
+#[test]
+fn a_file_abandoned_midway_keeps_its_events_and_says_where_it_stopped() {
+    use trailscope_engine::Loader;
+    let evs: Vec<String> = (0..10)
+        .map(|i| ev(&format!("e{i}"), "2026-11-20T11:00:00Z"))
+        .collect();
+    let text = format!("{{\"Records\":[{}]}}", evs.join(","));
+    let mut l = Loader::new(LoadOptions::default());
+    let mut f = l.begin_file("big.json");
+    let half = text.len() / 2;
+    l.push(&mut f, &text.as_bytes()[..half]);
+    l.abandon_file(f, "loading cancelled");
+    let (store, report) = l.finish();
+    let s = report.summary();
+    assert!(store.len() >= 4 && store.len() < 10, "{s}");
+    assert_eq!(report.files[0].errors(), 0, "{s}");
+    assert!(
+        s.contains(&format!(
+            "loading cancelled: reading stopped after {half} bytes"
+        )),
+        "{s}"
+    );
+}
+
+#[test]
+fn reserving_room_up_front_changes_nothing_but_capacity() {
+    use trailscope_engine::Loader;
+    let evs: Vec<String> = (0..50)
+        .map(|i| ev(&format!("r{i}"), "2026-11-20T11:00:00Z"))
+        .collect();
+    let text = format!("{{\"Records\":[{}]}}", evs.join(","));
+    let plain = load_chunked("r.json", text.as_bytes(), 7);
+    let mut l = Loader::new(LoadOptions::default());
+    l.reserve_for(50 << 20);
+    assert!(l.heap_bytes() > 5 << 20, "room was reserved");
+    let mut f = l.begin_file("r.json");
+    for c in text.as_bytes().chunks(7) {
+        l.push(&mut f, c);
+    }
+    l.end_file(f);
+    let (store, report) = l.finish();
+    let out = run_query(&store, "fetch logs | fields content", &Default::default()).unwrap();
+    let rows: Vec<String> = (0..out.table.num_rows())
+        .map(|r| out.table.cell_text(0, r))
+        .collect();
+    assert_eq!((report.to_json(), rows), plain);
+}

@@ -266,6 +266,10 @@ impl Loader {
         }
         t.compact();
         t.append(bytes);
+        // Room for what this chunk can add, so the big vectors never double while parsing.
+        let words = &mut self.store.tape.words;
+        crate::storage::grow_gently(words, t.buffered() / 2 + 1024);
+        self.store.interner.reserve_bytes(t.buffered());
         self.run(t, file);
     }
 

@@ -128,6 +128,30 @@ impl Interner {
     }
 
     /// Gives back spare capacity once loading is done.
+    /// Makes room for `more` bytes of new strings, growing the arena by a quarter at a time
+    /// rather than doubling it: a doubled arena of a few hundred megabytes, plus the hole its
+    /// old copy leaves, does not fit in a browser tab's 4 GiB.
+    pub fn reserve_bytes(&mut self, more: usize) {
+        super::grow_gently(&mut self.bytes, more);
+    }
+
+    /// Makes room for `n` more distinct strings (their ends and hash table slots).
+    pub fn reserve_strings(&mut self, n: usize) {
+        self.ends.reserve_exact(n);
+        let Self {
+            bytes,
+            ends,
+            table,
+            hasher,
+            ..
+        } = self;
+        table.reserve(n, |&i| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            hasher.hash_one(&bytes[start..ends[i] as usize])
+        });
+    }
+
     pub fn shrink(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();

@@ -460,3 +460,17 @@ pub(crate) fn scalar_key(tape: &Tape, w: u32) -> ScalarKey {
         _ => ScalarKey::Word(w),
     }
 }
+
+/// Ensures room for `more` elements in `v`, growing its capacity by a quarter (at least `more`,
+/// at least 1 MiB worth) instead of doubling. For the store's two big vectors (the tape and the
+/// interner's arena), which reach hundreds of megabytes: doubling leaves up to half of the
+/// capacity unused plus a hole as large as the old vector, which wasm32's 4 GiB cannot afford.
+pub(crate) fn grow_gently<T>(v: &mut Vec<T>, more: usize) {
+    let spare = v.capacity() - v.len();
+    if spare >= more {
+        return;
+    }
+    let floor = (1usize << 20) / std::mem::size_of::<T>().max(1);
+    let step = (v.len() / 4).max(more).max(floor);
+    v.reserve_exact(step);
+}
