@@ -481,26 +481,7 @@ impl Loader {
                 }
             }
             Stage::Text(t) => self.text_push(t, file, bytes),
-            Stage::Archive(a) => {
-                let Archive {
-                    reader,
-                    member,
-                    skipping,
-                    depth,
-                    ..
-                } = &mut **a;
-                let mut sink = Members {
-                    loader: self,
-                    archive: file,
-                    member,
-                    skipping,
-                    depth: *depth,
-                };
-                match reader {
-                    ArchiveReader::Tar(r) => r.push(bytes, &mut sink),
-                    ArchiveReader::Zip(r) => r.push(bytes, &mut sink),
-                }
-            }
+            Stage::Archive(a) => self.archive_step(a, file, Some(bytes)),
         }
     }
 
@@ -520,28 +501,35 @@ impl Loader {
             }
             Stage::Text(t) => self.text_finish(t, file),
             Stage::Archive(a) => {
-                let Archive {
-                    reader,
-                    member,
-                    skipping,
-                    depth,
-                    ..
-                } = &mut **a;
-                let mut sink = Members {
-                    loader: self,
-                    archive: file,
-                    member,
-                    skipping,
-                    depth: *depth,
-                };
-                match reader {
-                    ArchiveReader::Tar(r) => r.finish(&mut sink),
-                    ArchiveReader::Zip(r) => r.finish(&mut sink),
-                }
-                if let Some(f) = member.take() {
+                self.archive_step(a, file, None);
+                if let Some(f) = a.member.take() {
                     self.end_file(f);
                 }
             }
+        }
+    }
+
+    /// Feeds an archive reader its next bytes (`None`: the end), its members going to files.
+    fn archive_step(&mut self, a: &mut Archive, file: &mut FileReport, bytes: Option<&[u8]>) {
+        let Archive {
+            reader,
+            member,
+            skipping,
+            depth,
+            ..
+        } = a;
+        let mut sink = Members {
+            loader: self,
+            archive: file,
+            member,
+            skipping,
+            depth: *depth,
+        };
+        match (reader, bytes) {
+            (ArchiveReader::Tar(r), Some(b)) => r.push(b, &mut sink),
+            (ArchiveReader::Zip(r), Some(b)) => r.push(b, &mut sink),
+            (ArchiveReader::Tar(r), None) => r.finish(&mut sink),
+            (ArchiveReader::Zip(r), None) => r.finish(&mut sink),
         }
     }
 

@@ -324,24 +324,12 @@ impl Loader {
                     true
                 }
                 Step::Broken(e) => {
-                    let p = t.pos(e.offset);
-                    let kept = if file.events > 0 {
-                        format!("; the {} events before it were read", file.events)
-                    } else {
-                        String::new()
-                    };
-                    file.problem(Some(p), format!("malformed JSON: {}{kept}", e.message));
                     if file.events == 0 && t.docs == 0 {
                         file.shape = Shape::Malformed;
                     }
                     // Other documents may follow; look for the next event.
-                    t.broken_from = Some(t.pos(e.offset));
-                    t.cur = (t.cur + 1).min(t.buf.bytes().len());
+                    Self::broken_value(t, file, e, Kind::Event, false);
                     t.docs += 1;
-                    t.mode = Mode::Resync {
-                        kind: Kind::Event,
-                        wrapped: false,
-                    };
                     true
                 }
             },
@@ -413,19 +401,11 @@ impl Loader {
                         }
                     }
                     _ => {
-                        let p = t.pos(t.cur);
-                        file.problem(
-                            Some(p.clone()),
-                            format!(
-                                "malformed JSON: unexpected text after the end of the JSON value: {}",
-                                tape::show_byte(c)
-                            ),
+                        let message = format!(
+                            "malformed JSON: unexpected text after the end of the JSON value: {}",
+                            tape::show_byte(c)
                         );
-                        t.broken_from = Some(p);
-                        t.mode = Mode::Resync {
-                            kind: Kind::Event,
-                            wrapped: false,
-                        };
+                        Self::resync_from(t, file, t.cur, message, Kind::Event, false);
                     }
                 }
                 true
@@ -734,16 +714,11 @@ impl Loader {
                 return true;
             }
             (Expect::Comma, _) => {
-                let p = t.pos(t.cur);
-                file.problem(
-                    Some(p.clone()),
-                    format!(
-                        "malformed JSON: expected `,` or `]` after an event, found {}",
-                        tape::show_byte(c)
-                    ),
+                let message = format!(
+                    "malformed JSON: expected `,` or `]` after an event, found {}",
+                    tape::show_byte(c)
                 );
-                t.broken_from = Some(p);
-                t.mode = Mode::Resync { kind, wrapped };
+                Self::resync_from(t, file, t.cur, message, kind, wrapped);
                 return true;
             }
             (Expect::First | Expect::Next, _) => {}
@@ -759,23 +734,40 @@ impl Loader {
                 true
             }
             Step::Broken(e) => {
-                let p = t.pos(e.offset);
-                let kept = if file.events > 0 {
-                    format!("; the {} events before it were read", file.events)
-                } else {
-                    String::new()
-                };
-                file.problem(
-                    Some(p.clone()),
-                    format!("malformed JSON: {}{kept}", e.message),
-                );
                 t.element += 1;
-                t.broken_from = Some(p);
-                t.cur = (t.cur + 1).min(t.buf.bytes().len());
-                t.mode = Mode::Resync { kind, wrapped };
+                Self::broken_value(t, file, e, kind, wrapped);
                 true
             }
         }
+    }
+
+    /// Reports malformed text at `at` and goes looking for the next event from there.
+    fn resync_from(
+        t: &mut Text,
+        file: &mut FileReport,
+        at: usize,
+        message: String,
+        kind: Kind,
+        wrapped: bool,
+    ) {
+        let p = t.pos(at);
+        file.problem(Some(p.clone()), message);
+        t.broken_from = Some(p);
+        t.mode = Mode::Resync { kind, wrapped };
+    }
+
+    /// A value that does not parse: reported where the parser stopped; the search for the
+    /// next event starts just after the value's first byte, since a broken string can make
+    /// the next event look like part of this one.
+    fn broken_value(t: &mut Text, file: &mut FileReport, e: JsonError, kind: Kind, wrapped: bool) {
+        let kept = if file.events > 0 {
+            format!("; the {} events before it were read", file.events)
+        } else {
+            String::new()
+        };
+        let message = format!("malformed JSON: {}{kept}", e.message);
+        Self::resync_from(t, file, e.offset, message, kind, wrapped);
+        t.cur = (t.cur + 1).min(t.buf.bytes().len());
     }
 
     fn close_array(&mut self, t: &mut Text, wrapped: bool) {

@@ -50,6 +50,13 @@ fn quick_hash(s: &[u8]) -> usize {
     (h >> 52) as usize & (RECENT - 1)
 }
 
+/// String `i`'s bytes: from the end of string `i - 1` to its own end.
+fn slot<'a>(bytes: &'a [u8], ends: &[u32], i: u32) -> &'a [u8] {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &bytes[start..ends[i] as usize]
+}
+
 /// The interner cannot address more than 4 GiB of distinct string bytes.
 #[derive(Debug)]
 pub struct Full;
@@ -64,17 +71,12 @@ impl Interner {
     }
 
     pub fn get(&self, sym: Sym) -> &str {
-        let i = sym.0 as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        let end = self.ends[i] as usize;
         // Only valid UTF-8 is ever interned.
-        std::str::from_utf8(&self.bytes[start..end]).unwrap_or("")
+        std::str::from_utf8(self.bytes_of(sym.0)).unwrap_or("")
     }
 
     fn bytes_of(&self, i: u32) -> &[u8] {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        slot(&self.bytes, &self.ends, i)
     }
 
     pub fn lookup(&self, s: &str) -> Option<Sym> {
@@ -104,11 +106,7 @@ impl Interner {
             hasher,
             ..
         } = self;
-        let found = table.find(h, |&i| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &bytes[start..ends[i] as usize] == s.as_bytes()
-        });
+        let found = table.find(h, |&i| slot(bytes, ends, i) == s.as_bytes());
         if let Some(&i) = found {
             return Ok(Sym(i));
         }
@@ -119,11 +117,7 @@ impl Interner {
         bytes.extend_from_slice(s.as_bytes());
         let id = ends.len() as u32;
         ends.push(end as u32);
-        table.insert_unique(h, id, |&i| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            hasher.hash_one(&bytes[start..ends[i] as usize])
-        });
+        table.insert_unique(h, id, |&i| hasher.hash_one(slot(bytes, ends, i)));
         Ok(Sym(id))
     }
 
@@ -145,11 +139,7 @@ impl Interner {
             hasher,
             ..
         } = self;
-        table.reserve(n, |&i| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            hasher.hash_one(&bytes[start..ends[i] as usize])
-        });
+        table.reserve(n, |&i| hasher.hash_one(slot(bytes, ends, i)));
     }
 
     pub fn shrink(&mut self) {
@@ -162,11 +152,7 @@ impl Interner {
             hasher,
             ..
         } = self;
-        table.shrink_to(0, |&i| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            hasher.hash_one(&bytes[start..ends[i] as usize])
-        });
+        table.shrink_to(0, |&i| hasher.hash_one(slot(bytes, ends, i)));
     }
 
     /// Bytes held, for memory reports.
