@@ -121,7 +121,6 @@ impl Interner {
         Ok(Sym(id))
     }
 
-    /// Gives back spare capacity once loading is done.
     /// Makes room for `more` bytes of new strings, growing the arena by a quarter at a time
     /// rather than doubling it: a doubled arena of a few hundred megabytes, plus the hole its
     /// old copy leaves, does not fit in a browser tab's 4 GiB.
@@ -142,6 +141,7 @@ impl Interner {
         table.reserve(n, |&i| hasher.hash_one(slot(bytes, ends, i)));
     }
 
+    /// Gives back spare capacity once loading is done.
     pub fn shrink(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
