@@ -286,7 +286,6 @@ impl Loader {
         for h in &mut s.hot {
             h.codes.reserve_exact(events);
         }
-        s.seen_ids.reserve(events);
     }
 
     /// Bytes the store holds while loading (capacities, including the hot columns being
@@ -302,7 +301,7 @@ impl Loader {
                     + h.index.capacity() * (std::mem::size_of::<crate::storage::ScalarKey>() + 5)
             })
             .sum();
-        s.heap_bytes() + hot + s.seen_ids.capacity() * (std::mem::size_of::<Sym>() + 1)
+        s.heap_bytes() + hot + s.seen_ids.heap_bytes()
     }
 
     /// Starts loading one file; `source` becomes `log.source`. Feed its bytes with
@@ -645,9 +644,24 @@ impl Loader {
             return;
         }
         let k = &self.keys;
-        let time_text = d
-            .member(pos, k.event_time)
-            .or_else(|| d.member(pos, k.at_timestamp))
+        // Where each top-level member's value starts, found in one pass: the lookups below
+        // then cost a scan of the shape's key list, not a walk over the values before them.
+        let keys = d.key_slice(pos);
+        let mut offs = [0usize; 64];
+        let fast = keys.len() <= offs.len();
+        if fast {
+            let mut p = pos + 2;
+            for o in offs.iter_mut().take(keys.len()) {
+                *o = p;
+                p = d.skip(p);
+            }
+        }
+        let top = |key: Sym| match fast {
+            true => keys.iter().position(|&x| x == key).map(|j| offs[j]),
+            false => d.member(pos, key),
+        };
+        let time_text = top(k.event_time)
+            .or_else(|| top(k.at_timestamp))
             .and_then(|p| d.str_at(p));
         let Some(time_text) = time_text else {
             file.skip(at, "no eventTime, so not a CloudTrail event");
@@ -660,43 +674,33 @@ impl Loader {
             );
             return;
         };
-        if let Some(id) = d
-            .member(pos, k.event_id)
-            .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR)
-        {
-            let sym = Sym(tape::payload(self.store.tape.words[id]));
+        let words = &self.store.tape.words;
+        let str_sym = |p: usize| {
+            let w = words[p];
+            (tape::tag(w) == tape::STR).then(|| Sym(tape::payload(w)))
+        };
+        if let Some(sym) = top(k.event_id).and_then(str_sym) {
             if !self.store.seen_ids.insert(sym) {
                 file.duplicates += 1;
                 return;
             }
         }
-        let str_sym = |p: usize| {
-            let w = self.store.tape.words[p];
-            (tape::tag(w) == tape::STR).then(|| Sym(tape::payload(w)))
-        };
-        let account = d
-            .member(pos, k.recipient)
-            .or_else(|| {
-                d.member(pos, k.user_identity)
-                    .and_then(|u| d.member(u, k.account_id))
-            })
+        let account = top(k.recipient)
+            .or_else(|| top(k.user_identity).and_then(|u| d.member(u, k.account_id)))
             .and_then(str_sym);
-        let region = d
-            .member(pos, k.region)
-            .filter(|&p| tape::tag(self.store.tape.words[p]) == tape::STR);
-        let region = region.map(|p| Sym(tape::payload(self.store.tape.words[p])));
-        for key in d.keys(pos) {
+        let region = top(k.region).and_then(str_sym);
+        for &key in keys {
             self.store.top_key_syms.insert(key);
         }
         for h in &mut self.store.hot {
-            let mut p = Some(pos);
-            for &k in &h.syms {
+            let mut p = top(h.syms[0]);
+            for &k in &h.syms[1..] {
                 p = p.and_then(|q| d.member(q, k));
             }
             let code = match p {
                 None => 0,
                 Some(p) => {
-                    let w = self.store.tape.words[p];
+                    let w = words[p];
                     match tape::tag(w) {
                         tape::OBJ | tape::ARR | tape::SHAPED => {
                             h.dict.push(d.value(p));
@@ -761,7 +765,7 @@ impl Loader {
         let mut keys: Vec<String> = store
             .top_key_syms
             .iter()
-            .map(|&k| store.interner.get(k).to_string())
+            .map(|k| store.interner.get(k).to_string())
             .collect();
         keys.sort();
         store.top_keys = keys;

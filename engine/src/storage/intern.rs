@@ -15,11 +15,26 @@ pub struct Interner {
     table: HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
     /// Direct-mapped cache of recent strings, indexed by a cheap hash: JSON keys and common
-    /// values (event sources, regions) hit it and skip the full hash table.
-    recent: Box<[u32]>,
+    /// values (event sources, regions) hit it and skip the full hash table. An entry keeps the
+    /// string's place in `bytes`, so a hit reads neither `ends` nor the table.
+    recent: Box<[Recent]>,
 }
 
-const RECENT: usize = 4096;
+#[derive(Clone, Copy)]
+struct Recent {
+    sym: u32,
+    start: u32,
+    len: u32,
+}
+
+const EMPTY: Recent = Recent {
+    sym: u32::MAX,
+    start: 0,
+    len: u32::MAX,
+};
+
+const RECENT_BITS: u32 = 14;
+const RECENT: usize = 1 << RECENT_BITS;
 
 impl Default for Interner {
     fn default() -> Self {
@@ -28,7 +43,7 @@ impl Default for Interner {
             ends: Vec::new(),
             table: HashTable::new(),
             hasher: Default::default(),
-            recent: vec![u32::MAX; RECENT].into(),
+            recent: vec![EMPTY; RECENT].into(),
         }
     }
 }
@@ -47,7 +62,34 @@ fn quick_hash(s: &[u8]) -> usize {
         0
     };
     let h = (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 52) as usize & (RECENT - 1)
+    (h >> (64 - RECENT_BITS)) as usize
+}
+
+/// Byte-string equality without a call to `memcmp`: most interned strings are short, and the
+/// call (in wasm, a byte loop) cost more than the comparison.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or_default());
+    if n < 4 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    if n < 8 {
+        let half =
+            |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap_or_default());
+        return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// String `i`'s bytes: from the end of string `i - 1` to its own end.
@@ -55,6 +97,44 @@ fn slot<'a>(bytes: &'a [u8], ends: &[u32], i: u32) -> &'a [u8] {
     let i = i as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
     &bytes[start..ends[i] as usize]
+}
+
+/// A set of symbols: one bit per symbol id.
+#[derive(Default)]
+pub struct SymSet {
+    bits: Vec<u64>,
+}
+
+impl SymSet {
+    /// Adds `s`; false when it was already there.
+    pub fn insert(&mut self, s: Sym) -> bool {
+        let (w, m) = ((s.0 / 64) as usize, 1u64 << (s.0 % 64));
+        if w >= self.bits.len() {
+            let n = (w + 1).max(self.bits.len() + self.bits.len() / 4);
+            self.bits.resize(n, 0);
+        }
+        let was = self.bits[w] & m != 0;
+        self.bits[w] |= m;
+        !was
+    }
+
+    pub fn contains(&self, s: Sym) -> bool {
+        self.bits
+            .get((s.0 / 64) as usize)
+            .is_some_and(|w| w & (1u64 << (s.0 % 64)) != 0)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.bits.iter().enumerate().flat_map(|(i, &w)| {
+            (0..64)
+                .filter(move |b| w & (1u64 << b) != 0)
+                .map(move |b| Sym(i as u32 * 64 + b))
+        })
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.capacity() * 8
+    }
 }
 
 /// The interner cannot address more than 4 GiB of distinct string bytes.
@@ -87,18 +167,33 @@ impl Interner {
     }
 
     pub fn intern(&mut self, s: &str) -> Result<Sym, Full> {
-        let slot = quick_hash(s.as_bytes());
-        let cached = self.recent[slot];
-        if cached != u32::MAX && self.bytes_of(cached) == s.as_bytes() {
-            return Ok(Sym(cached));
+        let s = s.as_bytes();
+        let slot = quick_hash(s);
+        let r = self.recent[slot];
+        if r.len as usize == s.len() {
+            let start = r.start as usize;
+            if same(&self.bytes[start..start + s.len()], s) {
+                return Ok(Sym(r.sym));
+            }
         }
-        let sym = self.intern_slow(s)?;
-        self.recent[slot] = sym.0;
+        let (sym, new) = self.intern_slow(s)?;
+        if new {
+            // A string seen once (an event id, a request id) stays out of the cache, so it
+            // does not push out the strings that repeat.
+            return Ok(sym);
+        }
+        let end = self.ends[sym.0 as usize];
+        self.recent[slot] = Recent {
+            sym: sym.0,
+            start: end - s.len() as u32,
+            len: s.len() as u32,
+        };
         Ok(sym)
     }
 
-    fn intern_slow(&mut self, s: &str) -> Result<Sym, Full> {
-        let h = self.hasher.hash_one(s.as_bytes());
+    /// The symbol, and whether the string is new.
+    fn intern_slow(&mut self, s: &[u8]) -> Result<(Sym, bool), Full> {
+        let h = self.hasher.hash_one(s);
         let Self {
             bytes,
             ends,
@@ -106,19 +201,19 @@ impl Interner {
             hasher,
             ..
         } = self;
-        let found = table.find(h, |&i| slot(bytes, ends, i) == s.as_bytes());
+        let found = table.find(h, |&i| same(slot(bytes, ends, i), s));
         if let Some(&i) = found {
-            return Ok(Sym(i));
+            return Ok((Sym(i), false));
         }
         let end = bytes.len() + s.len();
         if end > u32::MAX as usize || ends.len() >= (1 << 28) {
             return Err(Full);
         }
-        bytes.extend_from_slice(s.as_bytes());
+        bytes.extend_from_slice(s);
         let id = ends.len() as u32;
         ends.push(end as u32);
         table.insert_unique(h, id, |&i| hasher.hash_one(slot(bytes, ends, i)));
-        Ok(Sym(id))
+        Ok((Sym(id), true))
     }
 
     /// Makes room for `more` bytes of new strings, growing the arena by a quarter at a time
@@ -182,5 +277,47 @@ mod tests {
         }
         assert_eq!(i.get(i.lookup("s9999").unwrap()), "s9999");
         assert_eq!(i.get(a), "eventName");
+    }
+
+    #[test]
+    fn sym_sets() {
+        let mut s = SymSet::default();
+        assert!(s.insert(Sym(5)));
+        assert!(!s.insert(Sym(5)));
+        assert!(s.insert(Sym(1000)));
+        assert!(s.insert(Sym(63)) && s.insert(Sym(64)));
+        assert!(s.contains(Sym(1000)) && !s.contains(Sym(999)) && !s.contains(Sym(1 << 30)));
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            [Sym(5), Sym(63), Sym(64), Sym(1000)]
+        );
+    }
+
+    #[test]
+    fn short_and_long_strings_compare_by_content() {
+        let mut i = Interner::default();
+        let words = [
+            "", "a", "ab", "abc", "abcd", "abce", "abcdefg", "abcdefgh", "abcdefgi",
+        ];
+        let long = [
+            "x".repeat(17),
+            format!("{}y", "x".repeat(16)),
+            "x".repeat(40),
+        ];
+        let syms: Vec<Sym> = words
+            .iter()
+            .map(|w| w.to_string())
+            .chain(long.iter().cloned())
+            .map(|w| i.intern(&w).unwrap())
+            .collect();
+        for (n, a) in syms.iter().enumerate() {
+            for b in &syms[n + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        for w in words {
+            let sym = i.intern(w).unwrap();
+            assert_eq!(i.get(sym), w);
+        }
     }
 }

@@ -130,8 +130,8 @@ pub struct Store {
     /// Columns of the hot JSON paths, grown while loading (see `ingest::HOT_PATHS`).
     pub(crate) hot: Vec<HotColumn>,
     /// `eventID`s loaded so far, to drop duplicates across loads.
-    pub(crate) seen_ids: std::collections::HashSet<Sym>,
-    pub(crate) top_key_syms: std::collections::HashSet<Sym>,
+    pub(crate) seen_ids: intern::SymSet,
+    pub(crate) top_key_syms: intern::SymSet,
 }
 
 /// A hot path's column as it grows: codes per row and the distinct values. While the store is

@@ -53,16 +53,25 @@ pub struct Tape {
     /// Key lists of objects, by shape id.
     pub shapes: Vec<Box<[Sym]>>,
     shape_index: hashbrown::HashMap<Box<[Sym]>, u32>,
+    /// The keys of the objects being parsed, innermost last (scratch space of the parser: keys
+    /// never go on the tape, so closing an object needs no compaction).
+    key_stack: Vec<Sym>,
 }
 
 impl Tape {
-    fn shape(&mut self, keys: &[Sym]) -> u32 {
-        if let Some(&id) = self.shape_index.get(keys) {
-            return id;
-        }
-        let id = self.shapes.len() as u32;
-        self.shapes.push(keys.into());
-        self.shape_index.insert(keys.into(), id);
+    /// The shape id of the keys on the key stack from `from` on (which are then popped).
+    fn pop_shape(&mut self, from: usize) -> u32 {
+        let keys = &self.key_stack[from..];
+        let id = match self.shape_index.get(keys) {
+            Some(&id) => id,
+            None => {
+                let id = self.shapes.len() as u32;
+                self.shapes.push(keys.into());
+                self.shape_index.insert(keys.into(), id);
+                id
+            }
+        };
+        self.key_stack.truncate(from);
         id
     }
 
@@ -109,13 +118,6 @@ pub struct Parser<'a> {
     /// Accept raw control characters inside strings (CloudTrail's lookup-events output has them).
     pub lenient_strings: bool,
     scratch: String,
-    /// When set, the start of each complete element of the array at this key of the top-level
-    /// object (or of a top-level array, key `""`) is recorded, so that a parse error late in a
-    /// file still keeps every event before it.
-    pub track_key: Option<&'static str>,
-    pub tracked: Vec<u32>,
-    /// Set once the tracked array has been entered.
-    pub tracking_started: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -128,9 +130,6 @@ impl<'a> Parser<'a> {
             pos: 0,
             lenient_strings: false,
             scratch: String::new(),
-            track_key: None,
-            tracked: Vec::new(),
-            tracking_started: false,
         }
     }
 
@@ -150,10 +149,11 @@ impl<'a> Parser<'a> {
 
     /// Parses one value at the current position onto the tape.
     pub fn value(&mut self) -> Result<(), JsonError> {
-        self.value_at(0, false)
+        self.tape.key_stack.clear();
+        self.value_at(0)
     }
 
-    fn value_at(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
+    fn value_at(&mut self, depth: usize) -> Result<(), JsonError> {
         self.skip_ws();
         if depth > MAX_DEPTH {
             return err(
@@ -163,7 +163,7 @@ impl<'a> Parser<'a> {
         }
         match self.peek() {
             Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth, track),
+            Some(b'[') => self.array(depth),
             Some(b'"') => {
                 let sym = self.string()?;
                 self.tape.words.push(word(STR, sym.0));
@@ -212,6 +212,8 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// An object goes on the tape as `SHAPED shape len value …` (or `OBJ 0` when empty); its
+    /// keys wait on the key stack until the closing brace names the shape.
     fn object(&mut self, depth: usize) -> Result<(), JsonError> {
         let at = self.open(OBJ);
         self.skip_ws();
@@ -219,6 +221,8 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return self.close(at);
         }
+        self.tape.words.push(0);
+        let keys_from = self.tape.key_stack.len();
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
@@ -231,7 +235,7 @@ impl<'a> Parser<'a> {
                 );
             }
             let key = self.string()?;
-            self.tape.words.push(word(STR, key.0));
+            self.tape.key_stack.push(key);
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return err(
@@ -240,14 +244,23 @@ impl<'a> Parser<'a> {
                 );
             }
             self.pos += 1;
-            let track = depth == 0 && self.track_key.is_some_and(|k| k == self.interner.get(key));
-            self.value_at(depth + 1, track)?;
+            self.value_at(depth + 1)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return self.close_object(at, depth);
+                    let body = self.tape.words.len() - at - 2;
+                    if body > u32::MAX as usize {
+                        return err(self.pos, "JSON value too large");
+                    }
+                    let shape = self.tape.pop_shape(keys_from);
+                    if shape > PAYLOAD {
+                        return err(self.pos, "too many distinct object shapes");
+                    }
+                    self.tape.words[at] = word(SHAPED, shape);
+                    self.tape.words[at + 1] = body as u32;
+                    return Ok(());
                 }
                 _ => {
                     return err(
@@ -259,54 +272,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Rewrites `OBJ key value key value …` (just parsed at `at`) as `SHAPED shape len value …`.
-    fn close_object(&mut self, at: usize, depth: usize) -> Result<(), JsonError> {
-        // Only the top-level object can hold tracked elements whose positions move here.
-        let adjust_tracked = depth == 0 && !self.tracked.is_empty();
-        let words = &mut self.tape.words;
-        let end = words.len();
-        let mut keys: Vec<Sym> = Vec::new();
-        let mut read = at + 1;
-        let mut write = at + 2;
-        while read < end {
-            keys.push(Sym(payload(words[read])));
-            let v = read + 1;
-            let w = words[v];
-            let len = match tag(w) {
-                OBJ | ARR => 1 + payload(w) as usize,
-                SHAPED => 2 + words[v + 1] as usize,
-                _ => 1,
-            };
-            words.copy_within(v..v + len, write);
-            if adjust_tracked && v > write {
-                for t in self
-                    .tracked
-                    .iter_mut()
-                    .filter(|t| (v..v + len).contains(&(**t as usize)))
-                {
-                    *t -= (v - write) as u32;
-                }
-            }
-            write += len;
-            read = v + len;
-        }
-        words.truncate(write);
-        let body = write - at - 2;
-        if body > u32::MAX as usize {
-            return err(self.pos, "JSON value too large");
-        }
-        let shape = self.tape.shape(&keys);
-        if shape > PAYLOAD {
-            return err(self.pos, "too many distinct object shapes");
-        }
-        self.tape.words[at] = word(SHAPED, shape);
-        self.tape.words[at + 1] = body as u32;
-        Ok(())
-    }
-
-    fn array(&mut self, depth: usize, track: bool) -> Result<(), JsonError> {
-        let track = track || (depth == 0 && self.track_key == Some(""));
-        self.tracking_started |= track;
+    fn array(&mut self, depth: usize) -> Result<(), JsonError> {
         let at = self.open(ARR);
         self.skip_ws();
         if self.peek() == Some(b']') {
@@ -314,12 +280,7 @@ impl<'a> Parser<'a> {
             return self.close(at);
         }
         loop {
-            self.skip_ws();
-            let start = self.tape.words.len() as u32;
-            self.value_at(depth + 1, false)?;
-            if track {
-                self.tracked.push(start);
-            }
+            self.value_at(depth + 1)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -350,10 +311,7 @@ impl<'a> Parser<'a> {
         let mut i = start;
         let t = self.text;
         // Fast path: no escapes.
-        while i < t.len() && t[i] != b'"' && t[i] != b'\\' && (t[i] >= 0x20 || self.lenient_strings)
-        {
-            i += 1;
-        }
+        i = plain_end(t, i, self.lenient_strings);
         if i < t.len() && t[i] == b'"' {
             let s = match self.text_str {
                 Some(ts) => &ts[start..i],
@@ -515,6 +473,38 @@ impl<'a> Parser<'a> {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Marks (high bit) the bytes of `w` below `n` (`n` ≤ 128). Marks above the lowest true one
+/// may be false, so only the lowest mark is to be used.
+fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
+}
+
+/// Marks the bytes of `w` equal to `b` (the lowest mark is exact, as for [`bytes_below`]).
+fn bytes_equal(w: u64, b: u8) -> u64 {
+    bytes_below(w ^ (ONES * u64::from(b)), 1)
+}
+
+/// The first position from `i` on that holds `"`, `\\` or (unless `lenient`) a control
+/// character: where a string's plain run ends. Eight bytes at a time.
+fn plain_end(t: &[u8], mut i: usize, lenient: bool) -> usize {
+    let controls = if lenient { 0 } else { 0x20 };
+    while let Some(chunk) = t.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let m = bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, controls);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < t.len() && t[i] != b'"' && t[i] != b'\\' && t[i] >= controls {
+        i += 1;
+    }
+    i
+}
+
 fn hex4(t: &[u8], i: usize) -> Option<u32> {
     let s = std::str::from_utf8(t.get(i..i + 4)?).ok()?;
     u32::from_str_radix(s, 16).ok()
@@ -603,6 +593,12 @@ impl<'a> Doc<'a> {
             k += 1;
         }
         None
+    }
+
+    /// Keys of the object at `pos` without copying them (none for an empty object or a
+    /// non-object).
+    pub fn key_slice(&self, pos: usize) -> &'a [Sym] {
+        self.shaped(pos).map_or(&[], |(keys, _)| keys)
     }
 
     /// Keys of the object at `pos`, in order.
@@ -771,6 +767,35 @@ mod tests {
         }
         .write_json(0, &mut out);
         out
+    }
+
+    #[test]
+    fn plain_end_matches_a_byte_loop() {
+        // Every byte value at every offset of a 20-byte run, strict and lenient.
+        let naive = |t: &[u8], i: usize, lenient: bool| {
+            let mut j = i;
+            while j < t.len() && t[j] != b'"' && t[j] != b'\\' && (lenient || t[j] >= 0x20) {
+                j += 1;
+            }
+            j
+        };
+        for special in 0..=255u8 {
+            for at in 0..20 {
+                for filler in [b'a', 0x7f, 0x80, 0xff, 0x21, 0x1f] {
+                    let mut t = vec![filler; 20];
+                    t[at] = special;
+                    for start in [0, 1, 5] {
+                        for lenient in [false, true] {
+                            assert_eq!(
+                                plain_end(&t, start, lenient),
+                                naive(&t, start, lenient),
+                                "{t:?} from {start}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
