@@ -4,10 +4,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::column::{combine_groups, group_ids, Batch, Column};
+use super::column::{combine_groups, group_ids, Batch, Column, Stored};
 use super::eval::{eval, true_rows, Env};
 use crate::functions::A;
 use crate::plan::{AggCall, PExpr, Timeseries};
+use crate::storage::BaseField;
 use crate::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN};
 use crate::value::{dql_cmp, sort_cmp, GroupKey, Value};
 
@@ -356,24 +357,43 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
     let nbins = ((end - start) / iv) as usize;
     // Only records inside the series time frame count (and form groups).
     let tcol = eval(&ts.time, b, env);
-    let times: Vec<Option<i64>> = (0..b.len)
-        .map(|i| match tcol.get(i, env.store) {
-            Value::Timestamp(t) if t >= start && t < end => Some(t),
-            _ => None,
-        })
-        .collect();
-    let keep: Vec<u32> = (0..b.len as u32)
-        .filter(|&i| times[i as usize].is_some())
-        .collect();
+    let mut keep: Vec<u32> = Vec::new();
+    let mut times: Vec<i64> = Vec::new();
+    let mut add = |i: usize, t: Option<i64>| {
+        if let Some(t) = t.filter(|t| (start..end).contains(t)) {
+            keep.push(i as u32);
+            times.push(t);
+        }
+    };
+    match (&tcol, env.store) {
+        // The stored timestamps, read directly.
+        (
+            Column::Stored {
+                rows,
+                what: Stored::Base(BaseField::Timestamp),
+            },
+            Some(store),
+        ) => {
+            // Gathered first: independent loads overlap their cache misses.
+            let ts: Vec<i64> = rows.iter().map(|&r| store.timestamp(r)).collect();
+            for (i, t) in ts.into_iter().enumerate() {
+                add(i, Some(t));
+            }
+        }
+        _ => {
+            for i in 0..b.len {
+                match tcol.get(i, env.store) {
+                    Value::Timestamp(t) => add(i, Some(t)),
+                    _ => add(i, None),
+                }
+            }
+        }
+    }
     let inside = if keep.len() == b.len {
         b.clone()
     } else {
         b.take(&keep)
     };
-    let times: Vec<i64> = keep
-        .iter()
-        .map(|&i| times[i as usize].unwrap_or(start))
-        .collect();
     let (gids, mut keys) = groups(&ts.by, &inside, env);
     if inside.len == 0 {
         if !ts.nonempty {
@@ -401,32 +421,58 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
             Column::Values(keys.iter().map(|g| g[k].clone()).collect()),
         ));
     }
+    // Each row's cell: group × bin.
+    let cell_of: Vec<usize> = gids
+        .iter()
+        .zip(&times)
+        .map(|(&g, &t)| g as usize * nbins + ((t - start) / iv) as usize)
+        .collect();
     for (name, call) in &ts.aggs {
         let inp = input(call, &inside, env);
-        let mut cells: Vec<Option<State>> = vec![None; ngroups * nbins];
-        for (row, &g) in gids.iter().enumerate() {
-            let bin = ((times[row] - start) / iv) as usize;
-            let cell = cells[g as usize * nbins + bin].get_or_insert_with(|| init(call.func));
-            feed(call, &inp, row, cell, env);
-        }
         let default = call.default.clone().unwrap_or(Value::Null);
-        let rows: Arc<[Value]> = (0..ngroups)
-            .map(|g| {
-                let series: Vec<Value> = (0..nbins)
-                    .map(|bin| match cells[g * nbins + bin].take() {
-                        Some(s) => match finish(call.func, s) {
-                            Value::Null => default.clone(),
-                            v => v,
-                        },
-                        None => default.clone(),
-                    })
-                    .collect();
-                Value::Array(series.into())
+        let rows = if matches!(inp, Input::None) && call.func == A::Count {
+            // `count()`: a cell with rows counts them (never null), one without is the default.
+            let mut counts = vec![0i64; ngroups * nbins];
+            for &c in &cell_of {
+                counts[c] += 1;
+            }
+            series(ngroups, nbins, |c| match counts[c] {
+                0 => default.clone(),
+                n => Value::Long(n),
             })
-            .collect();
+        } else {
+            // States only for the cells that have rows.
+            let mut slot = vec![u32::MAX; ngroups * nbins];
+            let mut states: Vec<State> = Vec::new();
+            for (row, &c) in cell_of.iter().enumerate() {
+                let s = &mut slot[c];
+                if *s == u32::MAX {
+                    *s = states.len() as u32;
+                    states.push(init(call.func));
+                }
+                feed(call, &inp, row, &mut states[*s as usize], env);
+            }
+            series(ngroups, nbins, |c| match slot[c] {
+                u32::MAX => default.clone(),
+                s => {
+                    let st = std::mem::replace(&mut states[s as usize], State::Count(0));
+                    match finish(call.func, st) {
+                        Value::Null => default.clone(),
+                        v => v,
+                    }
+                }
+            })
+        };
         out.fields.push((name.clone(), Column::Values(rows)));
     }
     out
+}
+
+/// One array of `nbins` values per group, from the cells in group-major order.
+fn series(ngroups: usize, nbins: usize, mut cell: impl FnMut(usize) -> Value) -> Arc<[Value]> {
+    (0..ngroups)
+        .map(|g| Value::Array((0..nbins).map(|bin| cell(g * nbins + bin)).collect()))
+        .collect()
 }
 
 fn empty_fields(ts: &Timeseries) -> Vec<(Arc<str>, Column)> {

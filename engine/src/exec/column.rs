@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::storage::{BaseField, Store};
+use crate::storage::{BaseField, PathCodes, Store};
 use crate::value::{GroupKey, Value};
 
 #[derive(Clone, Debug)]
@@ -89,7 +89,8 @@ impl Column {
     }
 
     /// The column as codes into a dictionary, when that is cheap: dictionaries, small stored
-    /// columns and JSON paths (built once per path and cached in the store).
+    /// columns and JSON paths (built once per path and cached in the store, or for a batch that
+    /// is a small part of the store, looked up for its rows only).
     pub fn dict_form(&self, store: Option<&Store>) -> Option<DictForm> {
         match self {
             Column::Dict { codes, dict } => Some((codes.clone(), dict.clone())),
@@ -98,7 +99,7 @@ impl Column {
                 match what {
                     Stored::Base(BaseField::Timestamp | BaseField::Content) => None,
                     Stored::Base(BaseField::Service) => Some((
-                        rows.iter().map(|_| 0).collect(),
+                        vec![0; rows.len()].into(),
                         Arc::from(vec![Value::str("cloudtrail")]),
                     )),
                     Stored::Base(f) => {
@@ -109,17 +110,19 @@ impl Column {
                         ))
                     }
                     Stored::Event(path) if path.is_empty() => None,
-                    Stored::Event(path) => {
-                        let col = store.path_column(path);
-                        let codes = if rows.len() == col.codes.len()
-                            && rows.iter().enumerate().all(|(i, &r)| r as usize == i)
-                        {
-                            col.codes.clone()
-                        } else {
-                            rows.iter().map(|&r| col.codes[r as usize]).collect()
-                        };
-                        Some((codes, col.dict.clone()))
-                    }
+                    Stored::Event(path) => match store.path_codes(path, rows) {
+                        PathCodes::Rows(col) => Some((col.codes, col.dict)),
+                        PathCodes::Whole(col) => {
+                            let codes = if rows.len() == col.codes.len()
+                                && rows.iter().enumerate().all(|(i, &r)| r as usize == i)
+                            {
+                                col.codes.clone()
+                            } else {
+                                rows.iter().map(|&r| col.codes[r as usize]).collect()
+                            };
+                            Some((codes, col.dict.clone()))
+                        }
+                    },
                 }
             }
             _ => None,
@@ -182,30 +185,51 @@ pub fn group_ids(col: &Column, len: usize, store: Option<&Store>) -> (Vec<u32>, 
 }
 
 /// Combines per-key group ids into one id per row; returns ids and, per group, its first row.
+/// Groups are numbered in order of first appearance.
 pub fn combine_groups(keys: &[Vec<u32>], len: usize) -> (Vec<u32>, Vec<usize>) {
-    let mut ids: Vec<u32> = vec![0; len];
-    let mut first_rows: Vec<usize> = if len > 0 { vec![0] } else { Vec::new() };
-    if keys.is_empty() {
-        return (ids, first_rows);
-    }
-    ids.copy_from_slice(&keys[0]);
-    for k in &keys[1..] {
-        let mut map: HashMap<(u32, u32), u32> = HashMap::new();
-        for (id, &c) in ids.iter_mut().zip(k) {
-            let next = map.len() as u32;
-            *id = *map.entry((*id, c)).or_insert(next);
+    let Some((first, rest)) = keys.split_first() else {
+        return (vec![0; len], if len > 0 { vec![0] } else { Vec::new() });
+    };
+    let mut ids = first.clone();
+    // Ids are below `n`.
+    let mut n = ids.iter().max().map_or(0, |&m| m as usize + 1);
+    for k in rest {
+        let m = k.iter().max().map_or(0, |&c| c as usize + 1);
+        let mut next = 0u32;
+        let mut number = |slot: &mut u32| {
+            if *slot == u32::MAX {
+                *slot = next;
+                next += 1;
+            }
+            *slot
+        };
+        if n.saturating_mul(m) <= len.max(1024) * 4 {
+            // Few combinations: a table of them.
+            let mut table = vec![u32::MAX; n * m];
+            for (id, &c) in ids.iter_mut().zip(k) {
+                *id = number(&mut table[*id as usize * m + c as usize]);
+            }
+        } else {
+            let mut map: hashbrown::HashMap<u64, u32> = hashbrown::HashMap::new();
+            for (id, &c) in ids.iter_mut().zip(k) {
+                *id = number(
+                    map.entry((u64::from(*id) << 32) | u64::from(c))
+                        .or_insert(u32::MAX),
+                );
+            }
         }
+        n = next as usize;
     }
     // Renumber in order of first appearance and remember each group's first row.
-    let mut renum: HashMap<u32, u32> = HashMap::new();
-    first_rows.clear();
+    let mut renum = vec![u32::MAX; n];
+    let mut first_rows = Vec::new();
     for (row, id) in ids.iter_mut().enumerate() {
-        let next = renum.len() as u32;
-        let new = *renum.entry(*id).or_insert_with(|| {
+        let slot = &mut renum[*id as usize];
+        if *slot == u32::MAX {
+            *slot = first_rows.len() as u32;
             first_rows.push(row);
-            next
-        });
-        *id = new;
+        }
+        *id = *slot;
     }
     (ids, first_rows)
 }
@@ -243,5 +267,64 @@ impl Batch {
             Some(slot) => slot.1 = col,
             None => self.fields.push((name, col)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::combine_groups;
+
+    /// Group ids numbered by first appearance of each tuple, and each group's first row.
+    fn naive(keys: &[Vec<u32>], len: usize) -> (Vec<u32>, Vec<usize>) {
+        let mut seen: Vec<Vec<u32>> = Vec::new();
+        let mut first = Vec::new();
+        let ids = (0..len)
+            .map(|row| {
+                let t: Vec<u32> = keys.iter().map(|k| k[row]).collect();
+                match seen.iter().position(|s| *s == t) {
+                    Some(g) => g as u32,
+                    None => {
+                        seen.push(t);
+                        first.push(row);
+                        seen.len() as u32 - 1
+                    }
+                }
+            })
+            .collect();
+        (ids, first)
+    }
+
+    #[test]
+    fn combine_groups_numbers_tuples_in_first_seen_order() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u32| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % u64::from(m)) as u32
+        };
+        // Small cardinalities (a table of combinations) and large ones (a hash map), one to
+        // four keys, and no rows.
+        for (len, card) in [
+            (0, 3),
+            (1, 1),
+            (50, 3),
+            (300, 7),
+            (40, 5000),
+            (2000, 100_000),
+        ] {
+            for nkeys in 1..=4 {
+                let keys: Vec<Vec<u32>> = (0..nkeys)
+                    .map(|_| (0..len).map(|_| next(card)).collect())
+                    .collect();
+                assert_eq!(
+                    combine_groups(&keys, len),
+                    naive(&keys, len),
+                    "{len} rows, {nkeys} keys below {card}"
+                );
+            }
+        }
+        assert_eq!(combine_groups(&[], 3), (vec![0, 0, 0], vec![0]));
+        assert_eq!(combine_groups(&[], 0), (vec![], vec![]));
     }
 }

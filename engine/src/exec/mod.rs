@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod column;
 pub mod eval;
+mod filter;
 mod table;
 
 use std::cmp::Ordering;
@@ -19,7 +20,7 @@ use crate::syntax;
 use crate::time::format_timestamp;
 use crate::value::{sort_cmp, Value};
 use column::{group_ids, Batch, Column, Stored};
-use eval::{eval, true_rows, Env};
+use eval::{eval, Env};
 pub use table::Table;
 
 /// Per-run inputs: the reference time and the global time frame (the time frame selector).
@@ -119,7 +120,8 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
             let range = store.rows_in(f, t);
             let in_frame = range.len();
             let rows: Arc<[u32]> = if buckets.is_empty() {
-                range.into()
+                // All data: the store's own row order, shared.
+                store.rows_in_shared(f, t)
             } else {
                 // The bucket names that match, once; then rows compare codes.
                 let (codes, dict) = store.base_codes(BaseField::Bucket).unwrap_or((&[], &[]));
@@ -161,13 +163,15 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
             let fields = BaseField::ALL
                 .iter()
                 .map(|f| {
-                    (
-                        Arc::from(f.name()),
-                        Column::Stored {
+                    let col = match f {
+                        // The same for every stored event; a constant folds in filters.
+                        BaseField::Service => Column::Const(Value::str("cloudtrail")),
+                        _ => Column::Stored {
                             rows: rows.clone(),
                             what: Stored::Base(*f),
                         },
-                    )
+                    };
+                    (Arc::from(f.name()), col)
                 })
                 .collect();
             (
@@ -226,32 +230,8 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
 
 fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
     match op {
-        Op::Filter(e) => {
-            let col = eval(e, &b, env);
-            let keep = true_rows(&col, b.len, env);
-            if keep.len() == b.len {
-                b
-            } else {
-                b.take(&keep)
-            }
-        }
-        Op::FilterOut(e) => {
-            let col = eval(e, &b, env);
-            let drop = true_rows(&col, b.len, env);
-            if drop.is_empty() {
-                return b;
-            }
-            let mut keep = Vec::with_capacity(b.len - drop.len());
-            let mut d = drop.iter().peekable();
-            for i in 0..b.len as u32 {
-                if d.peek() == Some(&&i) {
-                    d.next();
-                } else {
-                    keep.push(i);
-                }
-            }
-            b.take(&keep)
-        }
+        Op::Filter(e) => filter::filter(e, b, env),
+        Op::FilterOut(e) => filter::filter_out(e, b, env),
         Op::Fields(items) => {
             let fields = items
                 .iter()

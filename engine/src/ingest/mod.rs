@@ -746,7 +746,7 @@ impl Loader {
         let mut order: Vec<u32> = (0..n as u32).collect();
         let ts = &store.ts;
         order.sort_by(|&a, &b| ts[b as usize].cmp(&ts[a as usize]).then(a.cmp(&b)));
-        store.by_time = order;
+        store.by_time = order.into();
         let mut cached = Vec::new();
         for h in &mut store.hot {
             let frozen: Arc<[u32]> = std::mem::take(&mut h.codes).into();

@@ -26,6 +26,58 @@ pub struct PathColumn {
     pub dict: Arc<[Value]>,
 }
 
+/// A JSON path's codes for some rows (see [`Store::path_codes`]).
+pub(crate) enum PathCodes {
+    /// The column over all rows: index it by row id.
+    Whole(Arc<PathColumn>),
+    /// Codes for just the rows asked for: index it by position.
+    Rows(PathColumn),
+}
+
+/// A JSON path's codes for the rows queries asked for so far. The dictionary only grows, so
+/// codes handed out stay valid.
+struct PartialPath {
+    /// Row count of the store when this was started.
+    rows: usize,
+    codes: RowCodes,
+    dict: Vec<Value>,
+    /// `dict` as last handed out.
+    shared: Arc<[Value]>,
+    scalars: hashbrown::HashMap<ScalarKey, u32>,
+}
+
+/// Codes of the rows looked up so far: by row while few (a vector over all rows would cost a
+/// page fault for about every row looked up), then code + 1 per row (0: not looked up).
+enum RowCodes {
+    Sparse(hashbrown::HashMap<u32, u32>),
+    Dense(Vec<u32>),
+}
+
+impl PartialPath {
+    fn new(rows: usize) -> Self {
+        PartialPath {
+            rows,
+            codes: RowCodes::Sparse(hashbrown::HashMap::new()),
+            dict: vec![Value::Null],
+            shared: Arc::from(vec![Value::Null]),
+            scalars: hashbrown::HashMap::new(),
+        }
+    }
+
+    /// Switches to a vector over all rows once the map holds more than 1/16 of them.
+    fn densify(&mut self) {
+        if let RowCodes::Sparse(m) = &self.codes {
+            if m.len() * 16 > self.rows {
+                let mut v = vec![0; self.rows];
+                for (&r, &c) in m {
+                    v[r as usize] = c + 1;
+                }
+                self.codes = RowCodes::Dense(v);
+            }
+        }
+    }
+}
+
 /// What the data panel shows per loaded file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceSummary {
@@ -124,9 +176,12 @@ pub struct Store {
     pub(crate) sources: SmallDict,
     pub(crate) top_keys: Vec<String>,
     path_cache: Mutex<HashMap<Vec<String>, Arc<PathColumn>>>,
+    /// JSON paths looked up for a few rows at a time (see [`Store::path_codes`]).
+    partial_paths: Mutex<HashMap<Vec<String>, PartialPath>>,
     /// Row ids, newest first (equal times in load order). Rows themselves stay in load order,
     /// so more files can be added later without renumbering anything.
-    pub(crate) by_time: Vec<u32>,
+    /// Shared so that a `fetch` over all loaded data hands it out without copying.
+    pub(crate) by_time: Arc<[u32]>,
     /// Columns of the hot JSON paths, grown while loading (see `ingest::HOT_PATHS`).
     pub(crate) hot: Vec<HotColumn>,
     /// `eventID`s loaded so far, to drop duplicates across loads.
@@ -162,7 +217,8 @@ impl Store {
             sources: SmallDict::new(),
             top_keys: Vec::new(),
             path_cache: Mutex::new(HashMap::new()),
-            by_time: Vec::new(),
+            partial_paths: Mutex::new(HashMap::new()),
+            by_time: Arc::from(Vec::new()),
             hot: Vec::new(),
             seen_ids: Default::default(),
             top_key_syms: Default::default(),
@@ -204,6 +260,23 @@ impl Store {
         let start = self.by_time.partition_point(|&r| ts[r as usize] >= to);
         let end = self.by_time.partition_point(|&r| ts[r as usize] >= from);
         &self.by_time[start..end.max(start)]
+    }
+
+    /// [`Store::rows_in`] as a shared vector: the store's own when the time frame covers every
+    /// row (no copy), else a new one.
+    pub fn rows_in_shared(&self, from: i64, to: i64) -> Arc<[u32]> {
+        let range = self.rows_in(from, to);
+        if range.len() == self.by_time.len() {
+            self.by_time.clone()
+        } else {
+            range.into()
+        }
+    }
+
+    /// Whether `rows` is the store's row order itself (as `fetch` hands out for all data):
+    /// then it holds every row exactly once.
+    pub(crate) fn is_all_rows(&self, rows: &Arc<[u32]>) -> bool {
+        Arc::ptr_eq(rows, &self.by_time)
     }
 
     /// Sets the bucket of every event loaded from `source`; returns how many changed.
@@ -262,6 +335,9 @@ impl Store {
     /// Forgets cached path columns (after rows were added).
     pub(crate) fn clear_path_cache(&self) {
         if let Ok(mut m) = self.path_cache.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.partial_paths.lock() {
             m.clear();
         }
     }
@@ -323,50 +399,152 @@ impl Store {
     /// The dictionary-encoded column of a JSON path, built on first use and cached.
     /// Array indexes in `path` are written as `"\0<index>"`.
     pub fn path_column(&self, path: &[String]) -> Arc<PathColumn> {
-        if let Some(c) = self
-            .path_cache
-            .lock()
-            .ok()
-            .and_then(|m| m.get(path).cloned())
-        {
+        if let Some(c) = self.cached_path(path) {
             return c;
         }
-        let steps = self.resolve_path(path);
-        let d = self.doc();
-        let mut dict = vec![Value::Null];
-        let mut scalar_codes: hashbrown::HashMap<ScalarKey, u32> = hashbrown::HashMap::new();
-        let mut codes = Vec::with_capacity(self.len());
-        for row in 0..self.len() as u32 {
-            let code = match self.locate(row, &steps) {
-                None => 0,
-                Some(p) => {
-                    let w = self.tape.words[p];
-                    match tape::tag(w) {
-                        tape::OBJ | tape::ARR | tape::SHAPED => {
-                            dict.push(d.value(p));
-                            dict.len() as u32 - 1
-                        }
-                        _ if w == tape::NULL_WORD => 0,
-                        _ => {
-                            let key = self.scalar_key(w);
-                            *scalar_codes.entry(key).or_insert_with(|| {
-                                dict.push(d.scalar(w));
-                                dict.len() as u32 - 1
-                            })
-                        }
-                    }
-                }
-            };
-            codes.push(code);
-        }
-        let col = Arc::new(PathColumn {
-            codes: codes.into(),
-            dict: dict.into(),
-        });
+        let col = Arc::new(self.build_path_column(path, 0..self.len() as u32));
         if let Ok(mut m) = self.path_cache.lock() {
             m.insert(path.to_vec(), col.clone());
         }
         col
+    }
+
+    /// A path's column if it is cached (built while loading or by an earlier query).
+    pub(crate) fn cached_path(&self, path: &[String]) -> Option<Arc<PathColumn>> {
+        self.path_cache
+            .lock()
+            .ok()
+            .and_then(|m| m.get(path).cloned())
+    }
+
+    /// A path's codes for the rows `rows`. From the whole column (cached, or built and cached)
+    /// unless `rows` is a small part of the store and the column is not cached yet: then only
+    /// those rows are looked up (a few thousand rows left by a filter should not pay for a
+    /// million). Their codes are remembered, so the next query over the same rows looks up
+    /// nothing; the dictionary handed out is at most about as long as `rows`.
+    pub(crate) fn path_codes(&self, path: &[String], rows: &[u32]) -> PathCodes {
+        if let Some(c) = self.cached_path(path) {
+            return PathCodes::Whole(c);
+        }
+        if rows.len().saturating_mul(8) >= self.len() {
+            if let Ok(mut m) = self.partial_paths.lock() {
+                m.remove(path);
+            }
+            return PathCodes::Whole(self.path_column(path));
+        }
+        let Ok(mut m) = self.partial_paths.lock() else {
+            return PathCodes::Rows(self.build_path_column(path, rows.iter().copied()));
+        };
+        let n = self.len();
+        let p = m
+            .entry(path.to_vec())
+            .or_insert_with(|| PartialPath::new(n));
+        if p.rows != n {
+            *p = PartialPath::new(n);
+        }
+        let mut steps = None;
+        let PartialPath {
+            codes: memo,
+            dict,
+            scalars,
+            ..
+        } = p;
+        let mut code = |r: u32| {
+            let steps = steps.get_or_insert_with(|| self.resolve_path(path));
+            self.path_code(r, steps, dict, scalars)
+        };
+        let codes: Vec<u32> = match memo {
+            RowCodes::Sparse(m) => rows
+                .iter()
+                .map(|&r| *m.entry(r).or_insert_with(|| code(r)))
+                .collect(),
+            RowCodes::Dense(v) => rows
+                .iter()
+                .map(|&r| {
+                    let c = &mut v[r as usize];
+                    if *c == 0 {
+                        *c = code(r) + 1;
+                    }
+                    *c - 1
+                })
+                .collect(),
+        };
+        p.densify();
+        if p.shared.len() != p.dict.len() {
+            p.shared = p.dict.clone().into();
+        }
+        let dict = p.shared.clone();
+        drop(m);
+        PathCodes::Rows(if dict.len() > rows.len() * 2 + 64 {
+            // Only the entries these rows use, renumbered (null stays 0).
+            let mut renum: hashbrown::HashMap<u32, u32> = hashbrown::HashMap::new();
+            let mut local = vec![Value::Null];
+            let codes = codes
+                .iter()
+                .map(|&c| match c {
+                    0 => 0,
+                    c => *renum.entry(c).or_insert_with(|| {
+                        local.push(dict[c as usize].clone());
+                        local.len() as u32 - 1
+                    }),
+                })
+                .collect();
+            PathColumn {
+                codes,
+                dict: local.into(),
+            }
+        } else {
+            PathColumn {
+                codes: codes.into(),
+                dict,
+            }
+        })
+    }
+
+    /// Codes (one per row of `rows`, in order) and dictionary of a path; code 0 is null.
+    fn build_path_column(
+        &self,
+        path: &[String],
+        rows: impl ExactSizeIterator<Item = u32>,
+    ) -> PathColumn {
+        let steps = self.resolve_path(path);
+        let mut dict = vec![Value::Null];
+        let mut scalars: hashbrown::HashMap<ScalarKey, u32> = hashbrown::HashMap::new();
+        let mut codes = Vec::with_capacity(rows.len());
+        for row in rows {
+            codes.push(self.path_code(row, &steps, &mut dict, &mut scalars));
+        }
+        PathColumn {
+            codes: codes.into(),
+            dict: dict.into(),
+        }
+    }
+
+    /// The code of a row's value at `steps` in `dict` (0: null or absent), adding it if new.
+    /// Scalars are shared through `scalars`; every object or array gets an entry of its own.
+    fn path_code(
+        &self,
+        row: u32,
+        steps: &Option<Vec<Step>>,
+        dict: &mut Vec<Value>,
+        scalars: &mut hashbrown::HashMap<ScalarKey, u32>,
+    ) -> u32 {
+        let Some(p) = self.locate(row, steps) else {
+            return 0;
+        };
+        let d = self.doc();
+        let w = self.tape.words[p];
+        match tape::tag(w) {
+            tape::OBJ | tape::ARR | tape::SHAPED => {
+                dict.push(d.value(p));
+                dict.len() as u32 - 1
+            }
+            _ if w == tape::NULL_WORD => 0,
+            _ => *scalars.entry(self.scalar_key(w)).or_insert_with(|| {
+                dict.push(d.scalar(w));
+                dict.len() as u32 - 1
+            }),
+        }
     }
 
     /// Adds a column built while loading (see `ingest`'s hot paths).
