@@ -228,15 +228,10 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         None => Loader::new(opts),
     };
     let bytes_total: u64 = files.iter().map(|f| f.size() as u64).sum();
-    // Room for what is coming, allocated once (see `Loader::reserve_for`). Compressed files
-    // count eight times their size, the ratio of gzip on CloudTrail JSON.
+    // Room for what is coming, allocated once (see `Loader::reserve_for`).
     let json_estimate: u64 = files
         .iter()
-        .map(|f| {
-            let name = f.name().to_ascii_lowercase();
-            let packed = [".gz", ".zip", ".tgz"].iter().any(|x| name.ends_with(x));
-            f.size() as u64 * if packed { 8 } else { 1 }
-        })
+        .map(|f| trailscope_engine::ingest::json_estimate(&f.name(), f.size() as u64))
         .sum();
     loader.reserve_for(json_estimate);
     let mut bytes_done = 0u64;

@@ -180,6 +180,7 @@ fn bench(b: BenchArgs) -> ExitCode {
     let mut loader = Loader::new(LoadOptions {
         bucket: b.bucket.clone(),
     });
+    loader.reserve_for(json_estimate(&b.paths));
     for p in &b.paths {
         let files: Vec<PathBuf> = if p.is_dir() { walk(p) } else { vec![p.clone()] };
         for f in files {
@@ -376,6 +377,19 @@ fn bench_json(
     s
 }
 
+/// The JSON the files under `paths` hold, about (the store's room is reserved from it once, as
+/// the app's worker does, instead of growing while loading).
+fn json_estimate(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .flat_map(|p| walk(p))
+        .map(|f| {
+            let size = f.metadata().map_or(0, |m| m.len());
+            trailscope_engine::ingest::json_estimate(&f.to_string_lossy(), size)
+        })
+        .sum()
+}
+
 fn walk(p: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if p.is_dir() {
@@ -486,6 +500,8 @@ fn query(a: QueryArgs) -> ExitCode {
     let mut loader = Loader::new(LoadOptions {
         bucket: a.bucket.clone(),
     });
+    let listed: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    loader.reserve_for(json_estimate(&listed));
     let mut unreadable = false;
     for p in &paths {
         if let Err(e) = loader.add_path(std::path::Path::new(p)) {

@@ -271,10 +271,13 @@ impl Loader {
         }
         t.compact();
         t.append(bytes);
-        // Room for what this chunk can add, so the big vectors never double while parsing.
+        // Room for what this chunk will likely add (CloudTrail JSON makes a tape word per 28
+        // bytes and a byte of new strings per 10, at most), so the big vectors grow by a
+        // quarter here rather than double while parsing. Asking for the worst case (a word per
+        // two bytes) made them outgrow an up-front reservation near its end and copy the tape.
         let words = &mut self.store.tape.words;
-        crate::storage::grow_gently(words, t.buffered() / 2 + 1024);
-        self.store.interner.reserve_bytes(t.buffered());
+        crate::storage::grow_gently(words, t.buffered() / 16 + 1024);
+        self.store.interner.reserve_bytes(t.buffered() / 4);
         self.run(t, file);
     }
 
@@ -1181,12 +1184,48 @@ fn cloudwatch_prefix(line: &[u8]) -> Option<usize> {
 }
 
 fn count_newlines(b: &[u8]) -> usize {
+    if cfg!(target_arch = "wasm32") {
+        return swar_count(b, b'\n', |w| zero_bytes(w ^ (ONES * u64::from(b'\n'))));
+    }
     count_bytes(b, |c| c == b'\n')
 }
 
 /// Characters in UTF-8 text: bytes that do not continue a character.
 fn count_chars(b: &[u8]) -> usize {
-    count_bytes(b, |c| (c as i8) >= -0x40)
+    let starts = |c: u8| (c as i8) >= -0x40;
+    if cfg!(target_arch = "wasm32") {
+        let continuations = swar_count(b, 0, |w| w & !(w << 1) & HIGHS);
+        let tail = b.len() % 8;
+        let tail_chars = b[b.len() - tail..].iter().filter(|&&c| starts(c)).count();
+        return (b.len() - tail) - continuations + tail_chars;
+    }
+    count_bytes(b, starts)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is zero, exactly.
+fn zero_bytes(w: u64) -> u64 {
+    let low7 = !HIGHS;
+    !(((w & low7) + low7) | w | low7)
+}
+
+/// Counts, eight bytes at a time, the bytes that `marks` flags (one high bit per byte) in the
+/// whole words of `b`; for `needle` != 0 the tail bytes equal to it are counted too. Wasm has no
+/// vector compares unless built for SIMD, so the byte-block loop of [`count_bytes`] would run
+/// one byte at a time there.
+fn swar_count(b: &[u8], needle: u8, marks: impl Fn(u64) -> u64) -> usize {
+    let mut words = b.chunks_exact(8);
+    let mut total = 0usize;
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        total += marks(w).count_ones() as usize;
+    }
+    if needle != 0 {
+        total += words.remainder().iter().filter(|&&c| c == needle).count();
+    }
+    total
 }
 
 /// How many bytes of `b` satisfy `f`. Counted in blocks of 128 into a `u8`, which the compiler
@@ -1203,4 +1242,23 @@ fn count_bytes(b: &[u8], f: impl Fn(u8) -> bool) -> usize {
         total += usize::from(n);
     }
     total + blocks.remainder().iter().filter(|&&c| f(c)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swar_counts_match_byte_counts() {
+        let text = "a\nbé\n\n€😀x\nyz\u{7f}\u{80}\n".repeat(7);
+        for start in 0..text.len() {
+            let b = &text.as_bytes()[start..];
+            let newlines = swar_count(b, b'\n', |w| zero_bytes(w ^ (ONES * u64::from(b'\n'))));
+            assert_eq!(newlines, b.iter().filter(|&&c| c == b'\n').count());
+            let cont = swar_count(b, 0, |w| w & !(w << 1) & HIGHS);
+            let whole = b.len() - b.len() % 8;
+            let want = b[..whole].iter().filter(|&&c| c & 0xC0 == 0x80).count();
+            assert_eq!(cont, want, "from {start}");
+        }
+    }
 }

@@ -18,6 +18,9 @@ pub struct Interner {
     /// values (event sources, regions) hit it and skip the full hash table. An entry keeps the
     /// string's place in `bytes`, so a hit reads neither `ends` nor the table.
     recent: Box<[Recent]>,
+    /// Set by [`Interner::seal`] once loading is done: `table` then holds only the symbols
+    /// kept there (member names) and is rebuilt in full before anything new is interned.
+    sealed: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -44,6 +47,7 @@ impl Default for Interner {
             table: HashTable::new(),
             hasher: Default::default(),
             recent: vec![EMPTY; RECENT].into(),
+            sealed: false,
         }
     }
 }
@@ -159,6 +163,7 @@ impl Interner {
         slot(&self.bytes, &self.ends, i)
     }
 
+    /// The symbol of `s`, if interned; once sealed, only for the symbols the seal kept.
     pub fn lookup(&self, s: &str) -> Option<Sym> {
         let h = self.hasher.hash_one(s.as_bytes());
         self.table
@@ -167,6 +172,9 @@ impl Interner {
     }
 
     pub fn intern(&mut self, s: &str) -> Result<Sym, Full> {
+        if self.sealed {
+            self.unseal();
+        }
         let s = s.as_bytes();
         let slot = quick_hash(s);
         let r = self.recent[slot];
@@ -236,18 +244,44 @@ impl Interner {
         table.reserve(n, |&i| hasher.hash_one(slot(bytes, ends, i)));
     }
 
-    /// Gives back spare capacity once loading is done.
-    pub fn shrink(&mut self) {
+    /// Gives back spare capacity once loading is done, and keeps in the hash table only the
+    /// symbols of `keep` (what queries look up: member names). The table of every distinct
+    /// string (a fifth of the interner at a million events) is rebuilt if interning resumes.
+    pub fn seal(&mut self, keep: impl IntoIterator<Item = Sym>) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
         let Self {
             bytes,
             ends,
-            table,
             hasher,
             ..
         } = self;
-        table.shrink_to(0, |&i| hasher.hash_one(slot(bytes, ends, i)));
+        let mut table = HashTable::new();
+        for sym in keep {
+            let h = hasher.hash_one(slot(bytes, ends, sym.0));
+            if table.find(h, |&i| i == sym.0).is_none() {
+                table.insert_unique(h, sym.0, |&i| hasher.hash_one(slot(bytes, ends, i)));
+            }
+        }
+        self.table = table;
+        self.sealed = true;
+    }
+
+    /// Puts every string back into the hash table (after [`Interner::seal`]).
+    fn unseal(&mut self) {
+        let Self {
+            bytes,
+            ends,
+            hasher,
+            ..
+        } = self;
+        let mut table = HashTable::with_capacity(ends.len());
+        for i in 0..ends.len() as u32 {
+            let h = hasher.hash_one(slot(bytes, ends, i));
+            table.insert_unique(h, i, |&j| hasher.hash_one(slot(bytes, ends, j)));
+        }
+        self.table = table;
+        self.sealed = false;
     }
 
     /// Bytes held, for memory reports.
@@ -277,6 +311,22 @@ mod tests {
         }
         assert_eq!(i.get(i.lookup("s9999").unwrap()), "s9999");
         assert_eq!(i.get(a), "eventName");
+    }
+
+    #[test]
+    fn sealed_interners_look_up_what_they_kept_and_intern_as_before() {
+        let mut i = Interner::default();
+        let key = i.intern("eventName").unwrap();
+        let value = i.intern("ConsoleLogin").unwrap();
+        i.seal([key]);
+        assert_eq!(i.lookup("eventName"), Some(key));
+        assert_eq!(i.lookup("ConsoleLogin"), None);
+        // Interning again (a later load) sees every string.
+        assert_eq!(i.intern("ConsoleLogin").unwrap(), value);
+        assert_eq!(i.lookup("ConsoleLogin"), Some(value));
+        let new = i.intern("AssumeRole").unwrap();
+        assert_eq!(i.get(new), "AssumeRole");
+        assert_eq!(i.len(), 3);
     }
 
     #[test]
