@@ -525,3 +525,65 @@ fn reserving_room_up_front_changes_nothing_but_capacity() {
         .collect();
     assert_eq!((report.to_json(), rows), plain);
 }
+
+/// Path columns hold their codes in one, two or four bytes by the number of distinct values;
+/// filters and groupings read every width the same way. eventName (a column built while
+/// loading) and requestParameters.n (built on first use) get 70,000 distinct values for the
+/// four-byte width, userAgent 300 for two bytes, errorCode 3 for one.
+#[test]
+fn path_columns_of_every_code_width_answer_alike() {
+    let n = 70_000;
+    let events: Vec<String> = (0..n)
+        .map(|i| {
+            let t = format!("2026-11-20T{:02}:{:02}:{:02}Z", i / 3600 % 24, i / 60 % 60, i % 60);
+            format!(
+                r#"{{"eventTime":"{t}","eventID":"id-{i}","eventName":"E{i}","userAgent":"ua-{}","errorCode":"c{}","requestParameters":{{"n":"N{i}"}}}}"#,
+                i % 300,
+                i % 3
+            )
+        })
+        .collect();
+    let text = format!(r#"{{"Records":[{}]}}"#, events.join(","));
+    let (store, report) = load_bytes("wide.json", text.as_bytes(), LoadOptions::default());
+    assert_eq!(report.events(), n);
+    let count = |q: &str| {
+        let out = run_query(&store, q, &Default::default()).unwrap();
+        out.table.num_rows()
+    };
+    let one = |q: &str| {
+        let out = run_query(&store, q, &Default::default()).unwrap();
+        out.table.cell(0, 0)
+    };
+    let parse = "fetch logs | parse content, \"JSON:e\"";
+    for (path, distinct) in [
+        ("e[eventName]", n),
+        ("e[requestParameters][n]", n),
+        ("e[userAgent]", 300),
+        ("e[errorCode]", 3),
+    ] {
+        let q = format!("{parse} | summarize count(), by: {{ v = {path} }}");
+        assert_eq!(count(&q), distinct, "{path}");
+    }
+    assert_eq!(
+        count(&format!("{parse} | filter e[eventName] == \"E69999\"")),
+        1
+    );
+    assert_eq!(
+        count(&format!(
+            "{parse} | filter e[requestParameters][n] == \"N12345\""
+        )),
+        1
+    );
+    assert_eq!(
+        count(&format!("{parse} | filter e[userAgent] == \"ua-299\"")),
+        n / 300
+    );
+    assert_eq!(
+        count(&format!("{parse} | filterOut e[errorCode] == \"c0\"")),
+        n - n.div_ceil(3)
+    );
+    assert_eq!(
+        one(&format!("{parse} | filter e[userAgent] == \"ua-7\" and e[errorCode] == \"c1\" | summarize count()")),
+        Value::Long((0..n).filter(|i| i % 300 == 7 && i % 3 == 1).count() as i64)
+    );
+}

@@ -116,9 +116,9 @@ impl Column {
                             let codes = if rows.len() == col.codes.len()
                                 && rows.iter().enumerate().all(|(i, &r)| r as usize == i)
                             {
-                                col.codes.clone()
+                                col.codes.widen()
                             } else {
-                                rows.iter().map(|&r| col.codes[r as usize]).collect()
+                                col.codes.gather(rows)
                             };
                             Some((codes, col.dict.clone()))
                         }

@@ -13,7 +13,8 @@ use super::column::{Batch, Column, Stored};
 use super::eval::{eval, Env};
 use crate::functions::F;
 use crate::plan::{PExpr, PKey};
-use crate::storage::{BaseField, PathCodes};
+use crate::storage::codes::{Code, CodesRef};
+use crate::storage::{BaseField, PathCodes, Store};
 use crate::value::Value;
 
 /// `filter e`: keeps the rows for which `e` is `true` (not null, not false, not a non-boolean).
@@ -105,7 +106,7 @@ fn select_flags(mut flags: impl Iterator<Item = bool>) -> Option<Vec<u32>> {
 /// `codes[rows[i]]`.
 struct CodeView<'a> {
     rows: Option<&'a Arc<[u32]>>,
-    codes: &'a [u32],
+    codes: CodesRef<'a>,
 }
 
 /// The name the single column of a condition gets while the condition runs over its dictionary.
@@ -124,7 +125,13 @@ fn select_by_codes(e: &PExpr, b: &Batch, env: &Env, when_true: bool) -> Option<O
     let whole;
     let local;
     let (view, dict) = match &col {
-        Column::Dict { codes, dict } => (CodeView { rows: None, codes }, dict.clone()),
+        Column::Dict { codes, dict } => (
+            CodeView {
+                rows: None,
+                codes: (&codes[..]).into(),
+            },
+            dict.clone(),
+        ),
         Column::Stored { rows, what } => match what {
             Stored::Base(BaseField::Timestamp | BaseField::Content | BaseField::Service) => {
                 return None
@@ -132,18 +139,19 @@ fn select_by_codes(e: &PExpr, b: &Batch, env: &Env, when_true: bool) -> Option<O
             Stored::Base(f) => {
                 let (codes, dict) = store?.base_codes(*f)?;
                 let rows = Some(rows);
+                let codes = codes.into();
                 (CodeView { rows, codes }, Arc::from(dict))
             }
             Stored::Event(path) if path.is_empty() => return None,
             Stored::Event(path) => match store?.path_codes(path, rows) {
                 PathCodes::Whole(c) => {
                     whole = c;
-                    let (rows, codes) = (Some(rows), &*whole.codes);
+                    let (rows, codes) = (Some(rows), whole.codes.as_ref());
                     (CodeView { rows, codes }, whole.dict.clone())
                 }
                 PathCodes::Rows(c) => {
                     local = c;
-                    let codes = &*local.codes;
+                    let codes = (&local.codes[..]).into();
                     (CodeView { rows: None, codes }, local.dict.clone())
                 }
             },
@@ -168,38 +176,55 @@ fn select_by_codes(e: &PExpr, b: &Batch, env: &Env, when_true: bool) -> Option<O
     if !truth.iter().any(|&t| t) {
         return Some(Some(Vec::new()));
     }
-    let codes = view.codes;
-    Some(match view.rows {
-        None => select_rows(codes.iter().copied(), &truth),
+    let (rows, t) = (view.rows, &truth[..]);
+    Some(match view.codes {
+        CodesRef::U8(c) => select_coded(c, rows, t, store),
+        CodesRef::U16(c) => select_coded(c, rows, t, store),
+        CodesRef::U32(c) => select_coded(c, rows, t, store),
+    })
+}
+
+/// The rows whose code's `truth` is set: `codes[i]`, or through the stored rows `codes[rows[i]]`.
+fn select_coded<C: Code>(
+    codes: &[C],
+    rows: Option<&Arc<[u32]>>,
+    truth: &[bool],
+    store: Option<&Store>,
+) -> Option<Vec<u32>> {
+    match rows {
+        None => select_rows(codes.iter().map(|&c| c.code()), truth),
         Some(rows) => {
             // The batch holds every stored row once: whether all pass needs no gather.
-            if store.is_some_and(|s| s.is_all_rows(rows)) && all_pass(codes, &truth) {
-                return Some(None);
+            if store.is_some_and(|s| s.is_all_rows(rows)) && all_pass(codes, truth) {
+                return None;
             }
-            select_rows(rows.iter().map(|&r| codes[r as usize]), &truth)
+            select_rows(rows.iter().map(|&r| codes[r as usize].code()), truth)
         }
-    })
+    }
 }
 
 /// Whether the truth of every code in `codes` is set. Branch-free over blocks of codes: for one
 /// passing code, a comparison (which vectorises); for small dictionaries, a bit mask.
-fn all_pass(codes: &[u32], truth: &[bool]) -> bool {
+fn all_pass<C: Code>(codes: &[C], truth: &[bool]) -> bool {
     const BLOCK: usize = 1024;
     let mut passing = (0..truth.len() as u32).filter(|&k| truth[k as usize]);
     if let (Some(p), None) = (passing.next(), passing.next()) {
         return codes
             .chunks(BLOCK)
-            .all(|b| b.iter().fold(true, |all, &c| all & (c == p)));
+            .all(|b| b.iter().fold(true, |all, &c| all & (c.code() == p)));
     }
     if truth.len() <= 64 {
         let failing: u64 = (0..truth.len())
             .filter(|&k| !truth[k])
             .fold(0, |m, k| m | (1 << k));
-        return codes
-            .chunks(BLOCK)
-            .all(|b| b.iter().fold(0, |any, &c| any | (failing >> (c & 63))) & 1 == 0);
+        return codes.chunks(BLOCK).all(|b| {
+            b.iter()
+                .fold(0, |any, &c| any | (failing >> (c.code() & 63)))
+                & 1
+                == 0
+        });
     }
-    codes.iter().all(|&c| truth[c as usize])
+    codes.iter().all(|&c| truth[c.code() as usize])
 }
 
 /// What identifies a column a condition reads: a field, and below a stored event, the member

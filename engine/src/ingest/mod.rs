@@ -249,7 +249,7 @@ impl Loader {
         };
         for h in &mut store.hot {
             if let Some(f) = h.frozen.take() {
-                h.codes = f.to_vec();
+                h.codes = f.widen().to_vec();
             }
         }
         store.clear_path_cache();
@@ -758,7 +758,7 @@ impl Loader {
         store.by_time = order.into();
         let mut cached = Vec::new();
         for h in &mut store.hot {
-            let frozen: Arc<[u32]> = std::mem::take(&mut h.codes).into();
+            let frozen = crate::storage::Codes::pack(&std::mem::take(&mut h.codes));
             h.frozen = Some(frozen.clone());
             cached.push((
                 h.path.clone(),

@@ -8,6 +8,7 @@
 //! and one entry per distinct value, so `==`, `in`, `startsWith` … run once per distinct value and
 //! filters compare integers. Rows are kept newest first, the order `fetch logs` returns them in.
 
+pub mod codes;
 pub mod intern;
 pub mod tape;
 
@@ -16,12 +17,21 @@ use std::sync::{Arc, Mutex};
 
 use crate::time::format_timestamp;
 use crate::value::Value;
+pub use codes::Codes;
 use intern::{Interner, Sym};
 use tape::{Doc, Tape};
 
-/// A dictionary-encoded column over all rows: `dict[codes[row]]`; code 0 is always null.
+/// A dictionary-encoded column over all rows: `dict[codes[row]]`; code 0 is always null. The
+/// codes are as narrow as the dictionary allows (see [`Codes`]): these columns stay in memory.
 #[derive(Clone, Debug)]
 pub struct PathColumn {
+    pub codes: Codes,
+    pub dict: Arc<[Value]>,
+}
+
+/// Codes for some rows (by position in them) and their dictionary; code 0 is null.
+#[derive(Clone, Debug)]
+pub(crate) struct RowsColumn {
     pub codes: Arc<[u32]>,
     pub dict: Arc<[Value]>,
 }
@@ -31,7 +41,7 @@ pub(crate) enum PathCodes {
     /// The column over all rows: index it by row id.
     Whole(Arc<PathColumn>),
     /// Codes for just the rows asked for: index it by position.
-    Rows(PathColumn),
+    Rows(RowsColumn),
 }
 
 /// A JSON path's codes for the rows queries asked for so far. The dictionary only grows, so
@@ -195,7 +205,7 @@ pub(crate) struct HotColumn {
     pub path: Vec<String>,
     pub syms: Vec<Sym>,
     pub codes: Vec<u32>,
-    pub frozen: Option<Arc<[u32]>>,
+    pub frozen: Option<Codes>,
     pub dict: Vec<Value>,
     pub index: hashbrown::HashMap<ScalarKey, u32>,
 }
@@ -402,7 +412,11 @@ impl Store {
         if let Some(c) = self.cached_path(path) {
             return c;
         }
-        let col = Arc::new(self.build_path_column(path, 0..self.len() as u32));
+        let all = self.build_path_column(path, 0..self.len() as u32);
+        let col = Arc::new(PathColumn {
+            codes: Codes::pack(&all.codes),
+            dict: all.dict,
+        });
         if let Ok(mut m) = self.path_cache.lock() {
             m.insert(path.to_vec(), col.clone());
         }
@@ -489,12 +503,12 @@ impl Store {
                     }),
                 })
                 .collect();
-            PathColumn {
+            RowsColumn {
                 codes,
                 dict: local.into(),
             }
         } else {
-            PathColumn {
+            RowsColumn {
                 codes: codes.into(),
                 dict,
             }
@@ -506,7 +520,7 @@ impl Store {
         &self,
         path: &[String],
         rows: impl ExactSizeIterator<Item = u32>,
-    ) -> PathColumn {
+    ) -> RowsColumn {
         let steps = self.resolve_path(path);
         let mut dict = vec![Value::Null];
         let mut scalars: hashbrown::HashMap<ScalarKey, u32> = hashbrown::HashMap::new();
@@ -514,7 +528,7 @@ impl Store {
         for row in rows {
             codes.push(self.path_code(row, &steps, &mut dict, &mut scalars));
         }
-        PathColumn {
+        RowsColumn {
             codes: codes.into(),
             dict: dict.into(),
         }
@@ -570,7 +584,7 @@ impl Store {
             .lock()
             .map(|m| {
                 m.values()
-                    .map(|c| c.codes.len() * 4 + c.dict.len() * 32)
+                    .map(|c| c.codes.heap_bytes() + c.dict.len() * 32)
                     .sum()
             })
             .unwrap_or(0);
