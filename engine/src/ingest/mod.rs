@@ -310,7 +310,7 @@ impl Loader {
                     + h.index.capacity() * (std::mem::size_of::<crate::storage::ScalarKey>() + 5)
             })
             .sum();
-        s.heap_bytes() + hot + s.seen_ids.heap_bytes()
+        s.heap_bytes() + hot
     }
 
     /// Starts loading one file; `source` becomes `log.source`. Feed its bytes with

@@ -64,6 +64,15 @@ enum RowCodes {
 }
 
 impl PartialPath {
+    /// Bytes held, about.
+    fn heap_bytes(&self) -> usize {
+        let codes = match &self.codes {
+            RowCodes::Sparse(m) => m.capacity() * 9,
+            RowCodes::Dense(v) => v.capacity() * 4,
+        };
+        codes + (self.dict.capacity() + self.shared.len()) * 32 + self.scalars.capacity() * 21
+    }
+
     fn new(rows: usize) -> Self {
         PartialPath {
             rows,
@@ -588,7 +597,15 @@ impl Store {
                     .sum()
             })
             .unwrap_or(0);
-        self.interner.heap_bytes()
+        let partial: usize = self
+            .partial_paths
+            .lock()
+            .map(|m| m.values().map(PartialPath::heap_bytes).sum())
+            .unwrap_or(0);
+        partial
+            + self.seen_ids.heap_bytes()
+            + self.top_key_syms.heap_bytes()
+            + self.interner.heap_bytes()
             + self.tape.heap_bytes()
             + self.doc.capacity() * 4
             + self.ts.capacity() * 8
