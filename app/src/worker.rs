@@ -254,14 +254,23 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
             memory: wasm_memory() as u64,
             store: loader.heap_bytes() as u64,
         });
-        // The file is read a slice at a time and parsed as it arrives: only one chunk and
-        // the unfinished event are held, however large the file is.
+        // The file is read a slice at a time and parsed as it arrives: only two chunks (the
+        // one parsed, the next one being read) and the unfinished event are held, however
+        // large the file is.
         let size = file.size() as u64;
         let mut f = loader.begin_file(&name);
         let mut offset = 0u64;
         let mut chunk = Vec::new();
         let mut last_post = js_sys::Date::now();
-        while offset < size {
+        // The next slice is being read (by the browser, off this thread) while this one is
+        // parsed: reading and parsing overlap.
+        let read = |from: u64| {
+            let end = (from + CHUNK).min(size);
+            file.slice_with_f64_and_f64(from as f64, end as f64)
+                .map(|blob| (end, JsFuture::from(blob.array_buffer())))
+        };
+        let mut next = (size > 0).then(|| read(0));
+        while let Some(reading) = next.take() {
             if STATE.with_borrow(|s| s.cancel) {
                 cancelled = true;
                 break;
@@ -270,9 +279,8 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
                 stopped = Some(message);
                 break;
             }
-            let end = (offset + CHUNK).min(size);
-            let blob = match file.slice_with_f64_and_f64(offset as f64, end as f64) {
-                Ok(b) => b,
+            let (end, pending) = match reading {
+                Ok(r) => r,
                 Err(e) => {
                     post(&Response::Error {
                         message: format!("{name}: cannot be read ({e:?})"),
@@ -280,7 +288,7 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
                     break;
                 }
             };
-            match JsFuture::from(blob.array_buffer()).await {
+            match pending.await {
                 Ok(buf) => {
                     let view = Uint8Array::new(&buf);
                     chunk.resize(view.length() as usize, 0);
@@ -292,6 +300,9 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
                     });
                     break;
                 }
+            }
+            if end < size {
+                next = Some(read(end));
             }
             loader.push(&mut f, &chunk);
             offset = end;
