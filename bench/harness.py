@@ -623,7 +623,7 @@ def write_markdown(a, sizes, sections, all_reports, wasm_sizes, peers):
     lines.append("")
     lines.append("## One tab, 5M events")
     lines.append("")
-    lines.append("Not part of `bench/run` (a 6.4 GB file, minutes of CPU). Last measured 2026-11-26 21:50 UTC on this machine: "
+    lines.append("Not part of `bench/run` (a 6.4 GB file, minutes of CPU). Last measured 2026-11-26 (evening) on this machine: "
                  "`trailscope gen --events 5000000 --format records --out 5m.json`, then "
                  "`node bench/node/tab-capacity.mjs 5m.json` (the app in headless Chromium, file picked through the "
                  "\"Open files\" input): all 5,000,000 events loaded in 84 s (76 MB/s) with 2.3 GB of wasm memory "
