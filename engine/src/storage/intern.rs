@@ -250,38 +250,27 @@ impl Interner {
     pub fn seal(&mut self, keep: impl IntoIterator<Item = Sym>) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let Self {
-            bytes,
-            ends,
-            hasher,
-            ..
-        } = self;
-        let mut table = HashTable::new();
-        for sym in keep {
-            let h = hasher.hash_one(slot(bytes, ends, sym.0));
-            if table.find(h, |&i| i == sym.0).is_none() {
-                table.insert_unique(h, sym.0, |&i| hasher.hash_one(slot(bytes, ends, i)));
-            }
-        }
-        self.table = table;
+        self.table = self.table_of(keep.into_iter().map(|s| s.0), 0);
         self.sealed = true;
     }
 
     /// Puts every string back into the hash table (after [`Interner::seal`]).
     fn unseal(&mut self) {
-        let Self {
-            bytes,
-            ends,
-            hasher,
-            ..
-        } = self;
-        let mut table = HashTable::with_capacity(ends.len());
-        for i in 0..ends.len() as u32 {
-            let h = hasher.hash_one(slot(bytes, ends, i));
-            table.insert_unique(h, i, |&j| hasher.hash_one(slot(bytes, ends, j)));
-        }
-        self.table = table;
+        self.table = self.table_of(0..self.ends.len() as u32, self.ends.len());
         self.sealed = false;
+    }
+
+    /// A hash table of the strings `ids` (each once, however often it is listed).
+    fn table_of(&self, ids: impl Iterator<Item = u32>, capacity: usize) -> HashTable<u32> {
+        let hash = |i: u32| self.hasher.hash_one(self.bytes_of(i));
+        let mut table = HashTable::with_capacity(capacity);
+        for id in ids {
+            let h = hash(id);
+            if table.find(h, |&i| i == id).is_none() {
+                table.insert_unique(h, id, |&i| hash(i));
+            }
+        }
+        table
     }
 
     /// Bytes held, for memory reports.

@@ -387,6 +387,21 @@ proptest! {
     }
 }
 
+/// Row `i` as a CloudTrail event: its columns are top-level members, `i` its index.
+fn push_row_event(json: &mut String, i: usize, r: &Row) {
+    json.push_str(&format!(
+        "{{\"eventTime\":\"2026-11-20T11:45:00Z\",\"eventID\":\"e{i}\",\"i\":{i}"
+    ));
+    for (c, v) in COLS.iter().zip(r) {
+        json.push_str(&format!(",\"{c}\":"));
+        match v {
+            Value::Str(s) => write_json_string(json, s),
+            other => json.push_str(&lit(other)),
+        }
+    }
+    json.push('}');
+}
+
 /// The same rows as CloudTrail events, read through `parse content, "JSON:event"`: the engine
 /// then evaluates over stored, dictionary-encoded columns instead of plain values.
 pub(crate) fn event_store(rows: &[Row]) -> Arc<Store> {
@@ -395,17 +410,7 @@ pub(crate) fn event_store(rows: &[Row]) -> Arc<Store> {
         if i > 0 {
             json.push(',');
         }
-        json.push_str(&format!(
-            "{{\"eventTime\":\"2026-11-20T11:45:00Z\",\"eventID\":\"e{i}\",\"i\":{i}"
-        ));
-        for (c, v) in COLS.iter().zip(r) {
-            json.push_str(&format!(",\"{c}\":"));
-            match v {
-                Value::Str(s) => write_json_string(&mut json, s),
-                other => json.push_str(&lit(other)),
-            }
-        }
-        json.push('}');
+        push_row_event(&mut json, i, r);
     }
     json.push_str("]}");
     let (store, report) = load_bytes("rows.json", json.as_bytes(), LoadOptions::default());
@@ -424,17 +429,8 @@ pub(crate) fn padded_source(rows: &[Row], factor: usize) -> Src {
         ));
     }
     for (i, r) in rows.iter().enumerate() {
-        json.push_str(&format!(
-            "{{\"eventTime\":\"2026-11-20T11:45:00Z\",\"eventID\":\"e{i}\",\"i\":{i}"
-        ));
-        for (c, v) in COLS.iter().zip(r) {
-            json.push_str(&format!(",\"{c}\":"));
-            match v {
-                Value::Str(s) => write_json_string(&mut json, s),
-                other => json.push_str(&lit(other)),
-            }
-        }
-        json.push_str("},");
+        push_row_event(&mut json, i, r);
+        json.push(',');
     }
     json.pop();
     json.push_str("]}");
