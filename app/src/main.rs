@@ -819,7 +819,7 @@ fn ResultsView() -> impl IntoView {
                 Outcome::Running => view! { <p class="status" role="status">"Running…"</p> }.into_any(),
                 Outcome::Failed(_, rendered) => view! { <pre class="diagnostics" role="alert" aria-label="Query error">{rendered}</pre> }.into_any(),
                 Outcome::Done(r) => {
-                    let empty_frame = r.row_count == 0 && r.notices.iter().any(|n| n.contains("contains none of"));
+                    let empty_frame = r.row_count == 0 && r.empty_timeframe;
                     view! {
                         <div class="result-head">
                             <p class="status" role="status" aria-label="Result summary">{format!("{} row{} in {:.1} ms", r.row_count, if r.row_count == 1 { "" } else { "s" }, r.elapsed_ms)}</p>

@@ -159,6 +159,10 @@ pub struct ResultInfo {
     pub row_count: usize,
     pub elapsed_ms: f64,
     pub notices: Vec<String>,
+    /// The time frame held none of the loaded events (the engine's typed notice), so the page
+    /// offers to show all loaded data.
+    #[serde(default)]
+    pub empty_timeframe: bool,
     /// Rendered warnings (may be empty).
     pub warnings: String,
     /// The time frame `fetch` read and the "now" used.

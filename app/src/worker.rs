@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use js_sys::{Array, Uint8Array};
+use trailscope_engine::exec::NoticeKind;
 use trailscope_engine::{
     render_diagnostics, run_query, Diagnostic, FileReport, LoadOptions, Loader, QueryOptions,
     Severity, Store, Table, Value,
@@ -460,6 +461,11 @@ fn query(id: u64, text: &str, opts: QueryOptions) {
     match run_query(&store, text, &opts) {
         Ok(out) => {
             let elapsed_ms = js_sys::Date::now() - started;
+            let chart = chart(&out);
+            let empty_timeframe = out
+                .notices
+                .iter()
+                .any(|n| n.kind() == NoticeKind::EmptyTimeframe);
             let kept = Kept {
                 table: out.table,
                 view: None,
@@ -469,11 +475,12 @@ fn query(id: u64, text: &str, opts: QueryOptions) {
                 columns: kept.table.columns.clone(),
                 row_count: kept.table.num_rows(),
                 elapsed_ms,
-                notices: out.notices,
+                notices: out.notices.iter().map(ToString::to_string).collect(),
+                empty_timeframe,
                 warnings: render_diagnostics(text, &out.warnings),
                 timeframe: out.timeframe,
                 now_ns: out.now_ns,
-                chart: chart(&kept.table),
+                chart,
                 first_rows: page(&kept, 0, FIRST_ROWS),
             };
             STATE.with_borrow_mut(|s| {
@@ -567,45 +574,19 @@ fn sort_view(t: &Table, col: usize, descending: bool) -> Vec<u32> {
     order
 }
 
-/// A `makeTimeseries` result (`timeframe`, `interval`, array columns) as chart series.
-fn chart(t: &Table) -> Option<Chart> {
-    let tf = t.column_index("timeframe")?;
-    let iv = t.column_index("interval")?;
-    if t.num_rows() == 0 {
-        return None;
-    }
-    let (Value::Timeframe(start_ns, _), Value::Duration(interval_ns)) =
-        (t.cell(tf, 0), t.cell(iv, 0))
-    else {
-        return None;
-    };
-    let arrays: Vec<usize> = (0..t.num_columns())
-        .filter(|&c| matches!(t.cell(c, 0), Value::Array(_)))
-        .collect();
-    let keys: Vec<usize> = (0..t.num_columns())
-        .filter(|&c| c != tf && c != iv && !arrays.contains(&c))
-        .collect();
-    let mut series = Vec::new();
-    for r in 0..t.num_rows() {
-        let key: Vec<String> = keys.iter().map(|&c| t.cell(c, r).display()).collect();
-        for &c in &arrays {
-            let Value::Array(items) = t.cell(c, r) else {
-                continue;
-            };
-            let name = match (key.is_empty(), arrays.len() > 1) {
-                (true, _) => t.columns[c].clone(),
-                (false, false) => key.join(", "),
-                (false, true) => format!("{} · {}", key.join(", "), t.columns[c]),
-            };
-            series.push(Series {
-                name,
-                points: items.iter().map(Value::as_f64).collect(),
-            });
-        }
-    }
+/// A time-series result as the page's chart (the engine decides what is a series).
+fn chart(out: &trailscope_engine::QueryOutput) -> Option<Chart> {
+    let set = out.series()?;
     Some(Chart {
-        start_ns,
-        interval_ns,
-        series,
+        start_ns: set.start_ns,
+        interval_ns: set.interval_ns,
+        series: set
+            .series
+            .into_iter()
+            .map(|s| Series {
+                name: s.name,
+                points: s.points,
+            })
+            .collect(),
     })
 }

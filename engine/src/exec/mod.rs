@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod column;
 pub mod eval;
 mod filter;
+mod output;
 mod table;
 
 use std::cmp::Ordering;
@@ -17,10 +18,10 @@ use crate::functions::Ctx;
 use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey, Source};
 use crate::storage::{BaseField, Store};
 use crate::syntax;
-use crate::time::format_timestamp;
 use crate::value::{sort_cmp, Value};
 use column::{group_ids, Batch, Column, Stored};
 use eval::{eval, Env};
+pub use output::{Notice, NoticeKind, ResultKind, Series, SeriesSet};
 pub use table::Table;
 
 /// Per-run inputs: the reference time and the global time frame (the time frame selector).
@@ -37,11 +38,23 @@ pub struct QueryOptions {
 pub struct QueryOutput {
     pub table: Table,
     /// Things the user should know about the result (e.g. an empty time frame).
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
     pub warnings: Vec<Diagnostic>,
     /// The time frame `fetch` read, if any.
     pub timeframe: Option<(i64, i64)>,
     pub now_ns: i64,
+    /// A table of records, or a time series to chart.
+    pub kind: ResultKind,
+}
+
+impl QueryOutput {
+    /// A `makeTimeseries` result as chart lines; `None` for other results.
+    pub fn series(&self) -> Option<SeriesSet> {
+        match self.kind {
+            ResultKind::Timeseries => output::series(&self.table),
+            ResultKind::Records => None,
+        }
+    }
 }
 
 /// Parses, plans and runs a query. Errors come back as diagnostics (never a panic).
@@ -139,26 +152,24 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
                     .collect()
             };
             if in_frame == 0 && !store.is_empty() {
-                notices.push(format!(
-                    "The time frame {} to {} contains none of the {} loaded events, which span {}. Widen the time frame (e.g. remove `from:`) or set \"now\" to the data (--now {}).",
-                    format_timestamp(f),
-                    format_timestamp(t),
-                    store.len(),
-                    store.describe_span(),
-                    store.time_span().map(|(_, b)| format_timestamp(default_now(b))).unwrap_or_default()
-                ));
+                notices.push(Notice::EmptyTimeframe {
+                    from: f,
+                    to: t,
+                    loaded: store.len(),
+                    span: store.describe_span(),
+                    suggested_now: store.time_span().map(|(_, b)| default_now(b)),
+                });
             } else if rows.is_empty() && in_frame > 0 {
-                notices.push(format!(
-                    "No loaded events are in bucket {}; loaded buckets: {}.",
-                    buckets.join(", "),
-                    store
+                notices.push(Notice::NoEventsInBucket {
+                    buckets: buckets.clone(),
+                    loaded_buckets: store
                         .buckets
                         .values
                         .iter()
                         .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                        .map(str::to_string)
+                        .collect(),
+                });
             }
             let fields = BaseField::ALL
                 .iter()
@@ -219,7 +230,12 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         batch = run_op(op, batch, &env, query_tf);
     }
     let table = Table::new(batch, Some(store.clone()));
+    let made_series = plan
+        .ops
+        .iter()
+        .any(|op| matches!(op, Op::MakeTimeseries(_)));
     QueryOutput {
+        kind: output::result_kind(made_series, &table),
         table,
         notices,
         warnings: Vec::new(),

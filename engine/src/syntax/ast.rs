@@ -2,6 +2,7 @@
 //! names are resolved by the planner. `canonical` prints an expression the way Dynatrace names
 //! an un-aliased result column (`count()`, `in(a, {"x", "y"})`, `contains(s, "x", caseSensitive:FALSE)`).
 
+use super::quote;
 use crate::diag::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -131,50 +132,6 @@ pub enum ExprKind {
     Error,
 }
 
-/// True when a name needs backticks to be read back as one field.
-pub fn needs_backticks(name: &str) -> bool {
-    let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    !(first_ok
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        || matches!(
-            name.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "and" | "or" | "xor" | "not" | "mod"
-        )
-}
-
-pub fn field_text(name: &str) -> String {
-    if needs_backticks(name) {
-        format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
-    } else {
-        name.to_string()
-    }
-}
-
-pub fn string_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() && (c as u32) < 0x10000 => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 impl Expr {
     /// Canonical text, used as the default column name (see module docs).
     pub fn canonical(&self) -> String {
@@ -194,13 +151,13 @@ impl Expr {
                 }
                 // Debug keeps `.0` and exponents, so the text reads back as the same double.
                 Literal::Double(v) => format!("{v:?}"),
-                Literal::Str(s) => string_literal(s),
+                Literal::Str(s) => quote::string(s),
                 Literal::Duration(n, u) => format!("{n}{u}"),
             },
-            ExprKind::Field(name) => field_text(name),
+            ExprKind::Field(name) => quote::field(name),
             ExprKind::Index(base, key) => {
                 let k = match key {
-                    Key::Name(n) => field_text(n),
+                    Key::Name(n) => quote::field(n),
                     Key::Index(i) => i.to_string(),
                 };
                 format!("{}[{k}]", base.canon(100))
@@ -269,7 +226,7 @@ impl Arg {
             }
         };
         let value = match &self.alias {
-            Some(a) => format!("{} = {value}", field_text(&a.name)),
+            Some(a) => format!("{} = {value}", quote::field(&a.name)),
             None => value,
         };
         match &self.param {

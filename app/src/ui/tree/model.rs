@@ -8,74 +8,12 @@ use serde_json::Value;
 
 use crate::ui::details::Json;
 
-/// One step of a path into a record: the top-level field and object keys are `Key`, array
-/// elements `Index`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PathStep {
-    Key(String),
-    Index(usize),
-}
+/// A path into a record, and its DQL text: the engine's own quoting.
+pub use trailscope_engine::syntax::quote::{path as path_text, PathStep};
 
-/// Words DQL reads as literals or operators, so a field of that name needs backticks.
-const RESERVED: [&str; 8] = ["true", "false", "null", "and", "or", "xor", "not", "mod"];
-
-/// A name the DQL lexer reads as one identifier: a letter or `_`, then letters, digits, `_`
-/// and `.` (a trailing dot is punctuation, so it needs backticks).
-fn is_plain_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        && !name.ends_with('.')
-}
-
-fn backticked(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 2);
-    out.push('`');
-    for c in name.chars() {
-        if c == '`' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('`');
-    out
-}
-
-/// A DQL string literal: `"` and `\` escaped, control characters as escapes, so the filter
-/// stays on one line (the engine's own spelling, which its lexer reads back).
+/// A DQL string literal, spelled as the engine's lexer reads it back.
 pub fn string_literal(s: &str) -> String {
-    trailscope_engine::syntax::ast::string_literal(s)
-}
-
-/// The DQL expression for a path: `event[userIdentity][arn]`, `` `my field`[0] ``.
-pub fn path_text(path: &[PathStep]) -> String {
-    let mut out = String::new();
-    for (i, step) in path.iter().enumerate() {
-        match step {
-            PathStep::Key(name) if i == 0 => {
-                let reserved = RESERVED.contains(&name.to_ascii_lowercase().as_str());
-                if is_plain_name(name) && !reserved {
-                    out.push_str(name);
-                } else {
-                    out.push_str(&backticked(name));
-                }
-            }
-            PathStep::Key(key) if is_plain_name(key) => {
-                out.push('[');
-                out.push_str(key);
-                out.push(']');
-            }
-            PathStep::Key(key) => {
-                out.push('[');
-                out.push_str(&backticked(key));
-                out.push(']');
-            }
-            PathStep::Index(n) => out.push_str(&format!("[{n}]")),
-        }
-    }
-    out
+    trailscope_engine::syntax::quote::string(s)
 }
 
 /// One DQL pipeline line keeping (`exclude == false`) or dropping the records whose value at
