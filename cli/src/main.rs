@@ -1,7 +1,7 @@
 //! `trailscope`: run DQL over CloudTrail exports from the terminal.
 //!
 //! ```text
-//! trailscope query [--bucket NAME] [--now RFC3339] [--from T] [--to T]
+//! trailscope query [--bucket NAME] [--now RFC3339] [--from T] [--to T] [--explain]
 //!                  [--format table|json|csv] [--report text|json] (QUERY | -f FILE) PATH...
 //! ```
 //! Exit codes: 0 success, 1 unreadable input, 2 query error.
@@ -14,7 +14,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod gen;
-use trailscope_engine::{render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions};
+use trailscope_engine::{
+    explain_query, render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions,
+};
 
 #[derive(Parser)]
 #[command(
@@ -125,6 +127,10 @@ struct QueryArgs {
     /// Read the query from this file instead of the first argument.
     #[arg(short = 'f', long = "file")]
     file: Option<PathBuf>,
+    /// Print the plan the query would run (commands and functions resolved, defaults written
+    /// out, constants folded, time frames absolute) instead of running it.
+    #[arg(long)]
+    explain: bool,
     /// The query (unless -f), then the files and folders to load.
     #[arg(required = true)]
     args: Vec<String>,
@@ -525,6 +531,21 @@ fn query(a: QueryArgs) -> ExitCode {
         from_ns: from,
         to_ns: to,
     };
+    if a.explain {
+        return match explain_query(&store, &query_text, &opts) {
+            Ok((plan, warnings)) => {
+                if !warnings.is_empty() {
+                    eprint!("{}", render_diagnostics(&query_text, &warnings));
+                }
+                println!("{plan}");
+                ExitCode::SUCCESS
+            }
+            Err(diags) => {
+                eprint!("{}", render_diagnostics(&query_text, &diags));
+                ExitCode::from(2)
+            }
+        };
+    }
     let out = match run_query(&store, &query_text, &opts) {
         Ok(o) => o,
         Err(diags) => {

@@ -29,7 +29,7 @@ pub mod time;
 pub mod value;
 
 pub use diag::{render as render_diagnostics_list, Diagnostic, Severity, Span};
-pub use exec::{run_query, QueryOptions, QueryOutput, Table};
+pub use exec::{explain_query, run_query, QueryOptions, QueryOutput, Table};
 pub use ingest::{load_bytes, FileReport, LoadOptions, LoadReport, Loader, Shape};
 pub use storage::Store;
 pub use value::Value;

@@ -37,7 +37,7 @@ fn timestamp_function_beyond_2262_does_not_panic() {
                 out.table.cell(0, 0)
             ),
             Ok(Err(d)) => assert!(
-                d.iter().all(|d| !d.code.starts_with("E9")),
+                d.iter().all(|d| !d.code.as_str().starts_with("E9")),
                 "{q}: internal error {d:?}"
             ),
         }

@@ -1,182 +1,15 @@
 //! Aggregation: `summarize` (one row per group) and `makeTimeseries` (one row per group with an
 //! array per aggregation, one element per time bin).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::column::{combine_groups, group_ids, Batch, Column, Stored};
 use super::eval::{eval, true_rows, Env};
-use crate::functions::A;
+use crate::functions::{Aggregate, State};
 use crate::plan::{AggCall, PExpr, Timeseries};
 use crate::storage::BaseField;
 use crate::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN};
-use crate::value::{dql_cmp, sort_cmp, GroupKey, Value};
-
-/// Running state of one aggregation for one group (or bin).
-#[derive(Clone, Debug)]
-enum State {
-    Count(i64),
-    Sum {
-        num: f64,
-        dur: i64,
-        n: usize,
-        durations: bool,
-        mixed: bool,
-    },
-    Best {
-        v: Option<Value>,
-        mixed: bool,
-        doubles: bool,
-    },
-    Take(Option<Value>),
-    Distinct(HashSet<GroupKey>, Vec<Value>),
-    Collect(Vec<Value>),
-}
-
-fn init(a: A) -> State {
-    match a {
-        A::Count | A::CountIf => State::Count(0),
-        A::Sum | A::Avg => State::Sum {
-            num: 0.0,
-            dur: 0,
-            n: 0,
-            durations: false,
-            mixed: false,
-        },
-        A::Min | A::Max => State::Best {
-            v: None,
-            mixed: false,
-            doubles: false,
-        },
-        A::TakeFirst | A::TakeLast | A::TakeAny | A::TakeMin | A::TakeMax => State::Take(None),
-        A::CountDistinct | A::CountDistinctExact | A::CollectDistinct => {
-            State::Distinct(HashSet::new(), Vec::new())
-        }
-        A::CollectArray => State::Collect(Vec::new()),
-    }
-}
-
-fn update(a: A, s: &mut State, v: &Value) {
-    if v.is_null() {
-        return;
-    }
-    match s {
-        State::Count(n) => *n += 1,
-        State::Sum {
-            num,
-            dur,
-            n,
-            durations,
-            mixed,
-        } => match v {
-            Value::Long(_) | Value::Double(_) if *n == 0 || !*durations => {
-                *num += v.as_f64().unwrap_or(0.0);
-                *n += 1;
-            }
-            Value::Duration(d) if *n == 0 || *durations => {
-                *durations = true;
-                *dur = dur.saturating_add(*d);
-                *n += 1;
-            }
-            _ => *mixed = true,
-        },
-        State::Best {
-            v: best,
-            mixed,
-            doubles,
-        } => {
-            *doubles |= matches!(v, Value::Double(_));
-            match best {
-                None => *best = Some(v.clone()),
-                Some(b) => match dql_cmp(v, b) {
-                    Some(o) => {
-                        let better = if a == A::Min { o.is_lt() } else { o.is_gt() };
-                        if better {
-                            *best = Some(v.clone());
-                        }
-                    }
-                    None if matches!((v, &*b), (Value::Bool(_), Value::Bool(_))) => {
-                        let (x, y) = (v.as_bool(), b.as_bool());
-                        if (a == A::Min && x < y) || (a == A::Max && x > y) {
-                            *best = Some(v.clone());
-                        }
-                    }
-                    None => *mixed = true,
-                },
-            }
-        }
-        State::Take(t) => match a {
-            A::TakeFirst | A::TakeAny => {
-                if t.is_none() {
-                    *t = Some(v.clone());
-                }
-            }
-            A::TakeLast => *t = Some(v.clone()),
-            A::TakeMin => {
-                if t.as_ref().is_none_or(|b| sort_cmp(v, b).is_lt()) {
-                    *t = Some(v.clone());
-                }
-            }
-            _ => {
-                if t.as_ref().is_none_or(|b| sort_cmp(v, b).is_gt()) {
-                    *t = Some(v.clone());
-                }
-            }
-        },
-        State::Distinct(set, vals) => {
-            if set.insert(GroupKey(v.clone())) && a == A::CollectDistinct {
-                vals.push(v.clone());
-            }
-        }
-        State::Collect(vals) => vals.push(v.clone()),
-    }
-}
-
-fn finish(a: A, s: State) -> Value {
-    match s {
-        State::Count(n) => Value::Long(n),
-        State::Sum { n: 0, .. } => Value::Null,
-        State::Sum { mixed: true, .. } => Value::Null,
-        State::Sum {
-            num,
-            dur,
-            n,
-            durations,
-            ..
-        } => match (a, durations) {
-            (A::Sum, false) => Value::Double(num),
-            (A::Sum, true) => Value::Duration(dur),
-            (_, false) => Value::Double(num / n as f64),
-            (_, true) => Value::Duration(dur / n as i64),
-        },
-        State::Best { mixed: true, .. } => Value::Null,
-        // Longs and doubles mixed: the result is a double.
-        State::Best {
-            v: Some(Value::Long(n)),
-            doubles: true,
-            ..
-        } => Value::Double(n as f64),
-        State::Best { v, .. } => v.unwrap_or(Value::Null),
-        State::Take(v) => v.unwrap_or(Value::Null),
-        State::Distinct(set, vals) => match a {
-            A::CollectDistinct => {
-                if vals.is_empty() {
-                    Value::Null
-                } else {
-                    Value::Array(vals.into())
-                }
-            }
-            _ => Value::Long(set.len() as i64),
-        },
-        State::Collect(vals) => {
-            if vals.is_empty() {
-                Value::Null
-            } else {
-                Value::Array(vals.into())
-            }
-        }
-    }
-}
+use crate::value::Value;
 
 /// Per-row inputs of one aggregation: the argument column, or for `countIf` a truth mask.
 enum Input {
@@ -185,10 +18,24 @@ enum Input {
     Mask(Vec<bool>),
 }
 
+/// The aggregation a call runs (the planner only makes calls of aggregation functions).
+fn agg(call: &AggCall) -> Aggregate {
+    call.func.aggregate().copied().unwrap_or(NO_AGGREGATE)
+}
+
+/// Never used: stands in if a plan ever held a call of a scalar function here.
+const NO_AGGREGATE: Aggregate = Aggregate {
+    init: || State::Count(0),
+    update: |_, _| {},
+    finish: |_| Value::Null,
+    condition: false,
+    in_timeseries: false,
+};
+
 fn input(call: &AggCall, b: &Batch, env: &Env) -> Input {
-    match (&call.arg, call.func) {
-        (None, _) => Input::None,
-        (Some(e), A::CountIf) => {
+    match &call.arg {
+        None => Input::None,
+        Some(e) if agg(call).condition => {
             let col = eval(e, b, env);
             let mut mask = vec![false; b.len];
             for i in true_rows(&col, b.len, env) {
@@ -196,19 +43,24 @@ fn input(call: &AggCall, b: &Batch, env: &Env) -> Input {
             }
             Input::Mask(mask)
         }
-        (Some(e), _) => Input::Col(eval(e, b, env)),
+        Some(e) => Input::Col(eval(e, b, env)),
     }
 }
 
-fn feed(call: &AggCall, inp: &Input, row: usize, state: &mut State, env: &Env) {
+fn feed(a: &Aggregate, inp: &Input, row: usize, state: &mut State, env: &Env) {
     match inp {
-        Input::None => update(call.func, state, &Value::Bool(true)),
+        Input::None => (a.update)(state, &Value::Bool(true)),
         Input::Mask(m) => {
             if m[row] {
-                update(call.func, state, &Value::Bool(true));
+                (a.update)(state, &Value::Bool(true));
             }
         }
-        Input::Col(c) => update(call.func, state, &c.get(row, env.store)),
+        Input::Col(c) => {
+            let v = c.get(row, env.store);
+            if !v.is_null() {
+                (a.update)(state, &v);
+            }
+        }
     }
 }
 
@@ -238,7 +90,7 @@ fn groups(by: &[(Arc<str>, PExpr)], b: &Batch, env: &Env) -> (Vec<u32>, Vec<Vec<
 fn rewrite_slots(e: &PExpr) -> PExpr {
     match e {
         PExpr::Agg(i) => PExpr::Field(Arc::from(format!("\u{0}agg{i}").as_str())),
-        PExpr::Call(f, args) => PExpr::Call(*f, args.iter().map(rewrite_slots).collect()),
+        PExpr::Call(f, args) => PExpr::Call(f, args.iter().map(rewrite_slots).collect()),
         PExpr::Member(b, k) => PExpr::Member(Box::new(rewrite_slots(b)), k.clone()),
         PExpr::Record(fs) => PExpr::Record(
             fs.iter()
@@ -275,8 +127,10 @@ pub fn summarize(
     };
     for (i, call) in aggs.iter().enumerate() {
         let inp = input(call, b, env);
-        let mut states = vec![init(call.func); ngroups];
-        if matches!(inp, Input::None) && call.func == A::Count {
+        let a = agg(call);
+        let mut states: Vec<State> = (0..ngroups).map(|_| (a.init)()).collect();
+        if matches!(inp, Input::None) {
+            // No parameter: the aggregation counts rows (`count()`).
             let mut counts = vec![0i64; ngroups];
             for &g in &gids {
                 counts[g as usize] += 1;
@@ -284,10 +138,10 @@ pub fn summarize(
             states = counts.into_iter().map(State::Count).collect();
         } else {
             for (row, &g) in gids.iter().enumerate() {
-                feed(call, &inp, row, &mut states[g as usize], env);
+                feed(&a, &inp, row, &mut states[g as usize], env);
             }
         }
-        let vals: Arc<[Value]> = states.into_iter().map(|s| finish(call.func, s)).collect();
+        let vals: Arc<[Value]> = states.into_iter().map(a.finish).collect();
         slots.fields.push((
             Arc::from(format!("\u{0}agg{i}").as_str()),
             Column::Values(vals),
@@ -429,8 +283,9 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
         .collect();
     for (name, call) in &ts.aggs {
         let inp = input(call, &inside, env);
+        let a = agg(call);
         let default = call.default.clone().unwrap_or(Value::Null);
-        let rows = if matches!(inp, Input::None) && call.func == A::Count {
+        let rows = if matches!(inp, Input::None) {
             // `count()`: a cell with rows counts them (never null), one without is the default.
             let mut counts = vec![0i64; ngroups * nbins];
             for &c in &cell_of {
@@ -448,15 +303,15 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
                 let s = &mut slot[c];
                 if *s == u32::MAX {
                     *s = states.len() as u32;
-                    states.push(init(call.func));
+                    states.push((a.init)());
                 }
-                feed(call, &inp, row, &mut states[*s as usize], env);
+                feed(&a, &inp, row, &mut states[*s as usize], env);
             }
             series(ngroups, nbins, |c| match slot[c] {
                 u32::MAX => default.clone(),
                 s => {
                     let st = std::mem::replace(&mut states[s as usize], State::Count(0));
-                    match finish(call.func, st) {
+                    match (a.finish)(st) {
                         Value::Null => default.clone(),
                         v => v,
                     }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::column::{Batch, Column, DictForm, Stored};
-use crate::functions::{self, Ctx, F};
+use crate::functions::{self, Ctx, FnRef};
 use crate::plan::{align_value, PExpr, PKey};
 use crate::storage::Store;
 use crate::value::Value;
@@ -29,7 +29,7 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
         }
         PExpr::Call(f, args) => {
             let cols: Vec<Column> = args.iter().map(|a| eval(a, b, env)).collect();
-            apply(*f, cols, b.len, env)
+            apply(f, cols, b.len, env)
         }
         PExpr::Record(fields) => {
             let cols: Vec<Column> = fields.iter().map(|(_, x)| eval(x, b, env)).collect();
@@ -102,7 +102,7 @@ fn cheap_dict(col: &Column, len: usize, env: &Env) -> Option<DictForm> {
     (dict.len() <= len.max(64) * 2).then_some((codes, dict))
 }
 
-pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
+pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
     let non_const: Vec<usize> = cols
         .iter()
         .enumerate()
@@ -112,7 +112,7 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
     match non_const.len() {
         0 => {
             let args: Vec<Value> = cols.iter().map(|c| c.get(0, None)).collect();
-            Column::Const(functions::apply(f, &args, &env.ctx))
+            Column::Const(f.apply(&args, &env.ctx))
         }
         1 => {
             let k = non_const[0];
@@ -120,23 +120,23 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
             map_one(cols[k].clone(), len, env, |v| {
                 let mut a = consts.clone();
                 a[k] = v.clone();
-                functions::apply(f, &a, &env.ctx)
+                f.apply(&a, &env.ctx)
             })
         }
-        _ if matches!(f, F::And | F::Or | F::Xor) => {
+        _ if f.is_operator() && matches!(f.name, "and" | "or" | "xor") => {
             // Kleene logic on tri-state codes (0 null, 1 false, 2 true), no values built.
             let a = tri(&cols[0], len, env);
             let b = tri(&cols[1], len, env);
             let codes: Arc<[u32]> = a
                 .iter()
                 .zip(b.iter())
-                .map(|(&x, &y)| match f {
-                    F::And => match (x, y) {
+                .map(|(&x, &y)| match f.name {
+                    "and" => match (x, y) {
                         (1, _) | (_, 1) => 1,
                         (2, 2) => 2,
                         _ => 0,
                     },
-                    F::Or => match (x, y) {
+                    "or" => match (x, y) {
                         (2, _) | (_, 2) => 2,
                         (1, 1) => 1,
                         _ => 0,
@@ -185,7 +185,7 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                             args[k] = d[key[slot] as usize].clone();
                         }
                     }
-                    out_dict.push(functions::apply(f, &args, &env.ctx));
+                    out_dict.push(f.apply(&args, &env.ctx));
                     let c = out_dict.len() as u32 - 1;
                     memo.insert(key.clone(), c);
                     c
@@ -217,7 +217,7 @@ pub fn apply(f: F, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                             _ => Value::Null,
                         };
                     }
-                    functions::apply(f, &args, &env.ctx)
+                    f.apply(&args, &env.ctx)
                 })
                 .collect();
             Column::Values(out)

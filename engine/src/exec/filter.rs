@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use super::column::{Batch, Column, Stored};
 use super::eval::{eval, Env};
-use crate::functions::F;
 use crate::plan::{PExpr, PKey};
 use crate::storage::codes::{Code, CodesRef};
 use crate::storage::{BaseField, PathCodes, Store};
@@ -22,8 +21,8 @@ pub fn filter(e: &PExpr, b: Batch, env: &Env) -> Batch {
     // Kleene `and` is true exactly when both sides are, so the rows `a and b` keeps are the rows
     // `a` keeps of which `b` keeps. Rows are evaluated independently, so `b` gives each row the
     // same value on the smaller batch.
-    if let PExpr::Call(F::And, args) = e {
-        if let [x, y] = args.as_slice() {
+    if let PExpr::Call(f, args) = e {
+        if let (true, [x, y]) = (f.is_operator() && f.name == "and", args.as_slice()) {
             // Both sides on one column (`x > 1 and x < 5`): one pass over its dictionary.
             if b.len > 0 {
                 if let Some(keep) = select_by_codes(e, &b, env, true) {
@@ -293,9 +292,7 @@ fn replace_source(e: &PExpr, b: &Batch) -> PExpr {
     }
     match e {
         PExpr::Member(base, key) => PExpr::Member(Box::new(replace_source(base, b)), key.clone()),
-        PExpr::Call(f, args) => {
-            PExpr::Call(*f, args.iter().map(|a| replace_source(a, b)).collect())
-        }
+        PExpr::Call(f, args) => PExpr::Call(f, args.iter().map(|a| replace_source(a, b)).collect()),
         PExpr::Record(fields) => PExpr::Record(
             fields
                 .iter()

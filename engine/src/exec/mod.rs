@@ -13,7 +13,7 @@ mod table;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::functions::Ctx;
 use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey, Source};
 use crate::storage::{BaseField, Store};
@@ -63,6 +63,39 @@ pub fn run_query(
     query: &str,
     opts: &QueryOptions,
 ) -> Result<QueryOutput, Vec<Diagnostic>> {
+    let (plan, now, diags) = prepare(store, query, opts)?;
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        execute(store, &plan, now, opts)
+    }));
+    match run {
+        Ok(mut out) => {
+            out.warnings = diags;
+            Ok(out)
+        }
+        Err(_) => Err(vec![Diagnostic::error(
+            Code::E901,
+            crate::diag::Span::new(0, query.len()),
+            "internal error while running the query; please report it with the query",
+        )]),
+    }
+}
+
+/// The plan a query would run, printed (`EXPLAIN`), with the warnings planning gave.
+pub fn explain_query(
+    store: &Arc<Store>,
+    query: &str,
+    opts: &QueryOptions,
+) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (plan, now, diags) = prepare(store, query, opts)?;
+    Ok((plan.explain(now), diags))
+}
+
+/// Lexes, parses and plans: the plan, "now", and the warnings; or every error.
+fn prepare(
+    store: &Arc<Store>,
+    query: &str,
+    opts: &QueryOptions,
+) -> Result<(plan::Plan, i64, Vec<Diagnostic>), Vec<Diagnostic>> {
     let now = opts.now_ns.unwrap_or_else(|| {
         store
             .time_span()
@@ -78,32 +111,18 @@ pub fn run_query(
     );
     diags.extend(plan_diags);
     diags.sort_by_key(|d| (d.span.start, d.span.end));
-    let plan = match plan {
-        Some(p) if !diags.iter().any(Diagnostic::is_error) => p,
+    match plan {
+        Some(p) if !diags.iter().any(Diagnostic::is_error) => Ok((p, now, diags)),
         _ => {
             if !diags.iter().any(Diagnostic::is_error) {
                 diags.push(Diagnostic::error(
-                    "E900",
+                    Code::E900,
                     crate::diag::Span::new(0, query.len()),
                     "internal error: no plan and no error",
                 ));
             }
-            return Err(diags);
+            Err(diags)
         }
-    };
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        execute(store, &plan, now, opts)
-    }));
-    match run {
-        Ok(mut out) => {
-            out.warnings = diags;
-            Ok(out)
-        }
-        Err(_) => Err(vec![Diagnostic::error(
-            "E901",
-            crate::diag::Span::new(0, query.len()),
-            "internal error while running the query; please report it with the query",
-        )]),
     }
 }
 

@@ -163,10 +163,11 @@ impl Expr {
                 format!("{}[{k}]", base.canon(100))
             }
             ExprKind::Call(name, args) => {
-                let canonical_name = crate::functions::canonical_name(&name.name)
-                    .unwrap_or(&name.name)
-                    .to_string();
-                let parts: Vec<String> = if canonical_name == "in" && args.len() > 2 {
+                let decl = crate::functions::lookup(&name.name);
+                let canonical_name = decl.map_or(name.name.as_str(), |f| f.name).to_string();
+                let group_tail =
+                    decl.is_some_and(|f| f.naming == crate::functions::Naming::GroupTail);
+                let parts: Vec<String> = if group_tail && args.len() > 2 {
                     // in(a, "x", "y") is named as in(a, {"x", "y"}).
                     let rest: Vec<String> = args[1..].iter().map(Arg::canonical).collect();
                     vec![args[0].canonical(), format!("{{{}}}", rest.join(", "))]

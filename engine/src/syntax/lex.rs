@@ -1,7 +1,7 @@
 //! Lexer: query text → tokens with byte spans. Never fails: bad input becomes an `Error` token
 //! plus a diagnostic, so the parser can go on and report everything at once.
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tok {
@@ -108,7 +108,7 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
                 None => {
                     diags.push(
                         Diagnostic::error(
-                            "E103",
+                            Code::E103,
                             Span::new(i, b.len()),
                             "unterminated comment: expected `*/`, found the end of the query",
                         )
@@ -200,7 +200,7 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
             }
             if !closed {
                 diags.push(
-                    Diagnostic::error("E102", Span::new(start, i), "unterminated backtick name: expected a closing `` ` ``, found the end of the query")
+                    Diagnostic::error(Code::E102, Span::new(start, i), "unterminated backtick name: expected a closing `` ` ``, found the end of the query")
                         .with_label("name starts here"),
                 );
             }
@@ -245,7 +245,7 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
             });
             diags.push(
                 Diagnostic::error(
-                    "E107",
+                    Code::E107,
                     Span::new(start, end),
                     "expected a string in double quotes, found single quotes",
                 )
@@ -265,7 +265,7 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         let ch = src[i..].chars().next().unwrap_or('?');
         i += ch.len_utf8();
         let d = Diagnostic::error(
-            "E101",
+            Code::E101,
             Span::new(start, i),
             format!("unexpected character: expected a name, value or operator, found `{ch}`"),
         )
@@ -294,7 +294,7 @@ fn lex_string(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
             None => {
                 diags.push(
                     Diagnostic::error(
-                        "E104",
+                        Code::E104,
                         Span::new(start, src.len()),
                         "unterminated string: expected `\"\"\"`, found the end of the query",
                     )
@@ -325,7 +325,7 @@ fn lex_string(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
                             continue;
                         }
                         diags.push(Diagnostic::error(
-                            "E105",
+                            Code::E105,
                             Span::new(i, i + 2),
                             "invalid escape: expected `\\u` and four hex digits",
                         ));
@@ -344,7 +344,7 @@ fn lex_string(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
     }
     diags.push(
         Diagnostic::error(
-            "E104",
+            Code::E104,
             Span::new(start, src.len()),
             "unterminated string: expected a closing `\"`, found the end of the query",
         )
@@ -366,7 +366,7 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
             Ok(v) => (Tok::Long(v as i64), i),
             Err(_) => {
                 diags.push(Diagnostic::error(
-                    "E106",
+                    Code::E106,
                     Span::new(start, i),
                     "invalid hex number: expected 1 to 16 hex digits",
                 ));
@@ -413,7 +413,7 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
             Ok(a) => (Tok::Duration(a, unit.to_string()), i),
             Err(_) => {
                 diags.push(Diagnostic::error(
-                    "E106",
+                    Code::E106,
                     Span::new(start, i),
                     "number too large: expected at most 9223372036854775807",
                 ));
@@ -427,7 +427,7 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
             Ok(v) => (Tok::Double(v), i),
             Err(_) => {
                 diags.push(Diagnostic::error(
-                    "E106",
+                    Code::E106,
                     Span::new(start, i),
                     "invalid number",
                 ));
@@ -441,7 +441,7 @@ fn lex_number(src: &str, start: usize, diags: &mut Vec<Diagnostic>) -> (Tok, usi
             Err(_) if text == "9223372036854775808" => (Tok::LongMinAbs, i),
             Err(_) => {
                 diags.push(Diagnostic::error(
-                    "E106",
+                    Code::E106,
                     Span::new(start, i),
                     "number too large: expected at most 9223372036854775807",
                 ));

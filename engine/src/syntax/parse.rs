@@ -7,7 +7,7 @@
 
 use super::ast::*;
 use super::lex::{describe, lex, Tok, Token};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 
 const MAX_DEPTH: usize = 200;
 
@@ -68,7 +68,7 @@ impl Parser {
             false
         }
     }
-    fn error(&mut self, code: &'static str, expected: &str) -> Abort {
+    fn error(&mut self, code: Code, expected: &str) -> Abort {
         let found = describe(self.peek());
         // At the end of the query, point just after the last token rather than at a blank line.
         let span = if *self.peek() == Tok::Eof && self.pos > 0 {
@@ -90,7 +90,7 @@ impl Parser {
         if self.peek() == &t {
             Ok(self.bump().span)
         } else {
-            Err(self.error("E201", what))
+            Err(self.error(Code::E201, what))
         }
     }
 
@@ -100,7 +100,7 @@ impl Parser {
         if *self.peek() == Tok::Eof {
             self.diags.push(
                 Diagnostic::error(
-                    "E202",
+                    Code::E202,
                     self.span(),
                     "expected a command such as `fetch logs`, found an empty query",
                 )
@@ -131,7 +131,7 @@ impl Parser {
                 break;
             }
             if !self.eat(&Tok::Pipe) {
-                let _ = self.error("E203", "`|` or `,` between parameters");
+                let _ = self.error(Code::E203, "`|` or `,` between parameters");
                 self.recover();
                 self.eat(&Tok::Pipe);
             }
@@ -161,7 +161,7 @@ impl Parser {
                 let s = self.bump().span;
                 Ident { name: n, span: s }
             }
-            _ => return Err(self.error("E204", "a command name such as `filter`")),
+            _ => return Err(self.error(Code::E204, "a command name such as `filter`")),
         };
         let mut args = Vec::new();
         if !matches!(self.peek(), Tok::Pipe | Tok::Eof) {
@@ -173,7 +173,7 @@ impl Parser {
             }
         }
         if !matches!(self.peek(), Tok::Pipe | Tok::Eof) {
-            return Err(self.error("E203", "`,` or `|`"));
+            return Err(self.error(Code::E203, "`,` or `|`"));
         }
         Ok(Command {
             name,
@@ -235,9 +235,13 @@ impl Parser {
             self.bump();
         }
         if *self.peek() == Tok::Assign {
-            let d = Diagnostic::error("E205", self.span(), "expected `==` to compare, found `=`")
-                .with_label("`=` names a result; comparison is `==`")
-                .with_hint("write `a == b` to compare, or `name = expr` to name a field");
+            let d = Diagnostic::error(
+                Code::E205,
+                self.span(),
+                "expected `==` to compare, found `=`",
+            )
+            .with_label("`=` names a result; comparison is `==`")
+            .with_hint("write `a == b` to compare, or `name = expr` to name a field");
             self.diags.push(d);
             return Err(Abort);
         }
@@ -255,7 +259,7 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             let span = self.span();
             self.diags.push(Diagnostic::error(
-                "E206",
+                Code::E206,
                 span,
                 format!("expression nested too deeply: expected at most {MAX_DEPTH} levels"),
             ));
@@ -311,7 +315,7 @@ impl Parser {
                 Tok::Percent => BinOp::Mod,
                 Tok::Assign => {
                     let d = Diagnostic::error(
-                        "E205",
+                        Code::E205,
                         self.span(),
                         "expected `==` to compare, found `=`",
                     )
@@ -323,7 +327,7 @@ impl Parser {
                 Tok::Ident(s) if s.eq_ignore_ascii_case("in") => {
                     let span = self.span();
                     self.diags.push(
-                        Diagnostic::error("E207", span, "the `in [subquery]` operator is not supported: expected an operator such as `==`")
+                        Diagnostic::error(Code::E207, span, "the `in [subquery]` operator is not supported: expected an operator such as `==`")
                             .with_hint("use the function form: in(field, {\"a\", \"b\"})"),
                     );
                     return Err(Abort);
@@ -358,7 +362,7 @@ impl Parser {
                     span: s,
                 })
             }
-            _ => Err(self.error("E208", "a time unit after `@` such as `h` or `d`")),
+            _ => Err(self.error(Code::E208, "a time unit after `@` such as `h` or `d`")),
         }
     }
 
@@ -383,12 +387,12 @@ impl Parser {
             Tok::RBracket => {
                 let span = self.span();
                 self.diags.push(
-                    Diagnostic::error("E209", span, "iterative expressions `a[]` are not supported yet: expected a field name or index")
+                    Diagnostic::error(Code::E209, span, "iterative expressions `a[]` are not supported yet: expected a field name or index")
                         .with_label("expected a name or number here"),
                 );
                 return Err(Abort);
             }
-            _ => return Err(self.error("E209", "a field name or array index inside `[ ]`")),
+            _ => return Err(self.error(Code::E209, "a field name or array index inside `[ ]`")),
         };
         let end = self.expect(Tok::RBracket, "`]`")?;
         let span = base.span.to(end);
@@ -476,7 +480,7 @@ impl Parser {
                     "and" | "or" | "xor" | "mod" => {
                         self.diags.push(
                             Diagnostic::error(
-                                "E211",
+                                Code::E211,
                                 span,
                                 format!("expected an expression, found the reserved word `{n}`"),
                             )
@@ -505,7 +509,9 @@ impl Parser {
                                 break;
                             }
                         }
-                        Tok::Eof => return Err(self.error("E201", "`]` to close the sub-query")),
+                        Tok::Eof => {
+                            return Err(self.error(Code::E201, "`]` to close the sub-query"))
+                        }
                         _ => {}
                     }
                     self.bump();
@@ -519,13 +525,13 @@ impl Parser {
             Tok::LBrace => {
                 let span = self.span();
                 self.diags.push(
-                    Diagnostic::error("E210", span, "expected an expression, found `{`")
+                    Diagnostic::error(Code::E210, span, "expected an expression, found `{`")
                         .with_label("a `{ }` group is only allowed as a parameter")
                         .with_hint("build records with record(a = 1) and arrays with array(1, 2)"),
                 );
                 Err(Abort)
             }
-            _ => Err(self.error("E210", "an expression")),
+            _ => Err(self.error(Code::E210, "an expression")),
         }
     }
 

@@ -1,10 +1,12 @@
-//! Diagnostics shared by every stage: a code, an *expected X, found Y* message, spans, hints.
-//!
-//! Codes: `E1xx` lexing, `E2xx` parsing, `E3xx` planning (names, types, parameters), `E4xx`
-//! runtime, `E9xx` internal. `W3xx` are warnings that do not stop a query. Rendering with a caret
-//! under the query text lives here, outside the stages that produce diagnostics.
+//! Diagnostics shared by every stage: a code from the table in [`codes`], an *expected X,
+//! found Y* message, spans, hints. Rendering with a caret under the query text lives here,
+//! outside the stages that produce diagnostics.
+
+pub mod codes;
 
 use std::fmt::Write as _;
+
+pub use codes::Code;
 
 /// A byte range in the query text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -40,7 +42,7 @@ pub enum Severity {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// The primary location; its label is `label`.
@@ -50,7 +52,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -60,7 +62,7 @@ impl Diagnostic {
             hints: Vec::new(),
         }
     }
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, span, message)
@@ -194,7 +196,7 @@ mod tests {
     #[test]
     fn renders_caret_under_span() {
         let q = "fetch logs\n| filtr x";
-        let d = Diagnostic::error("E301", Span::new(13, 18), "unknown command `filtr`")
+        let d = Diagnostic::error(Code::E301, Span::new(13, 18), "unknown command `filtr`")
             .with_label("not a command")
             .with_hint("did you mean `filter`?");
         let r = render(q, &[d]);

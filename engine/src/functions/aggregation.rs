@@ -1,0 +1,444 @@
+//! Aggregation functions (`summarize`, `makeTimeseries`): each is a running [`State`] per group
+//! (or per time bin) with `init`, `update` and `finish`. Nulls never reach `update`.
+//! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/aggregation-functions>.
+
+use std::collections::HashSet;
+
+use super::Imp::Aggregate as Agg;
+use super::{ex, req, Family, Function, Ty};
+use crate::value::{dql_cmp, sort_cmp, GroupKey, Value};
+
+/// How an aggregation runs.
+#[derive(Clone, Copy)]
+pub struct Aggregate {
+    pub init: fn() -> State,
+    /// Adds one non-null value.
+    pub update: fn(&mut State, &Value),
+    pub finish: fn(State) -> Value,
+    /// The parameter is a condition: only rows where it is true count (`countIf`).
+    pub condition: bool,
+    /// `makeTimeseries` accepts it.
+    pub in_timeseries: bool,
+}
+
+/// Running state of one aggregation for one group (or bin). An aggregation without a parameter
+/// (`count()`) counts rows: the executor may count them directly into `State::Count`.
+#[derive(Clone, Debug)]
+pub enum State {
+    Count(i64),
+    Sum {
+        num: f64,
+        dur: i64,
+        n: usize,
+        durations: bool,
+        mixed: bool,
+    },
+    Best {
+        v: Option<Value>,
+        mixed: bool,
+        doubles: bool,
+    },
+    Take(Option<Value>),
+    Distinct(HashSet<GroupKey>, Vec<Value>),
+    Collect(Vec<Value>),
+}
+
+const AGGREGATION: Function = Function {
+    family: Family::Aggregation,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/aggregation-functions",
+    ..Function::BASE
+};
+
+const ANY: &[super::Param] = &[req("expression", Ty::ANY)];
+const ADDABLE: &[super::Param] = &[req("expression", Ty::NUMBER.or(Ty::DURATION))];
+const ORDERED: &[super::Param] = &[req(
+    "expression",
+    Ty::BOOL
+        .or(Ty::NUMBER)
+        .or(Ty::DURATION)
+        .or(Ty::STRING)
+        .or(Ty::TIMESTAMP),
+)];
+
+/// Data for the aggregation examples: three records, one without `x`.
+macro_rules! three {
+    ($agg:literal) => {
+        concat!(
+            "data record(x = 3, s = \"b\"), record(x = 1, s = \"a\"), record(s = \"c\")\n| summarize ",
+            $agg
+        )
+    };
+}
+
+const COUNTING: Aggregate = Aggregate {
+    init: || State::Count(0),
+    update: |s, _| {
+        if let State::Count(n) = s {
+            *n += 1
+        }
+    },
+    finish: |s| match s {
+        State::Count(n) => Value::Long(n),
+        _ => Value::Null,
+    },
+    condition: false,
+    in_timeseries: true,
+};
+
+const DISTINCT_COUNT: Aggregate = Aggregate {
+    init: || State::Distinct(HashSet::new(), Vec::new()),
+    update: |s, v| {
+        if let State::Distinct(set, _) = s {
+            set.insert(GroupKey(v.clone()));
+        }
+    },
+    finish: |s| match s {
+        State::Distinct(set, _) => Value::Long(set.len() as i64),
+        _ => Value::Null,
+    },
+    condition: false,
+    in_timeseries: true,
+};
+
+const SUM_STATE: fn() -> State = || State::Sum {
+    num: 0.0,
+    dur: 0,
+    n: 0,
+    durations: false,
+    mixed: false,
+};
+
+const BEST_STATE: fn() -> State = || State::Best {
+    v: None,
+    mixed: false,
+    doubles: false,
+};
+
+const TAKE: Aggregate = Aggregate {
+    init: || State::Take(None),
+    update: |s, v| {
+        if let State::Take(t @ None) = s {
+            *t = Some(v.clone());
+        }
+    },
+    finish: |s| match s {
+        State::Take(v) => v.unwrap_or(Value::Null),
+        _ => Value::Null,
+    },
+    condition: false,
+    in_timeseries: false,
+};
+
+pub(super) static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "count",
+        returns: Ty::LONG,
+        doc: "The number of records.",
+        examples: &[ex(three!("count()"), r#"{"count()":3}"#)],
+        imp: Agg(COUNTING),
+        ..AGGREGATION
+    },
+    Function {
+        name: "countIf",
+        params: &[req("condition", Ty::BOOL)],
+        returns: Ty::LONG,
+        doc: "The number of records where the condition is true (null and false do not count).",
+        examples: &[ex(three!("n = countIf(x > 2)"), r#"{"n":1}"#)],
+        imp: Agg(Aggregate {
+            condition: true,
+            ..COUNTING
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "countDistinct",
+        params: ANY,
+        returns: Ty::LONG,
+        doc: "The number of distinct non-null values (exact here; Dynatrace estimates it).",
+        examples: &[ex(three!("countDistinct(s)"), r#"{"countDistinct(s)":3}"#)],
+        imp: Agg(DISTINCT_COUNT),
+        ..AGGREGATION
+    },
+    Function {
+        name: "countDistinctExact",
+        params: ANY,
+        returns: Ty::LONG,
+        doc: "The exact number of distinct non-null values.",
+        examples: &[ex(three!("n = countDistinctExact(x)"), r#"{"n":2}"#)],
+        imp: Agg(DISTINCT_COUNT),
+        ..AGGREGATION
+    },
+    Function {
+        name: "countDistinctApprox",
+        params: ANY,
+        returns: Ty::LONG,
+        doc: "The number of distinct non-null values (exact here; Dynatrace estimates it).",
+        examples: &[ex(three!("n = countDistinctApprox(s)"), r#"{"n":3}"#)],
+        imp: Agg(DISTINCT_COUNT),
+        ..AGGREGATION
+    },
+    Function {
+        name: "sum",
+        params: ADDABLE,
+        returns: Ty::DOUBLE.or(Ty::DURATION),
+        doc: "The sum of numbers (a double) or of durations; null if there are none or the types are mixed.",
+        examples: &[ex(three!("sum(x)"), r#"{"sum(x)":4.0}"#)],
+        imp: Agg(Aggregate {
+            init: SUM_STATE,
+            update: add,
+            finish: |s| mean_or_sum(s, true),
+            condition: false,
+            in_timeseries: true,
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "avg",
+        params: ADDABLE,
+        returns: Ty::DOUBLE.or(Ty::DURATION),
+        doc: "The mean of numbers (a double) or of durations.",
+        examples: &[ex(three!("avg(x)"), r#"{"avg(x)":2.0}"#)],
+        imp: Agg(Aggregate {
+            init: SUM_STATE,
+            update: add,
+            finish: |s| mean_or_sum(s, false),
+            condition: false,
+            in_timeseries: true,
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "min",
+        params: ORDERED,
+        returns: Ty::BOOL
+            .or(Ty::NUMBER)
+            .or(Ty::DURATION)
+            .or(Ty::STRING)
+            .or(Ty::TIMESTAMP),
+        doc: "The smallest value (a double when longs and doubles mix; null when types cannot be compared).",
+        examples: &[ex(three!("min(x), min(s)"), r#"{"min(x)":1,"min(s)":"a"}"#)],
+        imp: Agg(Aggregate {
+            init: BEST_STATE,
+            update: |s, v| best(s, v, false),
+            finish: best_finish,
+            condition: false,
+            in_timeseries: true,
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "max",
+        params: ORDERED,
+        returns: Ty::BOOL
+            .or(Ty::NUMBER)
+            .or(Ty::DURATION)
+            .or(Ty::STRING)
+            .or(Ty::TIMESTAMP),
+        doc: "The largest value.",
+        examples: &[ex(three!("max(x)"), r#"{"max(x)":3}"#)],
+        imp: Agg(Aggregate {
+            init: BEST_STATE,
+            update: |s, v| best(s, v, true),
+            finish: best_finish,
+            condition: false,
+            in_timeseries: true,
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "takeFirst",
+        params: ANY,
+        returns: Ty::ANY,
+        doc: "The first non-null value in the current order.",
+        examples: &[ex(three!("takeFirst(s)"), r#"{"takeFirst(s)":"b"}"#)],
+        imp: Agg(TAKE),
+        ..AGGREGATION
+    },
+    Function {
+        name: "takeLast",
+        params: ANY,
+        returns: Ty::ANY,
+        doc: "The last non-null value in the current order.",
+        examples: &[ex(three!("takeLast(x)"), r#"{"takeLast(x)":1}"#)],
+        imp: Agg(Aggregate {
+            update: |s, v| *s = State::Take(Some(v.clone())),
+            ..TAKE
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "takeAny",
+        params: ANY,
+        returns: Ty::ANY,
+        doc: "Any non-null value (here: the first).",
+        examples: &[ex(three!("takeAny(s)"), r#"{"takeAny(s)":"b"}"#)],
+        imp: Agg(TAKE),
+        ..AGGREGATION
+    },
+    Function {
+        name: "takeMin",
+        params: ANY,
+        returns: Ty::ANY,
+        doc: "The smallest value in sort order (types are ordered, so values of any types compare).",
+        examples: &[ex(three!("takeMin(s)"), r#"{"takeMin(s)":"a"}"#)],
+        imp: Agg(Aggregate {
+            update: |s, v| take_if(s, v, std::cmp::Ordering::Less),
+            ..TAKE
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "takeMax",
+        params: ANY,
+        returns: Ty::ANY,
+        doc: "The largest value in sort order.",
+        examples: &[ex(three!("takeMax(s)"), r#"{"takeMax(s)":"c"}"#)],
+        imp: Agg(Aggregate {
+            update: |s, v| take_if(s, v, std::cmp::Ordering::Greater),
+            ..TAKE
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "collectDistinct",
+        params: ANY,
+        returns: Ty::ARRAY,
+        doc: "The distinct non-null values as an array, in first-seen order (null if there are none).",
+        examples: &[ex(three!("collectDistinct(x)"), r#"{"collectDistinct(x)":[3,1]}"#)],
+        imp: Agg(Aggregate {
+            update: |s, v| {
+                if let State::Distinct(set, vals) = s {
+                    if set.insert(GroupKey(v.clone())) {
+                        vals.push(v.clone());
+                    }
+                }
+            },
+            finish: |s| match s {
+                State::Distinct(_, vals) if !vals.is_empty() => Value::Array(vals.into()),
+                _ => Value::Null,
+            },
+            in_timeseries: false,
+            ..DISTINCT_COUNT
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "collectArray",
+        params: ANY,
+        returns: Ty::ARRAY,
+        doc: "The non-null values as an array, in the current order (null if there are none).",
+        examples: &[ex(three!("collectArray(s)"), r#"{"collectArray(s)":["b","a","c"]}"#)],
+        imp: Agg(Aggregate {
+            init: || State::Collect(Vec::new()),
+            update: |s, v| {
+                if let State::Collect(vals) = s {
+                    vals.push(v.clone())
+                }
+            },
+            finish: |s| match s {
+                State::Collect(vals) if !vals.is_empty() => Value::Array(vals.into()),
+                _ => Value::Null,
+            },
+            condition: false,
+            in_timeseries: false,
+        }),
+        ..AGGREGATION
+    },
+];
+
+/// `sum`/`avg`: numbers or durations, never both.
+fn add(s: &mut State, v: &Value) {
+    let State::Sum {
+        num,
+        dur,
+        n,
+        durations,
+        mixed,
+    } = s
+    else {
+        return;
+    };
+    match v {
+        Value::Long(_) | Value::Double(_) if *n == 0 || !*durations => {
+            *num += v.as_f64().unwrap_or(0.0);
+            *n += 1;
+        }
+        Value::Duration(d) if *n == 0 || *durations => {
+            *durations = true;
+            *dur = dur.saturating_add(*d);
+            *n += 1;
+        }
+        _ => *mixed = true,
+    }
+}
+
+fn mean_or_sum(s: State, sum: bool) -> Value {
+    match s {
+        State::Sum {
+            num,
+            dur,
+            n,
+            durations,
+            mixed: false,
+        } if n > 0 => match (sum, durations) {
+            (true, false) => Value::Double(num),
+            (true, true) => Value::Duration(dur),
+            (false, false) => Value::Double(num / n as f64),
+            (false, true) => Value::Duration(dur / n as i64),
+        },
+        _ => Value::Null,
+    }
+}
+
+/// `min`/`max` by DQL comparison; values that cannot be compared make the result null.
+fn best(s: &mut State, v: &Value, max: bool) {
+    let State::Best {
+        v: best,
+        mixed,
+        doubles,
+    } = s
+    else {
+        return;
+    };
+    *doubles |= matches!(v, Value::Double(_));
+    match best {
+        None => *best = Some(v.clone()),
+        Some(b) => match dql_cmp(v, b) {
+            Some(o) => {
+                if (max && o.is_gt()) || (!max && o.is_lt()) {
+                    *best = Some(v.clone());
+                }
+            }
+            None if matches!((v, &*b), (Value::Bool(_), Value::Bool(_))) => {
+                let (x, y) = (v.as_bool(), b.as_bool());
+                if (max && x > y) || (!max && x < y) {
+                    *best = Some(v.clone());
+                }
+            }
+            None => *mixed = true,
+        },
+    }
+}
+
+fn best_finish(s: State) -> Value {
+    match s {
+        State::Best { mixed: true, .. } => Value::Null,
+        // Longs and doubles mixed: the result is a double.
+        State::Best {
+            v: Some(Value::Long(n)),
+            doubles: true,
+            ..
+        } => Value::Double(n as f64),
+        State::Best { v, .. } => v.unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+/// `takeMin`/`takeMax`: replaces the value when the new one sorts `wanted` of it.
+fn take_if(s: &mut State, v: &Value, wanted: std::cmp::Ordering) {
+    if let State::Take(t) = s {
+        if t.as_ref().is_none_or(|b| sort_cmp(v, b) == wanted) {
+            *t = Some(v.clone());
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Array functions, and the creation of arrays and records.
+//! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/array-functions>.
+
+use super::Imp::{Record, Scalar};
+use super::{at, ex, many, named, req, Def, Family, Function, Ty};
+use crate::value::{same, sort_cmp, Value};
+
+const ARRAY: Function = Function {
+    family: Family::Array,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/array-functions",
+    ..Function::BASE
+};
+
+const CREATION: Function = Function {
+    family: Family::Array,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/creation-functions",
+    ..Function::BASE
+};
+
+const ONE_ARRAY: &[super::Param] = &[req("array", Ty::ARRAY)];
+
+pub(super) static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "arrayAvg",
+        params: ONE_ARRAY,
+        returns: Ty::DOUBLE,
+        doc: "The mean of the numeric elements (0 if there are none).",
+        examples: &[ex("arrayAvg(array(1, null, 4))", "2.5"), ex("arrayAvg(array(null))", "0.0")],
+        imp: Scalar(|a, _| sum_avg(at(a, 0), false)),
+        ..ARRAY
+    },
+    Function {
+        name: "arraySum",
+        params: ONE_ARRAY,
+        returns: Ty::DOUBLE,
+        doc: "The sum of the numeric elements (0 if there are none).",
+        examples: &[ex("arraySum(array(1, null, 0.5))", "1.5")],
+        imp: Scalar(|a, _| sum_avg(at(a, 0), true)),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayMin",
+        params: ONE_ARRAY,
+        returns: Ty::ANY,
+        doc: "The smallest non-null element (null if there is none).",
+        examples: &[ex("arrayMin(array(3, null, 1))", "1"), ex("arrayMin(array(null))", "null")],
+        imp: Scalar(|a, _| extreme(at(a, 0), false)),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayMax",
+        params: ONE_ARRAY,
+        returns: Ty::ANY,
+        doc: "The largest non-null element (null if there is none).",
+        examples: &[ex("arrayMax(array(1, null, 7))", "7")],
+        imp: Scalar(|a, _| extreme(at(a, 0), true)),
+        ..ARRAY
+    },
+    Function {
+        name: "arraySize",
+        params: ONE_ARRAY,
+        returns: Ty::LONG,
+        doc: "The number of elements, nulls included.",
+        examples: &[ex("arraySize(array(null, 2))", "2")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => Value::Long(xs.len() as i64),
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayFirst",
+        params: ONE_ARRAY,
+        returns: Ty::ANY,
+        doc: "The first non-null element (`a[0]` gives the first element, null or not).",
+        examples: &[ex("arrayFirst(array(null, 2, 3))", "2")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => xs.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayLast",
+        params: ONE_ARRAY,
+        returns: Ty::ANY,
+        doc: "The last non-null element.",
+        examples: &[ex("arrayLast(array(1, 2, null))", "2")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => xs
+                .iter()
+                .rev()
+                .find(|v| !v.is_null())
+                .cloned()
+                .unwrap_or(Value::Null),
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayDistinct",
+        params: ONE_ARRAY,
+        returns: Ty::ARRAY,
+        doc: "The distinct elements, sorted.",
+        examples: &[ex("arrayDistinct(array(2, 3, 7, 7, 1))", "[1,2,3,7]")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => {
+                let mut v: Vec<Value> = xs.to_vec();
+                v.sort_by(sort_cmp);
+                v.dedup_by(|x, y| same(x, y));
+                Value::Array(v.into())
+            }
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arraySort",
+        params: &[
+            req("array", Ty::ARRAY),
+            named("direction", Ty::STRING, Def::Str("ascending")),
+        ],
+        returns: Ty::ARRAY,
+        doc: "The elements sorted (`direction: \"descending\"` reverses), nulls last.",
+        examples: &[ex(
+            r#"arraySort(array(3, null, 1), direction: "descending")"#,
+            "[3,1,null]",
+        )],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => {
+                let mut v: Vec<Value> = xs.to_vec();
+                v.sort_by(sort_cmp);
+                if at(a, 1).as_str() == Some("descending") {
+                    // Nulls stay last.
+                    let nulls = v.iter().filter(|x| x.is_null()).count();
+                    let k = v.len() - nulls;
+                    v[..k].reverse();
+                }
+                Value::Array(v.into())
+            }
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayElement",
+        params: &[req("array", Ty::ARRAY), req("index", Ty::LONG)],
+        returns: Ty::ANY,
+        doc: "The element at an index; a negative index counts from the end; null outside the array.",
+        examples: &[ex("arrayElement(array(1, 2, 3), -1)", "3")],
+        see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/get-functions",
+        imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
+            (Value::Array(xs), Value::Long(i)) => {
+                let idx = if *i < 0 { xs.len() as i64 + i } else { *i };
+                if idx < 0 {
+                    Value::Null
+                } else {
+                    xs.get(idx as usize).cloned().unwrap_or(Value::Null)
+                }
+            }
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayConcat",
+        params: &[many("array", Ty::ARRAY, 1)],
+        returns: Ty::ARRAY,
+        doc: "The arrays joined into one; values that are not arrays are skipped.",
+        examples: &[ex("arrayConcat(array(1, 2), array(3))", "[1,2,3]")],
+        imp: Scalar(|a, _| {
+            let mut out = Vec::new();
+            for v in a {
+                if let Value::Array(xs) = v {
+                    out.extend(xs.iter().cloned());
+                }
+            }
+            Value::Array(out.into())
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayRemoveNulls",
+        params: ONE_ARRAY,
+        returns: Ty::ARRAY,
+        doc: "The array without its null elements.",
+        examples: &[ex("arrayRemoveNulls(array(1, null, 2))", "[1,2]")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => Value::Array(
+                xs.iter()
+                    .filter(|v| !v.is_null())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayReverse",
+        params: ONE_ARRAY,
+        returns: Ty::ARRAY,
+        doc: "The array in reverse order.",
+        examples: &[ex("arrayReverse(array(1, 2, 3))", "[3,2,1]")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => Value::Array(xs.iter().rev().cloned().collect::<Vec<_>>().into()),
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayToString",
+        params: &[
+            req("array", Ty::ARRAY),
+            named("delimiter", Ty::STRING, Def::Str("")),
+        ],
+        returns: Ty::STRING,
+        doc: "The elements as text joined with `delimiter:` (nulls written as `null`).",
+        examples: &[ex(r#"arrayToString(array("a", null, 1), delimiter: ",")"#, r#""a,null,1""#)],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => {
+                let d = at(a, 1).as_str().unwrap_or("");
+                let parts: Vec<String> = xs
+                    .iter()
+                    .map(|v| v.to_dql_string().unwrap_or_else(|| "null".into()))
+                    .collect();
+                Value::str(&parts.join(d))
+            }
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "array",
+        params: &[many("expression", Ty::ANY, 0)],
+        returns: Ty::ARRAY,
+        doc: "Builds an array of the values.",
+        examples: &[ex(r#"array(1, "a", null)"#, r#"[1,"a",null]"#)],
+        imp: Scalar(|a, _| Value::Array(a.to_vec().into())),
+        ..CREATION
+    },
+    Function {
+        name: "record",
+        params: &[many("expression", Ty::ANY, 0)],
+        returns: Ty::RECORD,
+        doc: "Builds a record from `name = value` members (a plain field keeps its name).",
+        examples: &[ex(r#"record(a = 1, b = "x")"#, r#"{"a":1,"b":"x"}"#)],
+        imp: Record,
+        ..CREATION
+    },
+];
+
+fn sum_avg(v: &Value, sum: bool) -> Value {
+    let Value::Array(xs) = v else {
+        return Value::Null;
+    };
+    let nums: Vec<f64> = xs.iter().filter_map(Value::as_f64).collect();
+    let total: f64 = nums.iter().fold(0.0, |a, b| a + b);
+    if sum {
+        Value::Double(total)
+    } else if nums.is_empty() {
+        Value::Double(0.0)
+    } else {
+        Value::Double(total / nums.len() as f64)
+    }
+}
+
+fn extreme(v: &Value, max: bool) -> Value {
+    let Value::Array(xs) = v else {
+        return Value::Null;
+    };
+    let it = xs.iter().filter(|v| !v.is_null());
+    let pick = if max {
+        it.max_by(|x, y| sort_cmp(x, y))
+    } else {
+        it.min_by(|x, y| sort_cmp(x, y))
+    };
+    pick.cloned().unwrap_or(Value::Null)
+}

@@ -1,0 +1,108 @@
+//! Mathematical functions.
+//! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/mathematical-functions>.
+
+use super::Imp::Scalar;
+use super::{at, ex, long, named, req, Def, Family, Function, Ty};
+use crate::value::Value;
+
+const MATH: Function = Function {
+    family: Family::Math,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/mathematical-functions",
+    ..Function::BASE
+};
+
+pub(super) static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "bin",
+        params: &[
+            req("expression", Ty::NUMBER.or(Ty::DURATION).or(Ty::TIMESTAMP)),
+            req("interval", Ty::NUMBER.or(Ty::DURATION)),
+        ],
+        returns: Ty::NUMBER.or(Ty::DURATION).or(Ty::TIMESTAMP),
+        doc: "Rounds a number, duration or timestamp down to a multiple of the interval (timestamps from the Unix epoch).",
+        examples: &[
+            ex("bin(17, 5)", "15"),
+            ex(
+                r#"bin(toTimestamp("2026-11-20T11:47:10Z"), 5m)"#,
+                r#""2026-11-20T11:45:00Z""#,
+            ),
+        ],
+        imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
+            // Checked: near the ends of the range, the bin's start may not exist.
+            (Value::Timestamp(t), Value::Duration(d)) if *d > 0 => t
+                .div_euclid(*d)
+                .checked_mul(*d)
+                .map_or(Value::Null, Value::Timestamp),
+            (Value::Duration(t), Value::Duration(d)) if *d > 0 => t
+                .div_euclid(*d)
+                .checked_mul(*d)
+                .map_or(Value::Null, Value::Duration),
+            (Value::Long(x), Value::Long(d)) if *d > 0 => long(x.div_euclid(*d).checked_mul(*d)),
+            (x, d) => match (x.as_f64(), d.as_f64()) {
+                (Some(x), Some(d)) if d > 0.0 => Value::Double((x / d).floor() * d),
+                _ => Value::Null,
+            },
+        }),
+        ..MATH
+    },
+    Function {
+        name: "abs",
+        params: &[req("expression", Ty::NUMBER.or(Ty::DURATION))],
+        returns: Ty::NUMBER.or(Ty::DURATION),
+        doc: "The absolute value of a number or duration (null on overflow).",
+        examples: &[ex("abs(-3)", "3"), ex("abs(-2.5)", "2.5"), ex("abs(-5m)", "300000000000")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => long(v.checked_abs()),
+            Value::Double(v) => Value::Double(v.abs()),
+            Value::Duration(v) => v.checked_abs().map_or(Value::Null, Value::Duration),
+            _ => Value::Null,
+        }),
+        ..MATH
+    },
+    Function {
+        name: "round",
+        params: &[
+            req("expression", Ty::NUMBER),
+            named("decimals", Ty::LONG, Def::Long(0)),
+        ],
+        returns: Ty::NUMBER,
+        doc: "Rounds a double to a long, or to `decimals:` places after the point as a double; a long stays as it is.",
+        examples: &[ex("round(2.5)", "3"), ex("round(3.14159, decimals: 2)", "3.14")],
+        imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
+            (Value::Long(v), _) => Value::Long(*v),
+            (Value::Double(v), Value::Long(0)) => Value::Long(v.round() as i64),
+            (Value::Double(v), Value::Long(d)) => {
+                let m = 10f64.powi(*d as i32);
+                Value::Double((v * m).round() / m)
+            }
+            _ => Value::Null,
+        }),
+        ..MATH
+    },
+    Function {
+        name: "floor",
+        params: &[req("expression", Ty::NUMBER)],
+        returns: Ty::LONG,
+        doc: "Rounds down to a long.",
+        examples: &[ex("floor(-1.5)", "-2")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => Value::Long(*v),
+            Value::Double(v) => Value::Long(v.floor() as i64),
+            _ => Value::Null,
+        }),
+        ..MATH
+    },
+    Function {
+        name: "ceil",
+        params: &[req("expression", Ty::NUMBER)],
+        returns: Ty::LONG,
+        doc: "Rounds up to a long.",
+        examples: &[ex("ceil(1.2)", "2")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => Value::Long(*v),
+            Value::Double(v) => Value::Long(v.ceil() as i64),
+            _ => Value::Null,
+        }),
+        ..MATH
+    },
+];

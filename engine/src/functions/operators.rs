@@ -1,0 +1,291 @@
+//! Operators: comparison, Kleene logic, arithmetic and the search operator `~`. They are
+//! declared like functions (the executor treats them alike) but are written as symbols; the
+//! planner maps each operator of the syntax tree to its declaration with [`super::operator`].
+//! Semantics: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/operators>.
+
+use std::cmp::Ordering;
+
+use super::Imp::Scalar;
+use super::{at, ex, long, req, Family, Function, Ty};
+use crate::value::{dql_cmp, dql_eq, Value};
+
+const OP: Function = Function {
+    family: Family::Operator,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/operators",
+    ..Function::BASE
+};
+
+const AB: &[super::Param] = &[req("a", Ty::ANY), req("b", Ty::ANY)];
+const AB_BOOL: &[super::Param] = &[req("a", Ty::BOOL), req("b", Ty::BOOL)];
+const NUMERIC: Ty = Ty::NUMBER
+    .or(Ty::TIMESTAMP)
+    .or(Ty::DURATION)
+    .or(Ty::TIMEFRAME);
+const AB_NUM: &[super::Param] = &[req("a", NUMERIC), req("b", NUMERIC)];
+
+pub(super) static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "==",
+        params: AB,
+        returns: Ty::BOOL,
+        doc: "Equality: null if either side is null; values of different types are not equal (a long equals a double of the same value).",
+        examples: &[ex("1 == 1.0", "true"), ex("null == null", "null"), ex("5 == \"5\"", "false")],
+        imp: Scalar(|a, _| dql_eq(at(a, 0), at(a, 1)).map_or(Value::Null, Value::Bool)),
+        ..OP
+    },
+    Function {
+        name: "!=",
+        params: AB,
+        returns: Ty::BOOL,
+        doc: "Inequality (also written `<>`): the negation of `==`, null if either side is null.",
+        examples: &[ex("\"a\" != \"A\"", "true")],
+        imp: Scalar(|a, _| dql_eq(at(a, 0), at(a, 1)).map_or(Value::Null, |e| Value::Bool(!e))),
+        ..OP
+    },
+    Function {
+        name: "<",
+        params: AB,
+        returns: Ty::BOOL,
+        doc: "Less than: numbers across long and double, strings, timestamps, durations; null otherwise.",
+        examples: &[ex("2 < 10", "true"), ex("\"b\" < \"a\"", "false"), ex("false < true", "null")],
+        imp: Scalar(|a, _| cmp_with(at(a, 0), at(a, 1), |o| o == Ordering::Less)),
+        ..OP
+    },
+    Function {
+        name: "<=",
+        params: AB,
+        returns: Ty::BOOL,
+        doc: "Less than or equal.",
+        examples: &[ex("2 <= 2.0", "true")],
+        imp: Scalar(|a, _| cmp_with(at(a, 0), at(a, 1), |o| o != Ordering::Greater)),
+        ..OP
+    },
+    Function {
+        name: ">",
+        params: AB,
+        returns: Ty::BOOL,
+        doc: "Greater than.",
+        examples: &[ex("3 > 2", "true")],
+        imp: Scalar(|a, _| cmp_with(at(a, 0), at(a, 1), |o| o == Ordering::Greater)),
+        ..OP
+    },
+    Function {
+        name: ">=",
+        params: AB,
+        returns: Ty::BOOL,
+        doc: "Greater than or equal.",
+        examples: &[ex("1h >= 60m", "true")],
+        imp: Scalar(|a, _| cmp_with(at(a, 0), at(a, 1), |o| o != Ordering::Less)),
+        ..OP
+    },
+    Function {
+        name: "and",
+        params: AB_BOOL,
+        returns: Ty::BOOL,
+        doc: "Kleene and: false if either side is false, true if both are true, else null.",
+        examples: &[ex("false and null", "false"), ex("true and null", "null")],
+        imp: Scalar(|a, _| match (at(a, 0).as_bool(), at(a, 1).as_bool()) {
+            (Some(false), _) | (_, Some(false)) => Value::Bool(false),
+            (Some(true), Some(true)) => Value::Bool(true),
+            _ => Value::Null,
+        }),
+        ..OP
+    },
+    Function {
+        name: "or",
+        params: AB_BOOL,
+        returns: Ty::BOOL,
+        doc: "Kleene or: true if either side is true, false if both are false, else null.",
+        examples: &[ex("true or null", "true"), ex("false or null", "null")],
+        imp: Scalar(|a, _| match (at(a, 0).as_bool(), at(a, 1).as_bool()) {
+            (Some(true), _) | (_, Some(true)) => Value::Bool(true),
+            (Some(false), Some(false)) => Value::Bool(false),
+            _ => Value::Null,
+        }),
+        ..OP
+    },
+    Function {
+        name: "xor",
+        params: AB_BOOL,
+        returns: Ty::BOOL,
+        doc: "Exclusive or: null if either side is null.",
+        examples: &[ex("true xor false", "true"), ex("true xor null", "null")],
+        imp: Scalar(|a, _| match (at(a, 0).as_bool(), at(a, 1).as_bool()) {
+            (Some(x), Some(y)) => Value::Bool(x != y),
+            _ => Value::Null,
+        }),
+        ..OP
+    },
+    Function {
+        name: "not",
+        params: &[req("a", Ty::BOOL)],
+        returns: Ty::BOOL,
+        doc: "Negation: null stays null.",
+        examples: &[ex("not false", "true")],
+        imp: Scalar(|a, _| at(a, 0).as_bool().map_or(Value::Null, |x| Value::Bool(!x))),
+        ..OP
+    },
+    Function {
+        name: "neg",
+        params: &[req("a", Ty::NUMBER.or(Ty::DURATION))],
+        returns: Ty::NUMBER.or(Ty::DURATION),
+        doc: "Unary minus (`-x`): null on overflow.",
+        examples: &[ex("-(5m)", "-300000000000")],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => long(v.checked_neg()),
+            Value::Double(v) => Value::Double(-v),
+            Value::Duration(v) => v.checked_neg().map_or(Value::Null, Value::Duration),
+            _ => Value::Null,
+        }),
+        ..OP
+    },
+    Function {
+        name: "+",
+        params: AB_NUM,
+        returns: NUMERIC,
+        doc: "Addition of numbers (long + long is a long, null on overflow), timestamp or timeframe + duration, duration + duration.",
+        examples: &[ex("1 + 2", "3"), ex("1 + 0.5", "1.5"), ex("9223372036854775807 + 1", "null")],
+        imp: Scalar(|a, _| arith(Arith::Add, at(a, 0), at(a, 1))),
+        ..OP
+    },
+    Function {
+        name: "-",
+        params: AB_NUM,
+        returns: NUMERIC,
+        doc: "Subtraction; timestamp - timestamp is a duration.",
+        examples: &[ex("toTimestamp(\"2026-11-20T12:00:00Z\") - toTimestamp(\"2026-11-20T11:00:00Z\")", "3600000000000")],
+        imp: Scalar(|a, _| arith(Arith::Sub, at(a, 0), at(a, 1))),
+        ..OP
+    },
+    Function {
+        name: "*",
+        params: AB_NUM,
+        returns: NUMERIC,
+        doc: "Multiplication; a duration times a number is a duration.",
+        examples: &[ex("3 * 2.5", "7.5")],
+        imp: Scalar(|a, _| arith(Arith::Mul, at(a, 0), at(a, 1))),
+        ..OP
+    },
+    Function {
+        name: "/",
+        params: AB_NUM,
+        returns: NUMERIC,
+        doc: "Division: long / long truncates; division by zero is null.",
+        examples: &[ex("7 / 2", "3"), ex("7 / 0", "null"), ex("7.0 / 2", "3.5")],
+        imp: Scalar(|a, _| arith(Arith::Div, at(a, 0), at(a, 1))),
+        ..OP
+    },
+    Function {
+        name: "%",
+        params: AB_NUM,
+        returns: NUMERIC,
+        doc: "Remainder; by zero is null.",
+        examples: &[ex("7 % 3", "1")],
+        imp: Scalar(|a, _| arith(Arith::Mod, at(a, 0), at(a, 1))),
+        ..OP
+    },
+    Function {
+        name: "~",
+        params: &[req("value", Ty::ANY), req("pattern", Ty::STRING)],
+        returns: Ty::BOOL,
+        doc: "Search: a case-insensitive token match in strings (any element of arrays, any name or value of records); numbers match their text exactly.",
+        examples: &[ex("\"Hello World\" ~ \"world\"", "true"), ex("\"HelloWorld\" ~ \"world\"", "false")],
+        imp: Scalar(|a, _| search(at(a, 0), at(a, 1))),
+        ..OP
+    },
+];
+
+fn cmp_with(a: &Value, b: &Value, f: impl Fn(Ordering) -> bool) -> Value {
+    dql_cmp(a, b).map_or(Value::Null, |o| Value::Bool(f(o)))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+fn arith(f: Arith, x: &Value, y: &Value) -> Value {
+    use Value::*;
+    match (x, y) {
+        (Long(a), Long(b)) => long(match f {
+            Arith::Add => a.checked_add(*b),
+            Arith::Sub => a.checked_sub(*b),
+            Arith::Mul => a.checked_mul(*b),
+            Arith::Div => a.checked_div(*b),
+            Arith::Mod => a.checked_rem(*b),
+        }),
+        (Long(_) | Double(_), Long(_) | Double(_)) => {
+            let (a, b) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            let r = match f {
+                Arith::Add => a + b,
+                Arith::Sub => a - b,
+                Arith::Mul => a * b,
+                Arith::Div | Arith::Mod if b == 0.0 => return Null,
+                Arith::Div => a / b,
+                Arith::Mod => a % b,
+            };
+            Double(r)
+        }
+        (Timestamp(t), Duration(d)) => match f {
+            Arith::Add => t.checked_add(*d).map_or(Null, Timestamp),
+            Arith::Sub => t.checked_sub(*d).map_or(Null, Timestamp),
+            _ => Null,
+        },
+        (Duration(d), Timestamp(t)) if f == Arith::Add => t.checked_add(*d).map_or(Null, Timestamp),
+        (Timestamp(a), Timestamp(b)) if f == Arith::Sub => a.checked_sub(*b).map_or(Null, Duration),
+        (Duration(a), Duration(b)) => match f {
+            Arith::Add => a.checked_add(*b).map_or(Null, Duration),
+            Arith::Sub => a.checked_sub(*b).map_or(Null, Duration),
+            Arith::Div if *b != 0 => Double(*a as f64 / *b as f64),
+            Arith::Mod if *b != 0 => Duration(a % b),
+            _ => Null,
+        },
+        (Duration(d), Long(n)) | (Long(n), Duration(d)) if f == Arith::Mul => {
+            d.checked_mul(*n).map_or(Null, Duration)
+        }
+        (Duration(d), Double(n)) | (Double(n), Duration(d)) if f == Arith::Mul => {
+            Duration((*d as f64 * n).round() as i64)
+        }
+        (Duration(d), Long(n)) if f == Arith::Div && *n != 0 => Duration(d / n),
+        (Duration(d), Double(n)) if f == Arith::Div && *n != 0.0 => {
+            Duration((*d as f64 / n).round() as i64)
+        }
+        (Timeframe(s, e), Duration(d)) => {
+            let shift = |t: &i64| match f {
+                Arith::Add => t.checked_add(*d),
+                Arith::Sub => t.checked_sub(*d),
+                _ => None,
+            };
+            match (shift(s), shift(e)) {
+                (Some(s), Some(e)) => Timeframe(s, e),
+                _ => Null,
+            }
+        }
+        _ => Null,
+    }
+}
+
+/// The `~` search operator.
+fn search(v: &Value, pat: &Value) -> Value {
+    let Some(p) = pat.as_str() else {
+        return Value::Null;
+    };
+    Value::Bool(search_in(v, p))
+}
+
+fn search_in(v: &Value, p: &str) -> bool {
+    match v {
+        Value::Str(s) => super::matches_phrase(s, p, false),
+        Value::Long(_) | Value::Double(_) => v.to_dql_string().is_some_and(|t| t == p),
+        Value::Array(xs) => xs.iter().any(|x| search_in(x, p)),
+        Value::Record(r) => r
+            .fields
+            .iter()
+            .any(|(k, x)| super::matches_phrase(k, p, false) || search_in(x, p)),
+        _ => false,
+    }
+}

@@ -1,0 +1,383 @@
+//! String functions. Positions and lengths count UTF-16 code units, as Dynatrace does.
+//! Reference: <https://docs.dynatrace.com/docs/shortlink/string-functions>.
+
+use super::Imp::Scalar;
+use super::{at, b, ex, many, named, req, Def, Family, Function, Ty};
+use crate::value::Value;
+
+const STRING: Function = Function {
+    family: Family::String,
+    see: "https://docs.dynatrace.com/docs/shortlink/string-functions",
+    ..Function::BASE
+};
+
+const CASE_SENSITIVE: super::Param = named("caseSensitive", Ty::BOOL, Def::Bool(true));
+const CASE_INSENSITIVE: super::Param = named("caseSensitive", Ty::BOOL, Def::Bool(false));
+
+pub(super) static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "startsWith",
+        params: &[req("expression", Ty::STRING), req("prefix", Ty::STRING), CASE_SENSITIVE],
+        returns: Ty::BOOL,
+        doc: "True if the string starts with the prefix (case-sensitive unless `caseSensitive: false`).",
+        examples: &[
+            ex(r#"startsWith("AWS_KMS", "AWS_")"#, "true"),
+            ex(r#"startsWith("aws_kms", "AWS_", caseSensitive: false)"#, "true"),
+        ],
+        imp: Scalar(|a, _| affix(a, |s, p| s.starts_with(p))),
+        ..STRING
+    },
+    Function {
+        name: "endsWith",
+        params: &[req("expression", Ty::STRING), req("suffix", Ty::STRING), CASE_SENSITIVE],
+        returns: Ty::BOOL,
+        doc: "True if the string ends with the suffix.",
+        examples: &[ex(r#"endsWith("kms.amazonaws.com", ".amazonaws.com")"#, "true")],
+        imp: Scalar(|a, _| affix(a, |s, p| s.ends_with(p))),
+        ..STRING
+    },
+    Function {
+        name: "contains",
+        params: &[req("expression", Ty::STRING), req("substring", Ty::STRING), CASE_SENSITIVE],
+        returns: Ty::BOOL,
+        doc: "True if the string contains the substring.",
+        examples: &[
+            ex(r#"contains("FlushCommand done", "flush", caseSensitive: false)"#, "true"),
+            ex(r#"contains(null, "x")"#, "null"),
+        ],
+        imp: Scalar(|a, _| affix(a, |s, p| s.contains(p))),
+        ..STRING
+    },
+    Function {
+        name: "matchesPhrase",
+        params: &[
+            req("expression", Ty::STRING.or(Ty::ARRAY)),
+            req("phrase", Ty::STRING),
+            CASE_INSENSITIVE,
+        ],
+        returns: Ty::BOOL,
+        doc: "Token-wise phrase match with word boundaries at both ends (a `*` at an end lifts that boundary), case-insensitive by default; any element of an array.",
+        examples: &[
+            ex(r#"matchesPhrase("Failed authentication attempt", "AUTHENTICATION")"#, "true"),
+            ex(r#"matchesPhrase("from 192.168.0.123", "192.168.0.1")"#, "false"),
+            ex(r#"matchesPhrase("from 192.168.0.123", "192.168.0.1*")"#, "true"),
+        ],
+        imp: Scalar(|a, _| {
+            let cs = at(a, 2).as_bool().unwrap_or(false);
+            let Some(p) = at(a, 1).as_str() else {
+                return Value::Null;
+            };
+            any_string(at(a, 0), |s| matches_phrase(s, p, cs))
+        }),
+        ..STRING
+    },
+    Function {
+        name: "matchesValue",
+        params: &[
+            req("expression", Ty::STRING.or(Ty::ARRAY)),
+            req("value", Ty::STRING.or(Ty::ARRAY)),
+            CASE_INSENSITIVE,
+        ],
+        returns: Ty::BOOL,
+        doc: "Whole-value match, `*` at the start or end a wildcard, case-insensitive by default; a `{ … }` group or array of values matches any of them.",
+        examples: &[
+            ex(r#"matchesValue("UserA", "user*")"#, "true"),
+            ex(r#"matchesValue("console.aws.amazon.com", {"*.amazon.com", "signin*"})"#, "true"),
+        ],
+        imp: Scalar(|a, _| {
+            let cs = at(a, 2).as_bool().unwrap_or(false);
+            let pats: Vec<&str> = match at(a, 1) {
+                Value::Str(s) => vec![s],
+                Value::Array(xs) => xs.iter().filter_map(Value::as_str).collect(),
+                _ => return Value::Null,
+            };
+            any_string(at(a, 0), |s| pats.iter().any(|p| matches_value(s, p, cs)))
+        }),
+        ..STRING
+    },
+    Function {
+        name: "like",
+        params: &[req("expression", Ty::STRING), req("pattern", Ty::STRING)],
+        returns: Ty::BOOL,
+        doc: "SQL LIKE: `%` matches any run of characters, `_` one character; the whole string must match.",
+        examples: &[
+            ex(r#"like("arn:aws:iam::111122223333:role/Admin", "arn:aws:iam::%:role/%")"#, "true"),
+            ex(r#"like("abc", "a_")"#, "false"),
+        ],
+        imp: Scalar(|a, _| {
+            let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
+                return Value::Null;
+            };
+            b(like(&s.chars().collect::<Vec<_>>(), &p.chars().collect::<Vec<_>>()))
+        }),
+        ..STRING
+    },
+    Function {
+        name: "lower",
+        params: &[req("expression", Ty::STRING)],
+        returns: Ty::STRING,
+        doc: "Converts a string to lower case.",
+        examples: &[ex(r#"lower("ConsoleLogin")"#, r#""consolelogin""#)],
+        imp: Scalar(|a, _| at(a, 0).as_str().map_or(Value::Null, |s| Value::str(&s.to_lowercase()))),
+        ..STRING
+    },
+    Function {
+        name: "upper",
+        params: &[req("expression", Ty::STRING)],
+        returns: Ty::STRING,
+        doc: "Converts a string to upper case.",
+        examples: &[ex(r#"upper("us-east-1")"#, r#""US-EAST-1""#)],
+        imp: Scalar(|a, _| at(a, 0).as_str().map_or(Value::Null, |s| Value::str(&s.to_uppercase()))),
+        ..STRING
+    },
+    Function {
+        name: "trim",
+        params: &[req("expression", Ty::STRING)],
+        returns: Ty::STRING,
+        doc: "Removes leading and trailing whitespace (characters up to U+0020).",
+        examples: &[ex("trim(\"  a b \\t\")", r#""a b""#)],
+        imp: Scalar(|a, _| {
+            at(a, 0).as_str().map_or(Value::Null, |s| {
+                Value::str(s.trim_matches(|c: char| (c as u32) <= 32))
+            })
+        }),
+        ..STRING
+    },
+    Function {
+        name: "concat",
+        params: &[
+            many("expression", Ty::ANY, 1),
+            named("delimiter", Ty::STRING, Def::Str("")),
+        ],
+        returns: Ty::STRING,
+        doc: "Joins the values as text, with `delimiter:` between them; null values are skipped.",
+        examples: &[
+            ex(r#"concat("DQL", "is", "awesome!", delimiter: " ")"#, r#""DQL is awesome!""#),
+            ex(r#"concat("a", 1, null, "b")"#, r#""a1b""#),
+        ],
+        imp: Scalar(|a, _| {
+            let (parts, delim) = a.split_at(a.len().saturating_sub(1));
+            let delim = delim.first().and_then(Value::as_str).unwrap_or("");
+            let texts: Vec<String> = parts.iter().filter_map(Value::to_dql_string).collect();
+            Value::str(&texts.join(delim))
+        }),
+        ..STRING
+    },
+    Function {
+        name: "stringLength",
+        params: &[req("expression", Ty::STRING)],
+        returns: Ty::LONG,
+        doc: "Length in UTF-16 code units.",
+        examples: &[ex(r#"stringLength("Dynatrace")"#, "9"), ex(r#"stringLength("😀")"#, "2")],
+        imp: Scalar(|a, _| {
+            at(a, 0)
+                .as_str()
+                .map_or(Value::Null, |s| Value::Long(s.encode_utf16().count() as i64))
+        }),
+        ..STRING
+    },
+    Function {
+        name: "substring",
+        params: &[
+            req("expression", Ty::STRING),
+            named("from", Ty::LONG, Def::Long(0)),
+            named("to", Ty::LONG, Def::Null),
+        ],
+        returns: Ty::STRING,
+        doc: "The part of a string from `from:` (inclusive) to `to:` (exclusive), in UTF-16 positions; negative positions count from the end.",
+        examples: &[
+            ex(r#"substring("Dynatrace", from: -5)"#, r#""trace""#),
+            ex(r#"substring("Dynatrace", from: 1, to: 4)"#, r#""yna""#),
+        ],
+        imp: Scalar(substring),
+        ..STRING
+    },
+    Function {
+        name: "indexOf",
+        params: &[
+            req("expression", Ty::STRING),
+            req("substring", Ty::STRING),
+            named("from", Ty::LONG, Def::Long(0)),
+        ],
+        returns: Ty::LONG,
+        doc: "The UTF-16 position of the first occurrence of the substring at or after `from:`, or -1.",
+        examples: &[
+            ex(r#"indexOf("Dynatrace Query Language", "a", from: 10)"#, "17"),
+            ex(r#"indexOf("abc", "x")"#, "-1"),
+        ],
+        imp: Scalar(index_of),
+        ..STRING
+    },
+    Function {
+        name: "replaceString",
+        params: &[
+            req("expression", Ty::STRING),
+            req("substring", Ty::STRING),
+            req("replacement", Ty::STRING),
+        ],
+        returns: Ty::STRING,
+        doc: "Replaces every occurrence of a substring (an empty substring replaces nothing).",
+        examples: &[ex(r#"replaceString("a.b.c", ".", "/")"#, r#""a/b/c""#)],
+        imp: Scalar(|a, _| {
+            let (Some(s), Some(p), Some(r)) = (at(a, 0).as_str(), at(a, 1).as_str(), at(a, 2).as_str())
+            else {
+                return Value::Null;
+            };
+            if p.is_empty() {
+                return Value::str(s);
+            }
+            Value::str(&s.replace(p, r))
+        }),
+        ..STRING
+    },
+    Function {
+        name: "splitString",
+        params: &[req("expression", Ty::STRING), req("pattern", Ty::STRING)],
+        returns: Ty::ARRAY,
+        doc: "Splits a string at each occurrence of a separator (an empty separator splits into characters).",
+        examples: &[ex(r#"splitString("abbc", "b")"#, r#"["a","","c"]"#)],
+        imp: Scalar(|a, _| {
+            let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
+                return Value::Null;
+            };
+            let parts: Vec<Value> = if p.is_empty() {
+                s.chars().map(|c| Value::str(&c.to_string())).collect()
+            } else {
+                s.split(p).map(Value::str).collect()
+            };
+            Value::Array(parts.into())
+        }),
+        ..STRING
+    },
+];
+
+/// `startsWith`, `endsWith`, `contains`: null if either is not a string.
+fn affix(a: &[Value], test: fn(&str, &str) -> bool) -> Value {
+    let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
+        return Value::Null;
+    };
+    if at(a, 2).as_bool().unwrap_or(true) {
+        b(test(s, p))
+    } else {
+        b(test(&s.to_lowercase(), &p.to_lowercase()))
+    }
+}
+
+fn substring(a: &[Value], _: &super::Ctx) -> Value {
+    let Some(s) = at(a, 0).as_str() else {
+        return Value::Null;
+    };
+    let u: Vec<u16> = s.encode_utf16().collect();
+    let n = u.len() as i64;
+    let clamp = |v: i64| if v < 0 { (n + v).max(0) } else { v.min(n) };
+    let from = clamp(match at(a, 1) {
+        Value::Long(v) => *v,
+        _ => 0,
+    });
+    let to = clamp(match at(a, 2) {
+        Value::Long(v) => *v,
+        _ => n,
+    });
+    if from >= to {
+        return Value::str("");
+    }
+    Value::str(&String::from_utf16_lossy(&u[from as usize..to as usize]))
+}
+
+fn index_of(a: &[Value], _: &super::Ctx) -> Value {
+    let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
+        return Value::Null;
+    };
+    let u: Vec<u16> = s.encode_utf16().collect();
+    let pu: Vec<u16> = p.encode_utf16().collect();
+    let n = u.len() as i64;
+    let from = match at(a, 2) {
+        Value::Long(v) if *v < 0 => (n + v).max(0),
+        Value::Long(v) => *v,
+        _ => 0,
+    } as usize;
+    if pu.is_empty() {
+        return Value::Long(from.min(u.len()) as i64);
+    }
+    Value::Long(
+        (from..u.len().saturating_sub(pu.len() - 1))
+            .find(|&i| u[i..].starts_with(&pu))
+            .map_or(-1, |i| i as i64),
+    )
+}
+
+/// A string test over a string or any string element of an array; null for null.
+fn any_string(v: &Value, f: impl Fn(&str) -> bool) -> Value {
+    match v {
+        Value::Str(s) => Value::Bool(f(s)),
+        Value::Array(xs) => Value::Bool(xs.iter().filter_map(Value::as_str).any(f)),
+        Value::Null => Value::Null,
+        _ => Value::Bool(false),
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `matchesPhrase`: the phrase occurs with word boundaries at its ends; `*` at an end lifts that
+/// end's boundary check.
+pub fn matches_phrase(s: &str, phrase: &str, case_sensitive: bool) -> bool {
+    let (open_start, p) = match phrase.strip_prefix('*') {
+        Some(p) => (true, p),
+        None => (false, phrase),
+    };
+    let (open_end, p) = match p.strip_suffix('*') {
+        Some(p) => (true, p),
+        None => (false, p),
+    };
+    let (hay, p) = if case_sensitive {
+        (s.to_string(), p.to_string())
+    } else {
+        (s.to_ascii_lowercase(), p.to_ascii_lowercase())
+    };
+    if p.is_empty() {
+        return true;
+    }
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(&p) {
+        let start = from + i;
+        let end = start + p.len();
+        let before_ok = open_start
+            || !p.starts_with(is_word)
+            || !hay[..start].chars().next_back().is_some_and(is_word);
+        let after_ok =
+            open_end || !p.ends_with(is_word) || !hay[end..].chars().next().is_some_and(is_word);
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// `matchesValue`: the whole value matches; `*` at the start or end is a wildcard.
+pub fn matches_value(s: &str, pat: &str, case_sensitive: bool) -> bool {
+    let (s, pat) = if case_sensitive {
+        (s.to_string(), pat.to_string())
+    } else {
+        (s.to_ascii_lowercase(), pat.to_ascii_lowercase())
+    };
+    match (pat.strip_prefix('*'), pat.strip_suffix('*')) {
+        (Some(rest), _) if rest.ends_with('*') && !rest.is_empty() => {
+            s.contains(&rest[..rest.len() - 1])
+        }
+        (Some(rest), _) => s.ends_with(rest),
+        (None, Some(rest)) => s.starts_with(rest),
+        (None, None) => s == pat,
+    }
+}
+
+fn like(s: &[char], p: &[char]) -> bool {
+    match p.first() {
+        None => s.is_empty(),
+        Some('%') => (0..=s.len()).any(|i| like(&s[i..], &p[1..])),
+        Some('_') => !s.is_empty() && like(&s[1..], &p[1..]),
+        Some(c) => s.first() == Some(c) && like(&s[1..], &p[1..]),
+    }
+}

@@ -1,0 +1,271 @@
+//! Time functions: the query's "now", building timestamps, durations and time frames, reading
+//! their parts (all in UTC: CloudTrail is UTC, see ARCHITECTURE.md).
+//! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/time-functions>.
+
+use super::Imp::Scalar;
+use super::{at, ex, named, req, Ctx, Def, Family, Function, Ty};
+use crate::time::{self, NS_PER_DAY};
+use crate::value::Value;
+
+const TIME: Function = Function {
+    family: Family::Time,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/time-functions",
+    ..Function::BASE
+};
+
+const CREATION: Function = Function {
+    family: Family::Time,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/creation-functions",
+    ..Function::BASE
+};
+
+const GET: Function = Function {
+    family: Family::Time,
+    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/get-functions",
+    ..Function::BASE
+};
+
+const A_TIMESTAMP: &[super::Param] = &[req("timestamp", Ty::TIMESTAMP)];
+
+/// `getYear` and friends: one part of a timestamp, in UTC.
+macro_rules! part {
+    ($name:literal, $doc:literal, $result:literal, $part:expr) => {
+        Function {
+            name: $name,
+            params: A_TIMESTAMP,
+            returns: Ty::LONG,
+            doc: $doc,
+            examples: &[ex(
+                concat!($name, "(toTimestamp(\"2026-11-22T14:05:09Z\"))"),
+                $result,
+            )],
+            imp: Scalar(|a, _| match at(a, 0) {
+                Value::Timestamp(t) => Value::Long($part(Parts::of(*t))),
+                _ => Value::Null,
+            }),
+            ..TIME
+        }
+    };
+}
+
+pub(super) static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "now",
+        returns: Ty::TIMESTAMP,
+        doc: "The query's start time, the same in every row (`--now` in the CLI; by default the first second after the newest loaded event).",
+        examples: &[ex(
+            "data record() | fields later = now() > toTimestamp(\"2020-01-01T00:00:00Z\")",
+            r#"{"later":true}"#,
+        )],
+        imp: Scalar(|_, ctx| Value::Timestamp(ctx.now)),
+        ..TIME
+    },
+    Function {
+        name: "timestamp",
+        params: &[
+            req("year", Ty::LONG),
+            req("month", Ty::LONG),
+            req("day", Ty::LONG),
+            req("hour", Ty::LONG),
+            req("minute", Ty::LONG),
+            req("second", Ty::LONG),
+            named("millis", Ty::LONG, Def::Long(0)),
+            named("micros", Ty::LONG, Def::Long(0)),
+            named("nanos", Ty::LONG, Def::Long(0)),
+        ],
+        returns: Ty::TIMESTAMP,
+        doc: "A UTC timestamp from year, month, day, hour, minute and second (null for an impossible date).",
+        examples: &[
+            ex("timestamp(2026, 11, 20, 11, 40, 5, millis: 250)", r#""2026-11-20T11:40:05.250Z""#),
+            ex("timestamp(2026, 2, 30, 0, 0, 0)", "null"),
+        ],
+        imp: Scalar(timestamp),
+        ..CREATION
+    },
+    Function {
+        name: "timestampFromUnixSeconds",
+        params: &[req("seconds", Ty::LONG)],
+        returns: Ty::TIMESTAMP,
+        doc: "The timestamp this many seconds after the Unix epoch.",
+        examples: &[ex("timestampFromUnixSeconds(1763638800)", r#""2025-11-20T11:40:00Z""#)],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => v.checked_mul(1_000_000_000).map_or(Value::Null, Value::Timestamp),
+            _ => Value::Null,
+        }),
+        ..CREATION
+    },
+    Function {
+        name: "timestampFromUnixMillis",
+        params: &[req("millis", Ty::LONG)],
+        returns: Ty::TIMESTAMP,
+        doc: "The timestamp this many milliseconds after the Unix epoch.",
+        examples: &[ex("timestampFromUnixMillis(1763638800500)", r#""2025-11-20T11:40:00.500Z""#)],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => v.checked_mul(1_000_000).map_or(Value::Null, Value::Timestamp),
+            _ => Value::Null,
+        }),
+        ..CREATION
+    },
+    part!("getYear", "The year of a timestamp (UTC).", "2026", |p: Parts| p.year),
+    part!("getMonth", "The month of a timestamp, 1 to 12 (UTC).", "11", |p: Parts| p.month),
+    part!("getDayOfMonth", "The day of the month of a timestamp (UTC).", "22", |p: Parts| p.day),
+    part!("getHour", "The hour of a timestamp, 0 to 23 (UTC).", "14", |p: Parts| p.second_of_day / 3600),
+    part!("getMinute", "The minute of a timestamp, 0 to 59.", "5", |p: Parts| p.second_of_day / 60 % 60),
+    part!("getSecond", "The second of a timestamp, 0 to 59.", "9", |p: Parts| p.second_of_day % 60),
+    part!(
+        "getDayOfWeek",
+        "The day of the week of a timestamp: 1 = Monday … 7 = Sunday (UTC).",
+        "7",
+        |p: Parts| (p.days + 3).rem_euclid(7) + 1
+    ),
+    Function {
+        name: "duration",
+        params: &[req("value", Ty::NUMBER), req("unit", Ty::STRING)],
+        returns: Ty::DURATION,
+        doc: "A duration from an amount and a unit: \"ns\", \"us\", \"ms\", \"s\", \"m\", \"h\" or \"d\" (null for another unit).",
+        examples: &[ex(r#"duration(90, "s")"#, "90000000000"), ex(r#"duration(1.5, "h")"#, "5400000000000")],
+        imp: Scalar(|a, _| {
+            let unit = match at(a, 1).as_str() {
+                Some("ns") => 1.0,
+                Some("us") => 1e3,
+                Some("ms") => 1e6,
+                Some("s") => 1e9,
+                Some("m") => 60e9,
+                Some("h") => 3600e9,
+                Some("d") => 86400e9,
+                _ => return Value::Null,
+            };
+            at(a, 0)
+                .as_f64()
+                .map_or(Value::Null, |v| Value::Duration((v * unit).round() as i64))
+        }),
+        ..CREATION
+    },
+    Function {
+        name: "timeframe",
+        params: &[
+            named("from", Ty::TIMESTAMP.or(Ty::DURATION).or(Ty::STRING), Def::Null),
+            named("to", Ty::TIMESTAMP.or(Ty::DURATION).or(Ty::STRING), Def::Null),
+        ],
+        returns: Ty::TIMEFRAME,
+        doc: "A time frame from `from:` to `to:` (timestamps, ISO 8601 text, or durations counted from now; `to:` defaults to now).",
+        examples: &[ex(
+            r#"getEnd(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z")) - getStart(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z"))"#,
+            "3600000000000",
+        )],
+        imp: Scalar(|a, ctx| {
+            let end = match at(a, 1) {
+                Value::Null => ctx.now,
+                v => match as_time(v, ctx) {
+                    Some(t) => t,
+                    None => return Value::Null,
+                },
+            };
+            match as_time(at(a, 0), ctx) {
+                Some(s) => Value::Timeframe(s, end),
+                None => Value::Null,
+            }
+        }),
+        ..CREATION
+    },
+    Function {
+        name: "getStart",
+        params: &[req("timeframe", Ty::TIMEFRAME)],
+        returns: Ty::TIMESTAMP,
+        doc: "The start of a time frame.",
+        examples: &[ex(
+            r#"getStart(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z"))"#,
+            r#""2026-11-20T11:00:00Z""#,
+        )],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Timeframe(s, _) => Value::Timestamp(*s),
+            _ => Value::Null,
+        }),
+        ..GET
+    },
+    Function {
+        name: "getEnd",
+        params: &[req("timeframe", Ty::TIMEFRAME)],
+        returns: Ty::TIMESTAMP,
+        doc: "The end of a time frame.",
+        examples: &[ex(
+            r#"getEnd(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z"))"#,
+            r#""2026-11-20T12:00:00Z""#,
+        )],
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Timeframe(_, e) => Value::Timestamp(*e),
+            _ => Value::Null,
+        }),
+        ..GET
+    },
+];
+
+/// A timestamp's calendar parts in UTC.
+#[derive(Clone, Copy)]
+struct Parts {
+    days: i64,
+    second_of_day: i64,
+    year: i64,
+    month: i64,
+    day: i64,
+}
+
+impl Parts {
+    fn of(t: i64) -> Parts {
+        let days = t.div_euclid(NS_PER_DAY);
+        let (year, month, day) = time::civil_from_days(days);
+        Parts {
+            days,
+            second_of_day: t.rem_euclid(NS_PER_DAY) / 1_000_000_000,
+            year,
+            month: month as i64,
+            day: day as i64,
+        }
+    }
+}
+
+fn timestamp(a: &[Value], _: &Ctx) -> Value {
+    let n: Option<Vec<i64>> = a
+        .iter()
+        .map(|v| {
+            if let Value::Long(x) = v {
+                Some(*x)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let Some(n) = n.filter(|n| n.len() == 9) else {
+        return Value::Null;
+    };
+    if !(1..=12).contains(&n[1])
+        || n[2] < 1
+        || n[2] > i64::from(time::days_in_month(n[0], n[1] as u32))
+    {
+        return Value::Null;
+    }
+    let days = time::days_from_civil(n[0], n[1] as u32, n[2] as u32);
+    let ns = days
+        .checked_mul(86400)
+        .and_then(|d| {
+            d.checked_add(n[3].checked_mul(3600)?)?
+                .checked_add(n[4].checked_mul(60)?)?
+                .checked_add(n[5])
+        })
+        .and_then(|secs| secs.checked_mul(1_000_000_000))
+        .and_then(|t| {
+            t.checked_add(n[6].checked_mul(1_000_000)?)?
+                .checked_add(n[7].checked_mul(1_000)?)?
+                .checked_add(n[8])
+        });
+    ns.map_or(Value::Null, Value::Timestamp)
+}
+
+fn as_time(v: &Value, ctx: &Ctx) -> Option<i64> {
+    match v {
+        Value::Timestamp(t) => Some(*t),
+        Value::Duration(d) => ctx.now.checked_add(*d),
+        Value::Str(s) => time::parse_timestamp(s),
+        _ => None,
+    }
+}

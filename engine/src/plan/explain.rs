@@ -1,0 +1,329 @@
+//! `EXPLAIN`: a plan printed as the pipeline the planner decided on, one command per line, in
+//! DQL syntax: names resolved to their catalogue spelling, every optional parameter written
+//! with its value (defaults included), constants folded, relative time frames made absolute,
+//! and the column each expression becomes named (`name = expr`).
+
+use std::fmt::{self, Display, Write as _};
+
+use super::{AggCall, Dpl, Op, PExpr, PKey, Plan, SortKey, Source};
+use crate::functions::{FnRef, ParamKind};
+use crate::syntax::quote;
+use crate::time::{self, Unit, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN, NS_PER_SEC};
+use crate::value::Value;
+
+impl Plan {
+    /// The plan as `EXPLAIN` prints it: the "now" relative times counted from, then the
+    /// pipeline. The text is DQL (the notes are comments).
+    pub fn explain(&self, now: i64) -> String {
+        format!("// now: {}\n{self}", time::format_timestamp(now))
+    }
+}
+
+impl Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::Logs { from, to, buckets } => {
+                f.write_str("fetch logs")?;
+                if let Some(t) = from {
+                    write!(f, ", from: {}", timestamp(*t))?;
+                }
+                if let Some(t) = to {
+                    write!(f, ", to: {}", timestamp(*t))?;
+                }
+                if !buckets.is_empty() {
+                    let names: Vec<String> = buckets.iter().map(|b| quote::string(b)).collect();
+                    write!(f, ", bucket: {{{}}}", names.join(", "))?;
+                }
+                match (from, to) {
+                    (None, None) => {
+                        f.write_str(" // the global time frame (default: all loaded data)")?
+                    }
+                    (Some(_), None) => f.write_str(" // to now")?,
+                    _ => {}
+                }
+            }
+            Source::Data(rows) => {
+                let recs: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        let members: Vec<String> = r
+                            .iter()
+                            .map(|(k, v)| format!("{} = {}", quote::field(k), value(v)))
+                            .collect();
+                        format!("record({})", members.join(", "))
+                    })
+                    .collect();
+                write!(f, "data {}", recs.join(", "))?;
+            }
+        }
+        for op in &self.ops {
+            f.write_str("\n| ")?;
+            op.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Filter(e) => write!(f, "filter {}", expr(e, &[])),
+            Op::FilterOut(e) => write!(f, "filterOut {}", expr(e, &[])),
+            Op::Fields(items) => write!(f, "fields {}", assignments(items, &[])),
+            Op::FieldsAdd(items) => write!(f, "fieldsAdd {}", assignments(items, &[])),
+            Op::FieldsKeep(pats) => write!(f, "fieldsKeep {}", patterns(pats)),
+            Op::FieldsRemove(pats) => write!(f, "fieldsRemove {}", patterns(pats)),
+            Op::FieldsRename(pairs) => {
+                let p: Vec<String> = pairs
+                    .iter()
+                    .map(|(new, old)| format!("{} = {}", quote::field(new), quote::field(old)))
+                    .collect();
+                write!(f, "fieldsRename {}", p.join(", "))
+            }
+            Op::Sort(keys) => write!(f, "sort {}", sort_keys(keys)),
+            Op::Limit(n) => write!(f, "limit {n}"),
+            Op::Dedup { keys, sort } => {
+                let k: Vec<String> = keys.iter().map(|e| expr(e, &[])).collect();
+                write!(f, "dedup {}", k.join(", "))?;
+                if !sort.is_empty() {
+                    write!(f, ", sort: {{{}}}", sort_keys(sort))?;
+                }
+                Ok(())
+            }
+            Op::Parse {
+                input,
+                pattern: Dpl::Json(name),
+                preserve,
+            } => write!(
+                f,
+                "parse {}, {}, preserveFieldsOnFailure: {preserve}",
+                expr(input, &[]),
+                quote::string(&format!("JSON:{name}"))
+            ),
+            Op::Summarize { by, aggs, outputs } => {
+                let slots: Vec<String> = aggs.iter().map(agg_call).collect();
+                write!(f, "summarize {}", assignments(outputs, &slots))?;
+                if !by.is_empty() {
+                    write!(f, ", by: {{{}}}", assignments(by, &[]))?;
+                }
+                Ok(())
+            }
+            Op::MakeTimeseries(ts) => {
+                let aggs: Vec<String> = ts
+                    .aggs
+                    .iter()
+                    .map(|(n, c)| format!("{} = {}", quote::field(n), agg_call(c)))
+                    .collect();
+                write!(f, "makeTimeseries {}", aggs.join(", "))?;
+                if !ts.by.is_empty() {
+                    write!(f, ", by: {{{}}}", assignments(&ts.by, &[]))?;
+                }
+                if let Some(iv) = ts.interval {
+                    write!(f, ", interval: {}", duration(iv))?;
+                }
+                if let Some(b) = ts.bins {
+                    write!(f, ", bins: {b}")?;
+                }
+                if let Some(t) = ts.from {
+                    write!(f, ", from: {}", timestamp(t))?;
+                }
+                if let Some(t) = ts.to {
+                    write!(f, ", to: {}", timestamp(t))?;
+                }
+                write!(f, ", time: {}", expr(&ts.time, &[]))?;
+                if ts.nonempty {
+                    f.write_str(", nonempty: true")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn timestamp(t: i64) -> String {
+    format!("toTimestamp({})", quote::string(&time::format_timestamp(t)))
+}
+
+/// A duration literal in the largest unit that divides it.
+fn duration(ns: i64) -> String {
+    for (len, unit) in [
+        (7 * NS_PER_DAY, "w"),
+        (NS_PER_DAY, "d"),
+        (NS_PER_HOUR, "h"),
+        (NS_PER_MIN, "m"),
+        (NS_PER_SEC, "s"),
+        (1_000_000, "ms"),
+        (1_000, "us"),
+    ] {
+        if ns != 0 && ns % len == 0 {
+            return format!("{}{unit}", ns / len);
+        }
+    }
+    format!("{ns}ns")
+}
+
+/// A constant as DQL text that reads back as the same value.
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Long(n) => n.to_string(),
+        // Debug keeps `.0` and exponents, so the text reads back as a double.
+        Value::Double(d) => format!("{d:?}"),
+        Value::Str(s) => quote::string(s),
+        Value::Timestamp(t) => timestamp(*t),
+        Value::Duration(d) => duration(*d),
+        Value::Timeframe(s, e) => format!(
+            "timeframe(from: {}, to: {})",
+            quote::string(&time::format_timestamp(*s)),
+            quote::string(&time::format_timestamp(*e))
+        ),
+        Value::Array(xs) => {
+            let items: Vec<String> = xs.iter().map(value).collect();
+            format!("array({})", items.join(", "))
+        }
+        Value::Record(r) => {
+            let items: Vec<String> = r
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{} = {}", quote::field(k), value(v)))
+                .collect();
+            format!("record({})", items.join(", "))
+        }
+    }
+}
+
+fn assignments(items: &[(std::sync::Arc<str>, PExpr)], slots: &[String]) -> String {
+    items
+        .iter()
+        .map(|(name, e)| match e {
+            PExpr::Field(f) if f == name => quote::field(name),
+            _ => format!("{} = {}", quote::field(name), expr(e, slots)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn patterns(pats: &[String]) -> String {
+    // Patterns such as `dt.*` are written as the lexer reads them.
+    pats.iter()
+        .map(|p| {
+            if p.contains('*') {
+                p.clone()
+            } else {
+                quote::field(p)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn sort_keys(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|k| {
+            let dir = if k.descending { "desc" } else { "asc" };
+            format!("{} {dir}", expr(&k.expr, &[]))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn agg_call(c: &AggCall) -> String {
+    let mut s = format!("{}(", c.func.name);
+    if let Some(a) = &c.arg {
+        s.push_str(&expr(a, &[]));
+    }
+    if let Some(d) = &c.default {
+        if c.arg.is_some() {
+            s.push_str(", ");
+        }
+        let _ = write!(s, "default: {}", value(d));
+    }
+    s.push(')');
+    s
+}
+
+/// An operand: operators and alignments get parentheses so that precedence never matters.
+fn operand(e: &PExpr, slots: &[String]) -> String {
+    match e {
+        PExpr::Call(f, _) if f.is_operator() => format!("({})", expr(e, slots)),
+        PExpr::Align(..) => format!("({})", expr(e, slots)),
+        _ => expr(e, slots),
+    }
+}
+
+fn call(f: FnRef, args: &[PExpr], slots: &[String]) -> String {
+    if f.is_operator() {
+        return match (f.name, args) {
+            ("neg", [x]) => format!("-{}", operand(x, slots)),
+            ("not", [x]) => format!("not {}", operand(x, slots)),
+            (op, [x, y]) => format!("{} {op} {}", operand(x, slots), operand(y, slots)),
+            (op, _) => format!("{op}(…)"),
+        };
+    }
+    let named: Vec<&str> = f
+        .params
+        .iter()
+        .filter_map(|p| match p.kind {
+            ParamKind::Named(_) => Some(p.name),
+            _ => None,
+        })
+        .collect();
+    let positional = args.len().saturating_sub(named.len());
+    let mut parts: Vec<String> = args[..positional].iter().map(|a| expr(a, slots)).collect();
+    parts.extend(
+        named
+            .iter()
+            .zip(&args[positional..])
+            .map(|(n, a)| format!("{n}: {}", expr(a, slots))),
+    );
+    format!("{}({})", f.name, parts.join(", "))
+}
+
+fn align_unit(unit: Unit, count: i64, week: Option<u32>) -> String {
+    let name = match unit {
+        Unit::Fixed(len) => {
+            let d = duration(len);
+            d.trim_start_matches(|c: char| c.is_ascii_digit())
+                .to_string()
+        }
+        Unit::Months(1) => "M".into(),
+        Unit::Months(3) => "q".into(),
+        Unit::Months(_) => "y".into(),
+    };
+    let count = if count == 1 {
+        String::new()
+    } else {
+        count.to_string()
+    };
+    match week {
+        Some(d) => format!("{count}w{d}"),
+        None => format!("{count}{name}"),
+    }
+}
+
+/// An expression as DQL text; `slots` are the aggregation calls `PExpr::Agg` stands for.
+pub(super) fn expr(e: &PExpr, slots: &[String]) -> String {
+    match e {
+        PExpr::Const(v) => value(v),
+        PExpr::Field(n) => quote::field(n),
+        PExpr::Member(b, PKey::Name(k)) => format!("{}[{}]", operand(b, slots), quote::key(k)),
+        PExpr::Member(b, PKey::Index(i)) => format!("{}[{i}]", operand(b, slots)),
+        PExpr::Call(f, args) => call(f, args, slots),
+        PExpr::Record(fields) => {
+            let items: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{} = {}", quote::field(k), expr(v, slots)))
+                .collect();
+            format!("record({})", items.join(", "))
+        }
+        PExpr::Align(base, unit, count, week) => {
+            let base = base.as_ref().map_or(String::new(), |b| operand(b, slots));
+            format!("{base}@{}", align_unit(*unit, *count, *week))
+        }
+        PExpr::Agg(i) => slots
+            .get(*i)
+            .cloned()
+            .unwrap_or_else(|| format!("<aggregation {i}>")),
+    }
+}

@@ -1,0 +1,486 @@
+//! Expressions: literals, fields, member access, function and operator calls (checked against
+//! their declarations in `functions/`), time alignment; constant folding.
+
+use std::sync::Arc;
+
+use super::{flatten, PExpr, PKey, Planner};
+use crate::diag::{did_you_mean, Code, Diagnostic, Span};
+use crate::functions::{self, Ctx, FnRef, Imp, ParamKind, Ty};
+use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Expr, ExprKind, Key, Literal, UnOp};
+use crate::time::{self, Unit};
+use crate::value::Value;
+
+impl Planner<'_> {
+    /// A constant expression's value; an error if it reads fields.
+    pub(super) fn constant(&mut self, e: &Expr) -> Option<Value> {
+        let pe = self.expr(e)?;
+        match eval_const(&pe, &Ctx { now: self.ctx.now }) {
+            Some(v) => Some(v),
+            None => {
+                self.err(
+                    Diagnostic::error(
+                        Code::E309,
+                        e.span,
+                        "expected a constant value, found an expression that reads fields",
+                    )
+                    .with_label("must not depend on a record"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Plans an expression. Inside `summarize` (when `self.slots` is set) an aggregation call
+    /// becomes a slot and a field outside an aggregation is an error.
+    pub(super) fn expr(&mut self, e: &Expr) -> Option<PExpr> {
+        if self.slots.is_some()
+            && matches!(
+                e.kind,
+                ExprKind::Field(_) | ExprKind::Index(..) | ExprKind::Align(..) | ExprKind::Subquery
+            )
+        {
+            self.err(Diagnostic::error(Code::E321, e.span, "expected an aggregation such as count() or sum(x), found a field outside an aggregation").with_hint("group by it with by: { … } or wrap it, e.g. takeFirst(x)"));
+            return None;
+        }
+        Some(match &e.kind {
+            ExprKind::Literal(l) => {
+                PExpr::Const(match l {
+                    Literal::Null => Value::Null,
+                    Literal::Bool(b) => Value::Bool(*b),
+                    Literal::Long(v) => Value::Long(*v),
+                    Literal::Double(v) => Value::Double(*v),
+                    Literal::Str(s) => Value::str(s),
+                    Literal::Duration(n, u) => {
+                        match time::unit(u) {
+                            Some(Unit::Fixed(len)) => match n.checked_mul(len) {
+                                Some(ns) => Value::Duration(ns),
+                                None => {
+                                    self.err(Diagnostic::error(
+                                        Code::E326,
+                                        e.span,
+                                        "duration too long: expected at most about 292 years",
+                                    ));
+                                    return None;
+                                }
+                            },
+                            Some(Unit::Months(_)) => {
+                                self.err(Diagnostic::error(Code::E326, e.span, format!("calendar durations (months `M`, quarters `q`, years `y`) are not supported yet: expected a fixed unit such as d or w, found `{u}`")).with_hint("use days, e.g. -30d"));
+                                return None;
+                            }
+                            None => {
+                                let mut d = Diagnostic::error(Code::E326, e.span, format!("expected a duration unit such as s, m, h or d, found `{u}`")).with_label("unknown unit");
+                                if let Some(s) = did_you_mean(u, time::UNIT_NAMES.iter().copied()) {
+                                    d = d.with_hint(format!("did you mean `{n}{s}`?"));
+                                }
+                                self.err(d);
+                                return None;
+                            }
+                        }
+                    }
+                })
+            }
+            ExprKind::Field(name) => {
+                self.check_field(name, e.span);
+                PExpr::Field(Arc::from(name.as_str()))
+            }
+            ExprKind::Index(base, key) => {
+                let b = self.expr(base)?;
+                if let (PExpr::Field(f), Key::Name(k)) = (&b, key) {
+                    if self.schema.events.contains(&**f)
+                        && !self.ctx.event_keys.is_empty()
+                        && !self.ctx.event_keys.iter().any(|x| x == k)
+                    {
+                        let mut d = Diagnostic::warning(
+                            Code::W302,
+                            e.span,
+                            format!("no loaded event has a member `{k}`; `{f}[{k}]` reads as null"),
+                        )
+                        .with_label("unknown member");
+                        if let Some(s) =
+                            did_you_mean(k, self.ctx.event_keys.iter().map(String::as_str))
+                        {
+                            d = d.with_hint(format!("did you mean `{f}[{s}]`?"));
+                        }
+                        self.diags.push(d);
+                    }
+                }
+                PExpr::Member(
+                    Box::new(b),
+                    match key {
+                        Key::Name(n) => PKey::Name(Arc::from(n.as_str())),
+                        Key::Index(i) => PKey::Index(*i),
+                    },
+                )
+            }
+            ExprKind::Call(name, args) => return self.call(name, args, e),
+            ExprKind::Unary(op, x) => {
+                let x = self.expr(x)?;
+                let f = functions::operator(if *op == UnOp::Not { "not" } else { "neg" });
+                self.fold(f, vec![x], e.span)?
+            }
+            ExprKind::Binary(op, l, r) => {
+                if *op == BinOp::Search
+                    && self.slots.is_none()
+                    && !matches!(r.kind, ExprKind::Literal(Literal::Str(_)))
+                {
+                    self.err(Diagnostic::error(
+                        Code::E327,
+                        r.span,
+                        "expected a string literal on the right of `~`",
+                    ));
+                    return None;
+                }
+                let l = self.expr(l)?;
+                let r = self.expr(r)?;
+                self.fold(functions::operator(op.text()), vec![l, r], e.span)?
+            }
+            ExprKind::Align(base, unit) => {
+                let b = match base {
+                    Some(b) => Some(Box::new(self.expr(b)?)),
+                    None => None,
+                };
+                let (u, count, week) = self.align_unit(unit)?;
+                PExpr::Align(b, u, count, week)
+            }
+            ExprKind::Subquery => {
+                self.err(
+                    Diagnostic::error(
+                        Code::E335,
+                        e.span,
+                        "expected a value, found a sub-query `[ … ]`",
+                    )
+                    .with_label("sub-queries are not supported yet"),
+                );
+                return None;
+            }
+            ExprKind::Error => return None,
+        })
+    }
+
+    /// Folds calls over constants, so that `22 * "a"` is reported before running.
+    fn fold(&mut self, f: FnRef, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
+        let consts: Option<Vec<&Value>> = args
+            .iter()
+            .map(|a| {
+                if let PExpr::Const(v) = a {
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if let Some(c) = consts {
+            let v = f.apply(
+                &c.iter().map(|v| (*v).clone()).collect::<Vec<_>>(),
+                &Ctx { now: self.ctx.now },
+            );
+            let logical = f.is_operator() && matches!(f.name, "and" | "or" | "xor" | "not");
+            if logical {
+                if let Some(bad) = c.iter().find(|v| !v.is_null() && v.as_bool().is_none()) {
+                    self.err(
+                        Diagnostic::error(
+                            Code::E328,
+                            span,
+                            format!(
+                                "expected boolean operands for a logical operator, found a {}",
+                                bad.type_name()
+                            ),
+                        )
+                        .with_label("not true or false"),
+                    );
+                    return None;
+                }
+            }
+            let arith = f.is_operator() && matches!(f.name, "+" | "-" | "*" | "/" | "%" | "neg");
+            let numeric = c
+                .iter()
+                .all(|v| matches!(v, Value::Long(_) | Value::Double(_)));
+            if arith && v.is_null() && c.iter().all(|v| !v.is_null()) && !numeric {
+                let types: Vec<&str> = c.iter().map(|v| v.type_name()).collect();
+                self.err(
+                    Diagnostic::error(
+                        Code::E328,
+                        span,
+                        format!(
+                            "expected operands this operator applies to, found {}",
+                            types.join(" and ")
+                        ),
+                    )
+                    .with_label("not applicable to these types"),
+                );
+                return None;
+            }
+            return Some(PExpr::Const(v));
+        }
+        Some(PExpr::Call(f, args))
+    }
+
+    fn align_unit(&mut self, unit: &ast::Ident) -> Option<(Unit, i64, Option<u32>)> {
+        let s = unit.name.as_str();
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        let rest = &s[digits.len()..];
+        let count = if digits.is_empty() {
+            1
+        } else {
+            digits.parse().unwrap_or(1)
+        };
+        let (name, week) = match rest.strip_prefix('w') {
+            Some(d) if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) => {
+                ("w", d.parse::<u32>().ok())
+            }
+            _ => (rest, None),
+        };
+        match time::unit(name) {
+            Some(u) => Some((u, count, week)),
+            None => {
+                self.err(Diagnostic::error(
+                    Code::E329,
+                    unit.span,
+                    format!("expected a time unit after `@` (s, m, h, d, w, M, q, y), found `{s}`"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn call(&mut self, name: &ast::Ident, args: &[Arg], e: &Expr) -> Option<PExpr> {
+        let span = e.span;
+        let Some(f) = functions::lookup(&name.name) else {
+            let mut d = Diagnostic::error(
+                Code::E330,
+                name.span,
+                format!(
+                    "expected a function, found unknown function `{}`",
+                    name.name
+                ),
+            )
+            .with_label("unknown function");
+            if let Some(s) = did_you_mean(&name.name, functions::names()) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            self.err(d);
+            return None;
+        };
+        match f.imp {
+            Imp::Aggregate(_) if self.slots.is_some() => {
+                // Inside `summarize`: the aggregation runs per group; the expression reads its
+                // result from a slot.
+                let call = self.agg_call(e, false)?;
+                let slots = self.slots.as_mut()?;
+                slots.push(call);
+                return Some(PExpr::Agg(slots.len() - 1));
+            }
+            Imp::Aggregate(_) => {
+                self.err(Diagnostic::error(Code::E331, span, format!("expected a value, found the aggregation `{}()`", f.name)).with_label("aggregations belong in summarize or makeTimeseries").with_hint(format!("e.g. | summarize {}(…), by: {{ … }}; to use a result column named `{}()`, write it in backticks", f.name, f.name)));
+                return None;
+            }
+            Imp::Record => return self.record(args),
+            Imp::Scalar(_) => {}
+        }
+        let mut positional: Vec<&Arg> = Vec::new();
+        let mut named: Vec<(&str, &Arg)> = Vec::new();
+        for a in args {
+            match &a.param {
+                Some(p) if f.named().any(|(n, _)| n == p.name) => named.push((p.name.as_str(), a)),
+                Some(p) => {
+                    let mut d = Diagnostic::error(
+                        Code::E332,
+                        p.span,
+                        format!(
+                            "expected a parameter of `{}`, found unknown parameter `{}:`",
+                            f.name, p.name
+                        ),
+                    )
+                    .with_label("unknown parameter");
+                    if let Some(s) = did_you_mean(&p.name, f.named().map(|(n, _)| n)) {
+                        d = d.with_hint(format!("did you mean `{s}:`?"));
+                    }
+                    self.err(d);
+                    return None;
+                }
+                None => positional.push(a),
+            }
+        }
+        let (min, max) = f.arity();
+        if max == usize::MAX {
+            positional = flatten(&positional);
+        }
+        if positional.len() < min || positional.len() > max {
+            let mut d = arity_error(f, positional.len(), span);
+            if positional.len() > max && f.named().next().is_some() {
+                d = d.with_hint(format!(
+                    "optional parameters must be named: {}",
+                    f.named()
+                        .map(|(n, _)| format!("{n}:"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            self.err(d);
+            return None;
+        }
+        let mut out = Vec::new();
+        for a in &positional {
+            match &a.value {
+                ArgValue::Expr(e) => out.push(self.expr(e)?),
+                ArgValue::Group(items) => {
+                    // `matchesValue(s, {"a*", "b*"})`: a group of values is passed as an array.
+                    let mut vals = Vec::new();
+                    for it in items {
+                        match it.expr() {
+                            Some(e) if it.param.is_none() && it.alias.is_none() => {
+                                vals.push(self.expr(e)?)
+                            }
+                            _ => {
+                                self.err(Diagnostic::error(
+                                    Code::E333,
+                                    it.span,
+                                    format!(
+                                        "expected a value in the `{{ }}` group of `{}`",
+                                        f.name
+                                    ),
+                                ));
+                                return None;
+                            }
+                        }
+                    }
+                    let array = functions::lookup("array")?;
+                    out.push(self.fold(array, vals, a.span)?);
+                }
+            }
+        }
+        // Parameters declared as text reject constants of other types, as Dynatrace's type
+        // checker does (`lower(5)`); other mismatches give null at run time.
+        for (i, arg) in out.iter().enumerate() {
+            let Some(param) = f.positional_param(i) else {
+                continue;
+            };
+            if let PExpr::Const(v) = arg {
+                if param.ty == Ty::STRING && !param.ty.accepts(v) {
+                    let which = if i == 0 {
+                        "the first parameter".to_string()
+                    } else {
+                        format!("parameter `{}`", param.name)
+                    };
+                    self.err(
+                        Diagnostic::error(
+                            Code::E339,
+                            span,
+                            format!(
+                                "expected a string as {which} of `{}`, found a {}",
+                                f.name,
+                                v.type_name()
+                            ),
+                        )
+                        .with_label("not a string")
+                        .with_hint("convert it with toString(…)"),
+                    );
+                    return None;
+                }
+            }
+        }
+        for p in f.params {
+            let ParamKind::Named(def) = p.kind else {
+                continue;
+            };
+            match named.iter().find(|(n, _)| *n == p.name) {
+                Some((_, a)) => out.push(self.expr(a.expr()?)?),
+                None => out.push(PExpr::Const(def.value())),
+            }
+        }
+        self.fold(f, out, span)
+    }
+
+    fn record(&mut self, args: &[Arg]) -> Option<PExpr> {
+        let refs: Vec<&Arg> = args.iter().collect();
+        let mut fields: Vec<(Arc<str>, PExpr)> = Vec::new();
+        for a in flatten(&refs) {
+            let e = a.expr()?;
+            let name = match (&a.alias, &e.kind) {
+                (Some(al), _) => al.name.clone(),
+                (None, ExprKind::Field(f)) => f.clone(),
+                _ => e.canonical(),
+            };
+            fields.push((Arc::from(name.as_str()), self.expr(e)?));
+        }
+        let consts: Option<Vec<(Arc<str>, Value)>> = fields
+            .iter()
+            .map(|(k, v)| {
+                if let PExpr::Const(c) = v {
+                    Some((k.clone(), c.clone()))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        Some(match consts {
+            Some(c) => PExpr::Const(functions::record(c)),
+            None => PExpr::Record(fields),
+        })
+    }
+}
+
+pub(super) fn arity_error(f: FnRef, n: usize, span: Span) -> Diagnostic {
+    let (min, max) = f.arity();
+    let want = if max == usize::MAX {
+        format!("at least {min}")
+    } else if min == max {
+        min.to_string()
+    } else {
+        format!("{min} to {max}")
+    };
+    Diagnostic::error(
+        Code::E334,
+        span,
+        format!(
+            "expected {want} positional parameter{} for `{}`, found {n}",
+            if want == "1" { "" } else { "s" },
+            f.name
+        ),
+    )
+    .with_label(format!("takes {}", f.signature()))
+}
+
+/// Evaluates an expression that reads no fields; `None` if it does.
+pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
+    Some(match e {
+        PExpr::Const(v) => v.clone(),
+        PExpr::Field(_) | PExpr::Agg(_) => return None,
+        PExpr::Member(b, k) => {
+            let v = eval_const(b, ctx)?;
+            match k {
+                PKey::Name(n) => v.member(n),
+                PKey::Index(i) => v.element(*i),
+            }
+        }
+        PExpr::Call(f, args) => {
+            let vals: Option<Vec<Value>> = args.iter().map(|a| eval_const(a, ctx)).collect();
+            f.apply(&vals?, ctx)
+        }
+        PExpr::Record(fields) => {
+            let vals: Option<Vec<(Arc<str>, Value)>> = fields
+                .iter()
+                .map(|(k, v)| Some((k.clone(), eval_const(v, ctx)?)))
+                .collect();
+            functions::record(vals?)
+        }
+        PExpr::Align(b, unit, count, week) => {
+            let base = match b {
+                Some(b) => eval_const(b, ctx)?,
+                None => Value::Timestamp(ctx.now),
+            };
+            align_value(&base, *unit, *count, *week, ctx)
+        }
+    })
+}
+
+/// `x@unit`: timestamps round down; a duration is first taken as an offset from now.
+pub fn align_value(v: &Value, unit: Unit, count: i64, week: Option<u32>, ctx: &Ctx) -> Value {
+    match v {
+        Value::Timestamp(t) => Value::Timestamp(time::align(*t, unit, count, week)),
+        Value::Duration(d) => {
+            Value::Timestamp(time::align(ctx.now.saturating_add(*d), unit, count, week))
+        }
+        _ => Value::Null,
+    }
+}

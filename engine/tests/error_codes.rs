@@ -1,0 +1,67 @@
+//! The diagnostic code table (`engine/src/diag/codes.rs`) is the reference: every code's
+//! example raises that code, internal codes have none, and `docs/errors.md` is exactly what the
+//! table generates (`BLESS=1` rewrites it; CI fails when it is stale). Diagnostics can only
+//! carry codes of the table: `Code` is generated from it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use trailscope_engine::diag::codes::{self, Code, CODES};
+use trailscope_engine::{run_query, LoadOptions, Loader, QueryOptions, Store};
+
+/// The seed export, so that warnings about event members have events to compare with.
+fn store() -> Arc<Store> {
+    let mut l = Loader::new(LoadOptions::default());
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed/AWSLogs");
+    l.add_path(&seed).expect("the seed fixture loads");
+    l.finish().0
+}
+
+/// Every code a query raises, errors and warnings.
+fn raised(store: &Arc<Store>, query: &str) -> Vec<Code> {
+    match run_query(store, query, &QueryOptions::default()) {
+        Ok(out) => out.warnings.iter().map(|d| d.code).collect(),
+        Err(d) => d.iter().map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn every_example_raises_its_code() {
+    let store = store();
+    let mut failures = Vec::new();
+    for info in CODES {
+        let example = info.example_text();
+        if example.is_empty() {
+            assert!(
+                info.code.as_str().starts_with("E9"),
+                "{}: only internal codes (E9xx) may lack an example",
+                info.code
+            );
+            continue;
+        }
+        let codes = raised(&store, &example);
+        if !codes.contains(&info.code) {
+            failures.push(format!(
+                "{}: `{}` raises {codes:?}",
+                info.code, info.example
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_reference_is_generated_from_the_table() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/errors.md");
+    let want = codes::reference();
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    if have != want {
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            panic!(
+                "docs/errors.md is stale: run `BLESS=1 cargo test -p trailscope-engine --test error_codes` and commit it"
+            );
+        }
+    }
+}
