@@ -3,6 +3,8 @@
 //! table generates (`BLESS=1` rewrites it; CI fails when it is stale). Diagnostics can only
 //! carry codes of the table: `Code` is generated from it.
 
+mod support;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -52,16 +54,9 @@ fn every_example_raises_its_code() {
 
 #[test]
 fn the_reference_is_generated_from_the_table() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/errors.md");
-    let want = codes::reference();
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    if have != want {
-        if std::env::var_os("BLESS").is_some() {
-            std::fs::write(&path, &want).unwrap();
-        } else {
-            panic!(
-                "docs/errors.md is stale: run `BLESS=1 cargo test -p trailscope-engine --test error_codes` and commit it"
-            );
-        }
-    }
+    support::check_generated(
+        "docs/errors.md",
+        &codes::reference(),
+        "BLESS=1 cargo test -p trailscope-engine --test error_codes",
+    );
 }

@@ -2,7 +2,8 @@
 //! documented result, and `docs/functions.md` is exactly what the declarations generate
 //! (`BLESS=1` rewrites it; CI fails when it is stale).
 
-use std::path::Path;
+mod support;
+
 use std::sync::Arc;
 
 use trailscope_engine::functions::{self, docs, Example};
@@ -69,17 +70,9 @@ fn every_documented_example_gives_its_result() {
 
 #[test]
 fn the_reference_is_generated_from_the_declarations() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/functions.md");
-    let want = docs::reference();
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    if have != want {
-        if std::env::var_os("BLESS").is_some() {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &want).unwrap();
-        } else {
-            panic!(
-                "docs/functions.md is stale: run `BLESS=1 cargo test -p trailscope-engine --test function_docs` and commit it"
-            );
-        }
-    }
+    support::check_generated(
+        "docs/functions.md",
+        &docs::reference(),
+        "BLESS=1 cargo test -p trailscope-engine --test function_docs",
+    );
 }

@@ -86,6 +86,19 @@ impl Parser {
         }
         Abort
     }
+    /// `=` where a comparison belongs: says so and gives up on the command.
+    fn single_equals(&mut self) -> Abort {
+        let d = Diagnostic::error(
+            Code::E205,
+            self.span(),
+            "expected `==` to compare, found `=`",
+        )
+        .with_label("`=` names a result; comparison is `==`")
+        .with_hint("write `a == b` to compare, or `name = expr` to name a field");
+        self.diags.push(d);
+        Abort
+    }
+
     fn expect(&mut self, t: Tok, what: &str) -> PResult<Span> {
         if self.peek() == &t {
             Ok(self.bump().span)
@@ -235,15 +248,7 @@ impl Parser {
             self.bump();
         }
         if *self.peek() == Tok::Assign {
-            let d = Diagnostic::error(
-                Code::E205,
-                self.span(),
-                "expected `==` to compare, found `=`",
-            )
-            .with_label("`=` names a result; comparison is `==`")
-            .with_hint("write `a == b` to compare, or `name = expr` to name a field");
-            self.diags.push(d);
-            return Err(Abort);
+            return Err(self.single_equals());
         }
         Ok(Arg {
             param,
@@ -313,17 +318,7 @@ impl Parser {
                 Tok::Star => BinOp::Mul,
                 Tok::Slash => BinOp::Div,
                 Tok::Percent => BinOp::Mod,
-                Tok::Assign => {
-                    let d = Diagnostic::error(
-                        Code::E205,
-                        self.span(),
-                        "expected `==` to compare, found `=`",
-                    )
-                    .with_label("`=` names a result; comparison is `==`")
-                    .with_hint("write `a == b` to compare, or `name = expr` to name a field");
-                    self.diags.push(d);
-                    return Err(Abort);
-                }
+                Tok::Assign => return Err(self.single_equals()),
                 Tok::Ident(s) if s.eq_ignore_ascii_case("in") => {
                     let span = self.span();
                     self.diags.push(
