@@ -9,7 +9,11 @@ use super::ast::*;
 use super::lex::{describe, lex, Tok, Token};
 use crate::diag::{Code, Diagnostic, Span};
 
-const MAX_DEPTH: usize = 200;
+/// The deepest expression tree (and the deepest nesting of the parser) a query may have. Every
+/// later stage walks expressions recursively (planning, naming, evaluation, filters, `EXPLAIN`),
+/// so this one budget bounds the stack they use, natively and in wasm, whatever the query:
+/// `1 + 1 + … + 1` with 10,000 terms is refused here, not overflowed later.
+pub const MAX_DEPTH: usize = 200;
 
 pub fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
     let (tokens, mut diags) = lex(src);
@@ -18,6 +22,7 @@ pub fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
         pos: 0,
         diags: Vec::new(),
         depth: 0,
+        last_depth: 0,
     };
     let q = p.query();
     diags.append(&mut p.diags);
@@ -29,7 +34,11 @@ struct Parser {
     toks: Vec<Token>,
     pos: usize,
     diags: Vec<Diagnostic>,
+    /// How deep the parser's recursion is.
     depth: usize,
+    /// The tree depth of the expression (or argument) parsed last: a chain `a + b + c` is
+    /// parsed in a loop, not by recursion, but its tree is as deep as it is long.
+    last_depth: usize,
 }
 
 struct Abort;
@@ -209,18 +218,21 @@ impl Parser {
         if *self.peek() == Tok::LBrace {
             self.bump();
             let mut items = Vec::new();
+            let mut deepest = 0;
             if *self.peek() != Tok::RBrace {
                 loop {
                     self.enter()?;
                     let a = self.arg();
                     self.depth -= 1;
                     items.push(a?);
+                    deepest = deepest.max(self.last_depth);
                     if !self.eat(&Tok::Comma) {
                         break;
                     }
                 }
             }
             self.expect(Tok::RBrace, "`}` or `,`")?;
+            self.tree_depth(deepest + 1, start)?;
             return Ok(Arg {
                 param,
                 alias: None,
@@ -259,6 +271,24 @@ impl Parser {
         })
     }
 
+    /// Records the depth of the tree just built; past [`MAX_DEPTH`], an error.
+    fn tree_depth(&mut self, depth: usize, at: Span) -> PResult<()> {
+        self.last_depth = depth;
+        if depth > MAX_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E206,
+                    at,
+                    format!("expression nested too deeply: expected at most {MAX_DEPTH} levels"),
+                )
+                .with_label("this expression is too deep")
+                .with_hint("for long lists of alternatives use in(x, {…}); split long conditions over several `| filter` commands"),
+            );
+            return Err(Abort);
+        }
+        Ok(())
+    }
+
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -283,10 +313,13 @@ impl Parser {
 
     fn expr_inner(&mut self, min_prec: u8) -> PResult<Expr> {
         let mut lhs = self.prefix()?;
+        let mut depth = self.last_depth;
         loop {
             let t = self.peek().clone();
             if t == Tok::LBracket {
                 lhs = self.index(lhs)?;
+                depth += 1;
+                self.tree_depth(depth, lhs.span)?;
                 continue;
             }
             if t == Tok::At {
@@ -300,6 +333,8 @@ impl Parser {
                     kind: ExprKind::Align(Some(Box::new(lhs)), unit),
                     span,
                 };
+                depth += 1;
+                self.tree_depth(depth, span)?;
                 continue;
             }
             let op = match &t {
@@ -333,14 +368,17 @@ impl Parser {
             if prec < min_prec {
                 break;
             }
-            self.bump();
+            let op_span = self.bump().span;
             let rhs = self.expr(prec + 1)?;
+            depth = depth.max(self.last_depth) + 1;
+            self.tree_depth(depth, op_span)?;
             let span = lhs.span.to(rhs.span);
             lhs = Expr {
                 kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 span,
             };
         }
+        self.last_depth = depth;
         Ok(lhs)
     }
 
@@ -400,6 +438,8 @@ impl Parser {
     fn prefix(&mut self) -> PResult<Expr> {
         let start = self.span();
         let t = self.peek().clone();
+        // A leaf; branches that build deeper trees set their own depth.
+        self.last_depth = 1;
         let lit = |k: Literal, s: Span| {
             Ok(Expr {
                 kind: ExprKind::Literal(k),
@@ -411,6 +451,7 @@ impl Parser {
                 self.bump();
                 let e = self.expr(41)?;
                 let span = start.to(e.span);
+                self.tree_depth(self.last_depth + 1, span)?;
                 Ok(Expr {
                     kind: ExprKind::Unary(UnOp::Not, Box::new(e)),
                     span,
@@ -432,6 +473,7 @@ impl Parser {
                     _ => {
                         let e = self.expr(90)?;
                         let span = start.to(e.span);
+                        self.tree_depth(self.last_depth + 1, span)?;
                         Ok(Expr {
                             kind: ExprKind::Unary(UnOp::Neg, Box::new(e)),
                             span,
@@ -533,9 +575,11 @@ impl Parser {
     fn call(&mut self, name: Ident) -> PResult<Expr> {
         self.bump(); // (
         let mut args = Vec::new();
+        let mut deepest = 0;
         if *self.peek() != Tok::RParen {
             loop {
                 args.push(self.arg()?);
+                deepest = deepest.max(self.last_depth);
                 if !self.eat(&Tok::Comma) {
                     break;
                 }
@@ -543,6 +587,7 @@ impl Parser {
         }
         let end = self.expect(Tok::RParen, "`)` or `,`")?;
         let span = name.span.to(end);
+        self.tree_depth(deepest + 1, span)?;
         Ok(Expr {
             kind: ExprKind::Call(name, args),
             span,
