@@ -564,7 +564,7 @@ fn query(a: QueryArgs) -> ExitCode {
     let mut w = std::io::BufWriter::new(stdout.lock());
     let written = match a.format {
         Format::Json => out.table.write_json_lines(&mut w),
-        Format::Csv => out.table.write_csv(&mut w),
+        Format::Csv => out.table.write_csv(0..out.table.num_rows(), &mut w),
         Format::Table => write!(w, "{}", out.table.to_text(80)),
     };
     if let Err(e) = written.and_then(|_| w.flush()) {

@@ -54,7 +54,8 @@ fuzz_target!(|data: &[u8]| {
             if t.num_rows() <= 200 {
                 let _ = t.to_text(40);
                 let mut csv = Vec::new();
-                t.write_csv(&mut csv).expect("CSV into memory");
+                t.write_csv(0..t.num_rows(), &mut csv)
+                    .expect("CSV into memory");
             }
             check_diagnostics(query, &out.warnings);
         }

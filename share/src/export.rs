@@ -1,11 +1,9 @@
 //! Result exports: CSV, JSON and a Markdown table of a query result, in the order the page shows
 //! its rows. The worker writes them (it holds the whole result) and hands the page the bytes.
 //!
-//! - **CSV** (RFC 4180: comma, CRLF-free `\n` line ends, `"` doubled inside quoted cells, a cell
-//!   quoted when it holds `,` `"` CR LF or starts/ends with a space). Spreadsheet formula
-//!   injection (OWASP "CSV Injection"): a cell whose text starts with `=` `+` `-` `@` TAB or CR
-//!   gets a leading `'`, so Excel, LibreOffice and Sheets show it as text instead of running it.
-//!   Numbers (`long`, `double` values) are written as they are, so `-5` stays a number.
+//! - **CSV**: the engine's one CSV writer, [`Table::write_csv`], the same as the CLI's
+//!   `--format csv` (RFC 4180; text a spreadsheet would run as a formula, `=` `+` `-` `@` TAB or
+//!   CR first, gets a leading `'`; numbers stay numbers).
 //! - **JSON**: one array of objects (keys in column order), one object per line; timestamps are
 //!   RFC 3339 UTC, durations integer nanoseconds, as in the CLI's `--format json`.
 //! - **Markdown**: a GitHub table of at most [`MARKDOWN_MAX_ROWS`] rows, with a note under it
@@ -62,52 +60,10 @@ pub fn write(
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Csv => write_csv(table, order, out),
+        Format::Csv => table.write_csv(order, out),
         Format::Json => write_json(table, order, out),
         Format::Markdown => out.write_all(markdown(table, order).as_bytes()),
     }
-}
-
-/// Defuses a spreadsheet formula and quotes a cell as RFC 4180 asks.
-pub fn csv_text(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    csv_quote(s)
-}
-
-fn csv_quote(s: String) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-fn csv_value(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::Long(_) | Value::Double(_) => csv_quote(v.display()),
-        v => csv_text(&v.display()),
-    }
-}
-
-pub fn write_csv(
-    table: &Table,
-    order: impl Iterator<Item = usize>,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    let header: Vec<String> = table.columns.iter().map(|c| csv_text(c)).collect();
-    writeln!(out, "{}", header.join(","))?;
-    for r in order {
-        let cells: Vec<String> = (0..table.num_columns())
-            .map(|c| csv_value(&table.cell(c, r)))
-            .collect();
-        writeln!(out, "{}", cells.join(","))?;
-    }
-    Ok(())
 }
 
 pub fn write_json(
@@ -211,40 +167,17 @@ mod tests {
 
     const Q: &str = "fetch logs | parse content, \"JSON:e\" | fields name = e[eventName], ua = e[userAgent], n = -5, d = 1.5, missing = e[nothing]";
 
-    fn csv(t: &Table) -> String {
-        let mut out = Vec::new();
-        write_csv(t, 0..t.num_rows(), &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn csv_defuses_formulas_and_quotes() {
-        for (cell, want) in [
-            ("=1+1", "'=1+1"),
-            ("+1", "'+1"),
-            ("-1", "'-1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "\"'\rx\""),
-            ("a,b", "\"a,b\""),
-            ("say \"hi\"", "\"say \"\"hi\"\"\""),
-            ("two\nlines", "\"two\nlines\""),
-            (" pad", "\" pad\""),
-            ("plain", "plain"),
-        ] {
-            assert_eq!(csv_text(cell), want, "{cell:?}");
-        }
-    }
-
     #[test]
     fn csv_of_a_result() {
         let t = table(Q);
+        let mut out = Vec::new();
+        write(&t, [2, 0, 1].into_iter(), Format::Csv, &mut out).unwrap();
         assert_eq!(
-            csv(&t),
+            String::from_utf8(out).unwrap(),
             "name,ua,n,d,missing\n\
+             \"plain, text\",\" x\",-5,1.5,\n\
              \"'=HYPERLINK(\"\"http://x\"\",\"\"a\"\")\",\"a|b\nc <b>\",-5,1.5,\n\
-             '-2+3,'@SUM(1),-5,1.5,\n\
-             \"plain, text\",\" x\",-5,1.5,\n"
+             '-2+3,'@SUM(1),-5,1.5,\n"
         );
     }
 

@@ -72,22 +72,41 @@ impl Table {
         Ok(())
     }
 
-    /// CSV (RFC 4180). Cells that a spreadsheet would run as a formula are prefixed with `'`.
-    pub fn write_csv(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        let line = |cells: Vec<String>| {
-            cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        writeln!(out, "{}", line(self.columns.clone()))?;
-        for r in 0..self.num_rows() {
-            let cells = (0..self.num_columns()).map(|c| match self.cell(c, r) {
-                Value::Null => String::new(),
-                v => v.display(),
-            });
-            writeln!(out, "{}", line(cells.collect()))?;
+    /// CSV of rows `rows` (in that order), header first: the one CSV writer, for the CLI's
+    /// `--format csv` and the app's CSV export (through `trailscope-share`). It lives here, beside
+    /// the JSON Lines and text forms, because the CLI and the fuzz targets depend on the engine
+    /// alone, and the share crate would bring its serde and hashing crates to them for one
+    /// function.
+    ///
+    /// RFC 4180 quoting with `\n` line ends; against spreadsheet formula injection (OWASP "CSV
+    /// Injection") text that starts with `=` `+` `-` `@` TAB or CR, header names too, gets a
+    /// leading `'`, so that Excel, LibreOffice and Sheets show it instead of running it. Numbers
+    /// (`long`, `double`) are written as numbers, never prefixed: `-5` stays a number. Null is
+    /// an empty cell; arrays and records are their JSON text.
+    pub fn write_csv(
+        &self,
+        rows: impl IntoIterator<Item = usize>,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut line = String::new();
+        for (c, name) in self.columns.iter().enumerate() {
+            if c > 0 {
+                line.push(',');
+            }
+            push_csv_text(&mut line, name);
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+        for r in rows {
+            line.clear();
+            for c in 0..self.num_columns() {
+                if c > 0 {
+                    line.push(',');
+                }
+                push_csv_value(&mut line, &self.cell(c, r));
+            }
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
         }
         Ok(())
     }
@@ -149,16 +168,126 @@ impl Table {
     }
 }
 
-/// Quotes a CSV cell and defuses spreadsheet formulas (`=`, `+`, `-`, `@`, tab, CR at the start).
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// One CSV cell for a value; see [`Table::write_csv`].
+fn push_csv_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => {}
+        Value::Long(_) | Value::Double(_) => push_csv_quoted(out, &v.display()),
+        Value::Array(_) | Value::Record(_) => push_csv_text(out, &v.to_json()),
+        v => push_csv_text(out, &v.display()),
+    }
+}
+
+/// Text that a spreadsheet would run as a formula gets a leading `'`.
+fn push_csv_text(out: &mut String, s: &str) {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        push_csv_quoted(out, &format!("'{s}"));
     } else {
-        s.to_string()
-    };
+        push_csv_quoted(out, s);
+    }
+}
+
+/// RFC 4180: a cell holding `,` `"` CR or LF is quoted with `"` doubled; so is one that starts
+/// or ends with a space, which some readers would trim.
+fn push_csv_quoted(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
     } else {
+        out.push_str(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{load_bytes, run_query, LoadOptions, QueryOptions};
+
+    fn cell(v: Value) -> String {
+        let mut s = String::new();
+        push_csv_value(&mut s, &v);
         s
+    }
+
+    #[test]
+    fn csv_cells() {
+        let record = load_bytes(
+            "t.json",
+            br#"{"eventTime":"2026-11-20T10:00:00Z","eventID":"1","a":{"b":[1,"x,y"]}}"#,
+            LoadOptions::default(),
+        );
+        let rec = run_query(
+            &record.0,
+            "fetch logs | parse content, \"JSON:e\" | fields r = e[a]",
+            &QueryOptions::default(),
+        )
+        .unwrap()
+        .table
+        .cell(0, 0);
+        for (value, want) in [
+            // Numbers stay numbers, whatever their sign.
+            (Value::Long(-5), "-5"),
+            (Value::Long(42), "42"),
+            (Value::Double(-1.5), "-1.5"),
+            (Value::Double(2.0), "2"),
+            // Text a spreadsheet would run as a formula gets a `'`.
+            (Value::str("-5"), "'-5"),
+            (Value::str("=SUM(A1)"), "'=SUM(A1)"),
+            (Value::str("+1"), "'+1"),
+            (Value::str("@cmd"), "'@cmd"),
+            (Value::str("\tx"), "'\tx"),
+            (Value::str("\rx"), "\"'\rx\""),
+            (
+                Value::str("=HYPERLINK(\"http://x\",\"a\")"),
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"a\"\")\"",
+            ),
+            // RFC 4180 quoting.
+            (Value::str("a,b"), "\"a,b\""),
+            (Value::str("say \"hi\""), "\"say \"\"hi\"\"\""),
+            (Value::str("two\nlines"), "\"two\nlines\""),
+            (Value::str("cr\rin"), "\"cr\rin\""),
+            (Value::str(" pad"), "\" pad\""),
+            (Value::str("plain"), "plain"),
+            (Value::str(""), ""),
+            // Null is an empty cell.
+            (Value::Null, ""),
+            (Value::Bool(true), "true"),
+            // Arrays and records are their JSON text.
+            (
+                Value::Array(vec![Value::Long(-1), Value::str("a")].into()),
+                "\"[-1,\"\"a\"\"]\"",
+            ),
+            (
+                Value::Array(vec![Value::Array(vec![Value::Long(1)].into())].into()),
+                "[[1]]",
+            ),
+            (rec, "\"{\"\"b\"\":[1,\"\"x,y\"\"]}\""),
+        ] {
+            assert_eq!(cell(value.clone()), want, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn csv_of_a_result() {
+        let export = br#"{"Records":[
+          {"eventTime":"2026-11-20T10:00:00Z","eventID":"1","eventName":"-5","n":"=1+1"},
+          {"eventTime":"2026-11-20T09:00:00Z","eventID":"2","eventName":"plain, text"}]}"#;
+        let (store, _) = load_bytes("t.json", export, LoadOptions::default());
+        let t = run_query(
+            &store,
+            "fetch logs | parse content, \"JSON:e\" | fields `=name` = e[eventName], `-n` = -5, d = -0.5, s = e[n]",
+            &QueryOptions::default(),
+        )
+        .unwrap()
+        .table;
+        let mut out = Vec::new();
+        t.write_csv([1, 0], &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "'=name,'-n,d,s\n\
+             \"plain, text\",-5,-0.5,\n\
+             '-5,-5,-0.5,'=1+1\n"
+        );
     }
 }

@@ -4,6 +4,11 @@
 //! commas, `""` and line breaks inside, CRLF or LF, a UTF-8 BOM. Each data record becomes the
 //! JSON text of one event (the columns mapped by header name, see `map.rs`), or an error naming
 //! its line. Memory is bounded: one record of at most [`MAX_RECORD`] bytes is held at a time.
+//!
+//! Fields and records are cut by `csv-core` (streaming, no_std, never fails); this module adds
+//! the reading policy around it: line numbers counted across chunks, blank lines, the CR of a
+//! CRLF, the BOM, the record length limit, and recovery from damage, so that a bad record is
+//! reported with its line and the next one still loads.
 
 mod map;
 
@@ -128,13 +133,18 @@ struct Table {
 }
 
 impl Table {
-    fn record(&mut self, line: u64, raw: Result<&[u8], String>, out: &mut dyn FnMut(CsvRecord)) {
+    fn record(
+        &mut self,
+        line: u64,
+        fields: Result<Fields, String>,
+        out: &mut dyn FnMut(CsvRecord),
+    ) {
         if self.failed {
             return;
         }
         self.reported = true;
-        let raw = match raw {
-            Ok(raw) => raw,
+        let (fields, closed) = match fields {
+            Ok(f) => f,
             Err(e) => {
                 out(CsvRecord {
                     line,
@@ -143,7 +153,6 @@ impl Table {
                 return;
             }
         };
-        let (fields, closed) = split_fields(raw, false);
         let Some(targets) = &self.targets else {
             let Some(kind) = map::classify(&fields) else {
                 self.failed = true;
@@ -178,73 +187,206 @@ impl Table {
     }
 }
 
-/// Receives each raw record (or why it was dropped) with its first line.
-type Emit<'a> = dyn FnMut(u64, Result<&[u8], String>) + 'a;
+/// The fields of one record (lossy UTF-8), and whether every quote in it was closed.
+type Fields = (Vec<String>, bool);
 
-/// Where the splitter is inside a record.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Q {
-    FieldStart,
-    Unquoted,
-    Quoted,
-    /// A `"` inside a quoted field: the end of the field, or the first half of `""`.
-    QuoteInQuoted,
+/// Receives each record's fields (or why it was dropped) with its first line.
+type Emit<'a> = dyn FnMut(u64, Result<Fields, String>) + 'a;
+
+/// csv-core's RFC 4180 reader with output buffers that grow: bytes in, in pieces of any size,
+/// and the unquoted fields of one record out. csv-core never fails (it prefers a parse to none);
+/// what counts as damage (an open quote, a record too long) is decided by [`Splitter`].
+struct Records {
+    reader: csv_core::Reader,
+    /// The current record's field bytes, and where each field ends in them.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    nout: usize,
+    nend: usize,
+    /// Nothing read since the reader was made or reset. csv-core drops a UTF-8 BOM at the start
+    /// of its first input of 3 bytes or more; [`CsvEvents`] drops the file's BOM itself (also
+    /// when it is cut across chunks), and a BOM anywhere else is text, so a fresh reader is fed
+    /// one byte first.
+    fresh: bool,
 }
 
-/// Cuts the byte stream into raw records (line breaks inside quotes kept), tracking lines.
+impl Records {
+    fn new() -> Self {
+        Records {
+            // Comma, `"` quoting with `""` for a quote, no escapes or comments, and only LF ends a
+            // record: a CR is text, so that the CR of a CRLF is dropped only when it is not
+            // quoted (as the hand-written reader before did), by `Splitter`.
+            reader: csv_core::ReaderBuilder::new()
+                .delimiter(b',')
+                .quote(b'"')
+                .double_quote(true)
+                .escape(None)
+                .comment(None)
+                .terminator(csv_core::Terminator::Any(b'\n'))
+                .build(),
+            out: Vec::new(),
+            ends: Vec::new(),
+            nout: 0,
+            nend: 0,
+            fresh: true,
+        }
+    }
+
+    /// Reads `input` up to the end of a record (its line break included). Returns whether a
+    /// record ended, and the bytes read: all of `input` unless a record ended before its end.
+    /// An empty `input` is the end of the data, which ends a record that has begun.
+    fn read(&mut self, input: &[u8]) -> (bool, usize) {
+        if self.fresh && input.len() > 1 {
+            let (ended, n) = self.read(&input[..1]);
+            if ended {
+                return (ended, n);
+            }
+            let (ended, m) = self.read(&input[1..]);
+            return (ended, n + m);
+        }
+        let mut input = input;
+        let mut total = 0;
+        loop {
+            if self.nout == self.out.len() {
+                self.out.resize((self.out.len() * 2).max(1024), 0);
+            }
+            if self.nend == self.ends.len() {
+                self.ends.resize((self.ends.len() * 2).max(32), 0);
+            }
+            let (res, nin, nout, nend) = self.reader.read_record(
+                input,
+                &mut self.out[self.nout..],
+                &mut self.ends[self.nend..],
+            );
+            if !input.is_empty() {
+                self.fresh = false;
+            }
+            self.nout += nout;
+            self.nend += nend;
+            total += nin;
+            input = &input[nin..];
+            match res {
+                csv_core::ReadRecordResult::Record => return (true, total),
+                csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {
+                    return (false, total)
+                }
+                csv_core::ReadRecordResult::OutputFull
+                | csv_core::ReadRecordResult::OutputEndsFull => {}
+            }
+        }
+    }
+
+    /// The fields of the record just read, without the last byte of the last one if `cut_last`.
+    fn fields(&self, cut_last: bool) -> Vec<String> {
+        let mut start = 0;
+        let ends = &self.ends[..self.nend];
+        ends.iter()
+            .enumerate()
+            .map(|(i, &end)| {
+                let cut = usize::from(cut_last && i + 1 == ends.len());
+                let field = String::from_utf8_lossy(&self.out[start..end - cut]).into_owned();
+                start = end;
+                field
+            })
+            .collect()
+    }
+
+    /// Ready for the next record.
+    fn clear(&mut self) {
+        self.nout = 0;
+        self.nend = 0;
+    }
+
+    /// As new, after a record was cut off in its middle; a long record's buffer is let go.
+    fn reset(&mut self) {
+        self.reader.reset();
+        self.out = Vec::new();
+        self.clear();
+        self.fresh = true;
+    }
+}
+
+/// Cuts the byte stream into records with csv-core and applies the reading policy around it:
+/// line numbers of the text, blank lines skipped, the CR of a CRLF dropped, [`MAX_RECORD`], and
+/// recovery from a quote that is never closed.
 struct Splitter {
-    raw: Vec<u8>,
-    q: Q,
+    records: Records,
     /// The line being read (1-based) and the line the current record started on.
     line: u64,
     start_line: u64,
+    /// Bytes of the current record read so far, as they are in the text (quotes and line breaks
+    /// inside quotes count; 0 between records), and the last of them.
+    len: usize,
+    last: u8,
+    /// The current record's text after its first line break (one inside quotes), kept to read
+    /// those lines again if the quote is never closed; `None` while the record is on one line.
+    tail: Option<Vec<u8>>,
     /// After an over-long record: dropping bytes up to the next line break.
     skipping: bool,
-    /// Quotes may not span lines (used to read on after an unterminated quote).
-    strict: bool,
 }
 
 impl Splitter {
     fn new(line: u64) -> Self {
         Splitter {
-            raw: Vec::new(),
-            q: Q::FieldStart,
+            records: Records::new(),
             line,
             start_line: line,
+            len: 0,
+            last: 0,
+            tail: None,
             skipping: false,
-            strict: false,
         }
     }
 
-    fn push(&mut self, chunk: &[u8], emit: &mut Emit<'_>) {
-        let mut from = 0;
-        for (i, &c) in chunk.iter().enumerate() {
+    fn push(&mut self, mut chunk: &[u8], emit: &mut Emit<'_>) {
+        while !chunk.is_empty() {
             if self.skipping {
-                if c == b'\n' {
-                    self.skipping = false;
-                    self.line += 1;
-                    self.start_line = self.line;
-                    from = i + 1;
-                }
+                let Some(i) = chunk.iter().position(|&c| c == b'\n') else {
+                    return;
+                };
+                self.skipping = false;
+                self.line += 1;
+                chunk = &chunk[i + 1..];
                 continue;
             }
-            match (c, self.q) {
-                (b'\n', Q::Quoted) if !self.strict => self.line += 1,
-                (b'\n', _) => {
-                    self.raw.extend_from_slice(&chunk[from..i]);
-                    from = i + 1;
-                    self.line += 1;
-                    self.end_record(emit);
-                    continue;
+            if self.len == 0 {
+                // Between records, an empty line is none. csv-core skips it too; it is done here
+                // so that a record's first line and its length are known.
+                let blank = chunk.iter().take_while(|&&c| c == b'\n').count();
+                self.line += blank as u64;
+                chunk = &chunk[blank..];
+                if chunk.is_empty() {
+                    return;
                 }
-                (b'"', Q::FieldStart) => self.q = Q::Quoted,
-                (b'"', Q::Quoted) => self.q = Q::QuoteInQuoted,
-                (b'"', Q::QuoteInQuoted) => self.q = Q::Quoted,
-                (b',', Q::Unquoted | Q::QuoteInQuoted | Q::FieldStart) => self.q = Q::FieldStart,
-                (_, Q::FieldStart | Q::QuoteInQuoted) => self.q = Q::Unquoted,
-                _ => {}
+                self.start_line = self.line;
             }
-            if self.raw.len() + (i + 1 - from) > MAX_RECORD {
+            // No more than one byte past MAX_RECORD, so that a record is found too long at the
+            // same byte whatever the chunks are.
+            let input = &chunk[..chunk.len().min(MAX_RECORD + 1 - self.len)];
+            let lines_before = self.records.reader.line();
+            let (ended, n) = self.records.read(input);
+            let breaks = self.records.reader.line() - lines_before;
+            let read = &input[..n];
+            chunk = &chunk[n..];
+            self.line += breaks;
+            if ended {
+                // `read` ends with the record's line break, which is not part of the record.
+                let last = if n >= 2 { read[n - 2] } else { self.last };
+                self.end_record(self.len + n - 1, last, emit);
+                continue;
+            }
+            self.len += n;
+            self.last = read[n - 1];
+            match &mut self.tail {
+                Some(tail) => tail.extend_from_slice(read),
+                None if breaks > 0 => {
+                    if let Some(b) = read.iter().position(|&c| c == b'\n') {
+                        self.tail = Some(read[b + 1..].to_vec());
+                    }
+                }
+                None => {}
+            }
+            if self.len > MAX_RECORD {
                 emit(
                     self.start_line,
                     Err(format!(
@@ -252,42 +394,44 @@ impl Splitter {
                         MAX_RECORD >> 20
                     )),
                 );
-                self.raw = Vec::new();
-                self.q = Q::FieldStart;
+                self.records.reset();
+                self.len = 0;
+                self.tail = None;
                 self.skipping = true;
             }
         }
-        if !self.skipping {
-            self.raw.extend_from_slice(&chunk[from..]);
-        }
     }
 
-    fn end_record(&mut self, emit: &mut Emit<'_>) {
-        let mut raw = std::mem::take(&mut self.raw);
-        if raw.last() == Some(&b'\r') {
-            raw.pop();
+    /// A record of `len` bytes ending in `last` was read: its fields are handed on, unless the
+    /// line is blank (spaces, tabs, a lone CR).
+    fn end_record(&mut self, len: usize, last: u8, emit: &mut Emit<'_>) {
+        let r = &self.records;
+        // One field with every byte of the record in it: nothing was quoted.
+        let blank =
+            r.nend == 1 && r.nout == len && r.out[..len].iter().all(u8::is_ascii_whitespace);
+        if !blank {
+            // An unquoted CR before the line break ends the record's last field.
+            emit(self.start_line, Ok((r.fields(last == b'\r'), true)));
         }
-        if !raw.iter().all(|c| c.is_ascii_whitespace()) {
-            emit(self.start_line, Ok(&raw));
-        }
-        raw.clear();
-        self.raw = raw;
-        self.q = Q::FieldStart;
+        self.records.clear();
+        self.len = 0;
+        self.tail = None;
         self.start_line = self.line;
     }
 
     fn finish(&mut self, emit: &mut Emit<'_>) {
-        if self.skipping || self.raw.is_empty() {
+        if self.skipping || self.len == 0 {
             return;
         }
-        if self.q != Q::Quoted || self.strict {
-            self.end_record(emit);
+        // A line break ends the record, unless a quote is open: then it is read as text.
+        let (ended, _) = self.records.read(b"\n");
+        if ended {
+            self.end_record(self.len, self.last, emit);
             return;
         }
         // A quote opened and never closed swallowed the rest of the file: report its line,
-        // then read the lines after it again with quotes confined to one line.
-        let raw = std::mem::take(&mut self.raw);
-        let first_break = raw.iter().position(|&c| c == b'\n');
+        // then read the lines after it again with quotes confined to one line (each line is
+        // a record, read by itself).
         emit(
             self.start_line,
             Err(
@@ -295,47 +439,40 @@ impl Splitter {
                     .into(),
             ),
         );
-        if let Some(b) = first_break {
-            let mut again = Splitter::new(self.start_line + 1);
-            again.strict = true;
-            again.push(&raw[b + 1..], emit);
-            again.finish(emit);
+        let tail = self.tail.take().unwrap_or_default();
+        for (line, raw) in (self.start_line + 1..).zip(tail.split(|&c| c == b'\n')) {
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if !raw.iter().all(u8::is_ascii_whitespace) {
+                emit(line, Ok(split_fields(raw, false)));
+            }
         }
+        self.records.reset();
+        self.len = 0;
     }
 }
 
-/// The fields of one raw record (lossy UTF-8), and whether every quote was closed.
-fn split_fields(raw: &[u8], trim_cr: bool) -> (Vec<String>, bool) {
+/// The fields of one raw record (lossy UTF-8), and whether every quote was closed. A line
+/// break in `raw` is inside quotes (`raw` is one header line, or one line read again after an
+/// open quote).
+fn split_fields(raw: &[u8], trim_cr: bool) -> Fields {
     let raw = if trim_cr {
         raw.strip_suffix(b"\r").unwrap_or(raw)
     } else {
         raw
     };
-    let mut fields = Vec::new();
-    let mut field: Vec<u8> = Vec::new();
-    let mut q = Q::FieldStart;
-    for &c in raw {
-        match (c, q) {
-            (b'"', Q::FieldStart) => q = Q::Quoted,
-            (b'"', Q::Quoted) => q = Q::QuoteInQuoted,
-            (b'"', Q::QuoteInQuoted) => {
-                field.push(b'"');
-                q = Q::Quoted;
-            }
-            (b',', Q::Unquoted | Q::QuoteInQuoted | Q::FieldStart) => {
-                fields.push(String::from_utf8_lossy(&field).into_owned());
-                field.clear();
-                q = Q::FieldStart;
-            }
-            (_, Q::FieldStart | Q::QuoteInQuoted) => {
-                field.push(c);
-                q = Q::Unquoted;
-            }
-            _ => field.push(c),
-        }
+    if raw.is_empty() {
+        // csv-core reads no record from nothing; an empty line is one empty field here.
+        return (vec![String::new()], true);
     }
-    fields.push(String::from_utf8_lossy(&field).into_owned());
-    (fields, q != Q::Quoted)
+    let mut r = Records::new();
+    r.read(raw);
+    // A line break ends the record unless a quote is still open; then it is text, which the
+    // end of the data ends, and is cut off again.
+    let (closed, _) = r.read(b"\n");
+    if !closed {
+        r.read(b"");
+    }
+    (r.fields(!closed), closed)
 }
 
 #[cfg(test)]
@@ -554,6 +691,74 @@ mod tests {
                 Ok(r#"{"eventTime":"2024-01-01T00:00:01Z","eventName":"after"}"#.into())
             )
         );
+    }
+
+    /// The splitter's records: `(line, fields)` or `(line, why)`.
+    type Split = Vec<(u64, Result<Fields, String>)>;
+
+    /// What the splitter makes of `text`, the same whatever the chunks.
+    fn split(text: &[u8]) -> Split {
+        let run = |chunk: usize| {
+            let mut s = Splitter::new(1);
+            let mut got = Vec::new();
+            let mut emit = |line, r| got.push((line, r));
+            for c in text.chunks(chunk) {
+                s.push(c, &mut emit);
+            }
+            s.finish(&mut emit);
+            got
+        };
+        let whole = run(text.len().max(1));
+        for size in 1..text.len() {
+            assert_eq!(run(size), whole, "chunk size {size}");
+        }
+        whole
+    }
+
+    #[test]
+    fn policy_around_csv_core() {
+        let ok = |line: u64, fields: &[&str]| {
+            (
+                line,
+                Ok((fields.iter().map(|f| f.to_string()).collect(), true)),
+            )
+        };
+        let open = "unterminated quoted field (a `\"` opened here is never closed); record skipped";
+        let cases: Vec<(&[u8], Split)> = vec![
+            // csv-core would drop a BOM at the start of its input: here it is text (the file's
+            // own BOM is dropped by `CsvEvents`), also at the start of a record.
+            (b"\xEF\xBB\xBFa,b\n", vec![ok(1, &["\u{feff}a", "b"])]),
+            (
+                b"x\n\xEF\xBB\xBFa\n",
+                vec![ok(1, &["x"]), ok(2, &["\u{feff}a"])],
+            ),
+            // Only LF ends a record; an unquoted CR before it is dropped, a quoted one is text.
+            (
+                b"a\r\n\"b\r\"\r\nc\rd\n",
+                vec![ok(1, &["a"]), ok(2, &["b\r"]), ok(3, &["c\rd"])],
+            ),
+            // Blank lines (spaces, tabs, CR) are no records; a quoted blank is one.
+            (
+                b"\n \t\r\n\" \"\n\n,\n",
+                vec![ok(3, &[" "]), ok(5, &["", ""])],
+            ),
+            // An open quote at the end: reported at its line, the lines after it read again.
+            (
+                b"a\n\"b\nc,d\r\n\ne\"f,\"g",
+                vec![
+                    ok(1, &["a"]),
+                    (2, Err(open.to_string())),
+                    ok(3, &["c", "d"]),
+                    (5, Ok((vec!["e\"f".to_string(), "g".to_string()], false))),
+                ],
+            ),
+            (b"\"a\nb", vec![(1, Err(open.to_string())), ok(2, &["b"])]),
+            // No line break at the end.
+            (b"a,\"b\"\"c\"", vec![ok(1, &["a", "b\"c"])]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(split(text), want, "{:?}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]
