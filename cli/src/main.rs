@@ -4,7 +4,8 @@
 //! trailscope query [--bucket NAME] [--now RFC3339] [--from T] [--to T] [--explain]
 //!                  [--format table|json|csv] [--report text|json] (QUERY | -f FILE) PATH...
 //! ```
-//! Exit codes: 0 success, 1 unreadable input, 2 query error.
+//! Exit codes: 0 success, 1 some input could not be read (the query still ran over the rest,
+//! and the load report names what was missing), 2 query error.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -510,8 +511,10 @@ fn query(a: QueryArgs) -> ExitCode {
     loader.reserve_for(json_estimate(&listed));
     let mut unreadable = false;
     for p in &paths {
+        // An unreadable path is reported with the rest of the load; the query still runs over
+        // what could be read, and the exit code says that something was missing.
         if let Err(e) = loader.add_path(std::path::Path::new(p)) {
-            eprintln!("error: cannot read {p}: {e}");
+            loader.unreadable(p, &e.to_string());
             unreadable = true;
         }
     }
@@ -522,9 +525,11 @@ fn query(a: QueryArgs) -> ExitCode {
         Report::Json => eprintln!("{}", report.to_json()),
         Report::None => {}
     }
-    if unreadable {
-        return ExitCode::from(1);
-    }
+    let done = if unreadable {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
     let started = Instant::now();
     let opts = QueryOptions {
         now_ns: Some(now),
@@ -538,7 +543,7 @@ fn query(a: QueryArgs) -> ExitCode {
                     eprint!("{}", render_diagnostics(&query_text, &warnings));
                 }
                 println!("{plan}");
-                ExitCode::SUCCESS
+                done
             }
             Err(diags) => {
                 eprint!("{}", render_diagnostics(&query_text, &diags));
@@ -581,5 +586,5 @@ fn query(a: QueryArgs) -> ExitCode {
             load_time.as_secs_f64() * 1e3
         );
     }
-    ExitCode::SUCCESS
+    done
 }

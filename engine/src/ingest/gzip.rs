@@ -76,8 +76,13 @@ impl Gunzip {
     }
 
     /// Decodes `input`, passing decompressed text to `sink` in order. An `Err` names what is
-    /// wrong; everything decoded before it was already passed on.
-    pub fn push(&mut self, mut input: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<(), String> {
+    /// wrong; everything decoded before it was already passed on. When `sink` returns false
+    /// (the reader wants no more, e.g. its expansion budget is spent), decoding stops for good.
+    pub fn push(
+        &mut self,
+        mut input: &[u8],
+        sink: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(), String> {
         while !input.is_empty() {
             match self.state {
                 State::Failed => return Ok(()),
@@ -138,7 +143,10 @@ impl Gunzip {
                     self.bytes_out += made as u64;
                     if made > 0 {
                         self.crc.update(&self.out[..made]);
-                        sink(&self.out[..made]);
+                        if !sink(&self.out[..made]) {
+                            self.state = State::Failed;
+                            return Ok(());
+                        }
                     }
                     if self.bytes_out > MAX_RATIO * self.bytes_in + RATIO_SLACK {
                         return self.fail(format!(
@@ -256,7 +264,10 @@ mod tests {
         let mut out = Vec::new();
         let mut errs = Vec::new();
         for c in input.chunks(chunk.max(1)) {
-            if let Err(e) = g.push(c, &mut |b| out.extend_from_slice(b)) {
+            if let Err(e) = g.push(c, &mut |b| {
+                out.extend_from_slice(b);
+                true
+            }) {
                 errs.push(e);
             }
         }

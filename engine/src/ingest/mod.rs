@@ -9,7 +9,7 @@
 pub mod archive;
 pub mod csv;
 pub mod gzip;
-mod report;
+pub mod report;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -30,12 +30,56 @@ use text::Text;
 pub const CHUNK: usize = 1 << 20;
 /// Bytes looked at before deciding what a stream is (gzip, an archive, text).
 const SNIFF: usize = 512;
+/// Containers (gzip, zip, tar) read inside one another: a file nested deeper is refused.
+pub const MAX_LAYERS: u8 = 4;
+
+/// The expansion budget of one dropped or named file, across all its layers (gzip in gzip,
+/// archives in archives, their members): the bytes every layer produces, added up, may not pass
+/// [`gzip::MAX_RATIO`] × the file's own bytes (+ [`gzip::RATIO_SLACK`]). Each layer's own
+/// ratio cap alone would let three layers multiply to 250³.
+#[derive(Debug, Default)]
+struct Expansion {
+    /// The file's own bytes, pushed so far.
+    raw: u64,
+    /// Bytes produced by its layers (decompressed, or unpacked from an archive member).
+    out: u64,
+    exceeded: bool,
+}
+
+impl Expansion {
+    /// Counts `n` more bytes out of a layer; false (and a problem on `file`) once over budget.
+    fn allow(&mut self, n: usize, file: &mut FileReport) -> bool {
+        if self.exceeded {
+            return false;
+        }
+        self.out += n as u64;
+        let limit = gzip::MAX_RATIO
+            .saturating_mul(self.raw)
+            .saturating_add(gzip::RATIO_SLACK);
+        if self.out > limit {
+            self.exceeded = true;
+            file.problem(
+                None,
+                format!(
+                    "its layers (compression, archives) expand to more than {}× the {} bytes read (a decompression bomb?): the rest of the file is skipped after {} unpacked bytes; the events before were loaded",
+                    gzip::MAX_RATIO,
+                    self.raw,
+                    self.out - n as u64
+                ),
+            );
+            return false;
+        }
+        true
+    }
+}
 
 /// One file being loaded (see [`Loader::begin_file`]).
 pub struct FileLoad {
     report: FileReport,
     stage: Stage,
     bytes: u64,
+    /// The budget of the file's layers; a member of an archive uses its top file's.
+    expansion: Expansion,
 }
 
 impl FileLoad {
@@ -51,6 +95,7 @@ impl FileLoad {
                 Stage::Gzip(_, inner) => held(inner),
                 Stage::Text(t) => t.buffered(),
                 Stage::Archive(a) => a.member.as_ref().map_or(0, FileLoad::buffered),
+                Stage::Skip => 0,
             }
         }
         held(&self.stage)
@@ -68,9 +113,10 @@ impl FileLoad {
                 Stage::Gzip(g, inner) => g.failed() || done(inner),
                 Stage::Text(t) => t.stopped(),
                 Stage::Archive(_) => false,
+                Stage::Skip => true,
             }
         }
-        done(&self.stage)
+        self.expansion.exceeded || done(&self.stage)
     }
 }
 
@@ -81,6 +127,8 @@ enum Stage {
     Gzip(Box<Gunzip>, Box<Stage>),
     Text(Box<Text>),
     Archive(Box<Archive>),
+    /// The rest of the stream is ignored (nested too deeply); the report says why.
+    Skip,
 }
 
 /// A zip or tar archive: each member is loaded as a file of its own, named
@@ -107,12 +155,14 @@ struct Members<'a> {
     member: &'a mut Option<FileLoad>,
     skipping: &'a mut bool,
     depth: u8,
+    /// The budget of the top file the archive is in.
+    expansion: &'a mut Expansion,
 }
 
 impl MemberSink for Members<'_> {
     fn begin(&mut self, name: &str, _size_hint: Option<u64>) {
         if let Some(f) = self.member.take() {
-            self.loader.end_file(f);
+            self.loader.end_nested(f, self.expansion);
         }
         let last = name.rsplit('/').next().unwrap_or(name);
         *self.skipping = name.starts_with("__MACOSX/") || last.starts_with('.') || last.is_empty();
@@ -125,14 +175,18 @@ impl MemberSink for Members<'_> {
     }
     fn data(&mut self, bytes: &[u8]) {
         if let Some(f) = self.member.as_mut().filter(|f| !f.done()) {
-            self.loader.push(f, bytes);
+            if self.expansion.allow(bytes.len(), &mut f.report) {
+                f.bytes += bytes.len() as u64;
+                self.loader
+                    .feed(&mut f.stage, &mut f.report, self.expansion, bytes);
+            }
         }
     }
     fn end(&mut self, complete: bool) {
         // An incomplete member was reported by the reader (`problem`) before this.
         let _ = complete;
         if let Some(f) = self.member.take() {
-            self.loader.end_file(f);
+            self.loader.end_nested(f, self.expansion);
         }
         *self.skipping = false;
     }
@@ -320,6 +374,7 @@ impl Loader {
             report: FileReport::new(source),
             stage: Stage::Sniff(Vec::new(), 0),
             bytes: 0,
+            expansion: Expansion::default(),
         }
     }
 
@@ -327,12 +382,23 @@ impl Loader {
     /// complete, so memory holds at most one unfinished event of the file.
     pub fn push(&mut self, f: &mut FileLoad, bytes: &[u8]) {
         f.bytes += bytes.len() as u64;
-        self.feed(&mut f.stage, &mut f.report, bytes);
+        f.expansion.raw += bytes.len() as u64;
+        if !f.expansion.exceeded {
+            self.feed(&mut f.stage, &mut f.report, &mut f.expansion, bytes);
+        }
     }
 
     /// The file ended: what was left is read and its report joins the load report.
     pub fn end_file(&mut self, mut f: FileLoad) {
-        self.finish_stage(&mut f.stage, &mut f.report);
+        let mut expansion = std::mem::take(&mut f.expansion);
+        self.end_nested(f, &mut expansion);
+    }
+
+    /// Ends a file whose layers count against `expansion` (an archive member: its top file's).
+    fn end_nested(&mut self, mut f: FileLoad, expansion: &mut Expansion) {
+        if !expansion.exceeded {
+            self.finish_stage(&mut f.stage, &mut f.report, expansion);
+        }
         fn archive_slot(s: &Stage) -> Option<usize> {
             match s {
                 Stage::Archive(a) => Some(a.report_at),
@@ -423,7 +489,11 @@ impl Loader {
 
     /// Loads a file or a folder (recursively, in name order). `log.source` is the path from the
     /// named folder on (`AWSLogs/123456789012/CloudTrail/…`), as a browser names dropped folders,
-    /// so results do not depend on where the data sits.
+    /// so results do not depend on where the data sits. Symbolic links are followed, but each
+    /// folder is read once (a link back up the tree, or many links to one folder, are reported,
+    /// not walked forever or again and again), and what
+    /// is not a regular file or folder (a FIFO, socket or device, which could block forever) is
+    /// skipped with a notice. A file that cannot be read is reported; the rest still loads.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn add_path(&mut self, path: &std::path::Path) -> std::io::Result<()> {
         let name = path
@@ -435,13 +505,30 @@ impl Loader {
                     .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             })
             .unwrap_or_else(|| path.to_string_lossy().into_owned());
-        self.add_path_as(path, &name)
+        let mut seen = Vec::new();
+        self.add_path_as(path, &name, &mut seen)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn add_path_as(&mut self, path: &std::path::Path, name: &str) -> std::io::Result<()> {
+    fn add_path_as(
+        &mut self,
+        path: &std::path::Path,
+        name: &str,
+        seen: &mut Vec<FolderId>,
+    ) -> std::io::Result<()> {
         let meta = std::fs::metadata(path)?;
         if meta.is_dir() {
+            let id = folder_id(path, &meta);
+            if seen.contains(&id) {
+                let mut f = FileReport::new(name);
+                f.shape = Shape::Unreadable;
+                f.notice(
+                    "a folder already read (reached again through a symbolic link): not read twice",
+                );
+                self.report.push(f);
+                return Ok(());
+            }
+            seen.push(id);
             let mut entries: Vec<_> = std::fs::read_dir(path)?
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -456,7 +543,7 @@ impl Loader {
                     continue;
                 }
                 let child = format!("{name}/{file_name}");
-                if let Err(err) = self.add_path_as(&e, &child) {
+                if let Err(err) = self.add_path_as(&e, &child, seen) {
                     let mut f = FileReport::new(&child);
                     f.shape = Shape::Unreadable;
                     f.problem(None, format!("cannot read: {err}"));
@@ -464,14 +551,26 @@ impl Loader {
                 }
             }
             Ok(())
-        } else {
+        } else if meta.is_file() {
             let file = std::fs::File::open(path)?;
             self.add_reader(name, file);
+            Ok(())
+        } else {
+            let mut f = FileReport::new(name);
+            f.shape = Shape::Unreadable;
+            f.notice("not a regular file or folder (a FIFO, socket or device): skipped");
+            self.report.push(f);
             Ok(())
         }
     }
 
-    fn feed(&mut self, stage: &mut Stage, file: &mut FileReport, bytes: &[u8]) {
+    fn feed(
+        &mut self,
+        stage: &mut Stage,
+        file: &mut FileReport,
+        exp: &mut Expansion,
+        bytes: &[u8],
+    ) {
         match stage {
             Stage::Sniff(buf, depth) => {
                 buf.extend_from_slice(bytes);
@@ -480,45 +579,60 @@ impl Loader {
                 }
                 let data = std::mem::take(buf);
                 *stage = self.choose(&data, file, *depth);
-                self.feed(stage, file, &data);
+                self.feed(stage, file, exp, &data);
             }
             Stage::Gzip(g, inner) => {
-                let r = g.push(bytes, &mut |out| self.feed(inner, file, out));
+                let r = g.push(bytes, &mut |out| {
+                    exp.allow(out.len(), file) && {
+                        self.feed(inner, file, exp, out);
+                        true
+                    }
+                });
                 if let Err(e) = r {
                     file.problem(None, e);
                 }
             }
             Stage::Text(t) => self.text_push(t, file, bytes),
-            Stage::Archive(a) => self.archive_step(a, file, Some(bytes)),
+            Stage::Archive(a) => self.archive_step(a, file, exp, Some(bytes)),
+            Stage::Skip => {}
         }
     }
 
-    fn finish_stage(&mut self, stage: &mut Stage, file: &mut FileReport) {
+    fn finish_stage(&mut self, stage: &mut Stage, file: &mut FileReport, exp: &mut Expansion) {
         match stage {
             Stage::Sniff(buf, depth) => {
                 let data = std::mem::take(buf);
                 *stage = self.choose(&data, file, *depth);
-                self.feed(stage, file, &data);
-                self.finish_stage(stage, file);
+                self.feed(stage, file, exp, &data);
+                if !exp.exceeded {
+                    self.finish_stage(stage, file, exp);
+                }
             }
             Stage::Gzip(g, inner) => {
                 if let Err(e) = g.finish() {
                     file.problem(None, e);
                 }
-                self.finish_stage(inner, file);
+                self.finish_stage(inner, file, exp);
             }
             Stage::Text(t) => self.text_finish(t, file),
             Stage::Archive(a) => {
-                self.archive_step(a, file, None);
+                self.archive_step(a, file, exp, None);
                 if let Some(f) = a.member.take() {
-                    self.end_file(f);
+                    self.end_nested(f, exp);
                 }
             }
+            Stage::Skip => {}
         }
     }
 
     /// Feeds an archive reader its next bytes (`None`: the end), its members going to files.
-    fn archive_step(&mut self, a: &mut Archive, file: &mut FileReport, bytes: Option<&[u8]>) {
+    fn archive_step(
+        &mut self,
+        a: &mut Archive,
+        file: &mut FileReport,
+        expansion: &mut Expansion,
+        bytes: Option<&[u8]>,
+    ) {
         let Archive {
             reader,
             member,
@@ -532,6 +646,7 @@ impl Loader {
             member,
             skipping,
             depth: *depth,
+            expansion,
         };
         match (reader, bytes) {
             (ArchiveReader::Tar(r), Some(b)) => r.push(b, &mut sink),
@@ -543,7 +658,16 @@ impl Loader {
 
     /// What the first bytes of a (possibly decompressed) stream are.
     fn choose(&mut self, first: &[u8], file: &mut FileReport, depth: u8) -> Stage {
-        if first.starts_with(&[0x1f, 0x8b]) && depth < 3 {
+        let container = first.starts_with(&[0x1f, 0x8b]) || archive::detect(first).is_some();
+        if container && depth >= MAX_LAYERS {
+            file.shape = Shape::Unreadable;
+            file.problem(
+                None,
+                format!("compressed or archived more than {MAX_LAYERS} times over (gzip in gzip, zip in zip, …): Trailscope reads at most {MAX_LAYERS} layers, so this part is skipped"),
+            );
+            return Stage::Skip;
+        }
+        if first.starts_with(&[0x1f, 0x8b]) {
             file.compressed = true;
             let out = self.spare.pop().unwrap_or_default();
             return Stage::Gzip(
@@ -551,7 +675,7 @@ impl Loader {
                 Box::new(Stage::Sniff(Vec::new(), depth + 1)),
             );
         }
-        if let Some(kind) = archive::detect(first).filter(|_| depth < 4) {
+        if let Some(kind) = archive::detect(first) {
             let limits = archive::Limits {
                 max_ratio: gzip::MAX_RATIO,
                 ..Default::default()
@@ -743,6 +867,15 @@ impl Loader {
         &self.report
     }
 
+    /// Records a file or folder that could not be read at all, so the load report lists it
+    /// beside what did load.
+    pub fn unreadable(&mut self, source: &str, why: &str) {
+        let mut f = FileReport::new(source);
+        f.shape = Shape::Unreadable;
+        f.problem(None, format!("cannot read: {why}"));
+        self.report.push(f);
+    }
+
     /// Sorts rows newest first and hands out the store with the load report.
     pub fn finish(self) -> (Arc<Store>, LoadReport) {
         let Loader {
@@ -786,6 +919,24 @@ impl Loader {
         report.store_bytes = store.heap_bytes();
         (Arc::new(store), report)
     }
+}
+
+/// What identifies a folder on disk, to read each once: device and inode where the system has
+/// them, else the canonical path.
+#[cfg(all(not(target_arch = "wasm32"), unix))]
+type FolderId = (u64, u64);
+#[cfg(all(not(target_arch = "wasm32"), not(unix)))]
+type FolderId = std::path::PathBuf;
+
+#[cfg(all(not(target_arch = "wasm32"), unix))]
+fn folder_id(_: &std::path::Path, meta: &std::fs::Metadata) -> FolderId {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(all(not(target_arch = "wasm32"), not(unix)))]
+fn folder_id(path: &std::path::Path, _: &std::fs::Metadata) -> FolderId {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Loads one in-memory file: a shortcut for tests and the browser.

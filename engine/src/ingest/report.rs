@@ -142,6 +142,22 @@ pub struct Problem {
     pub notice: bool,
 }
 
+/// Problems kept with their position for one file; past this many, problems are only counted,
+/// by kind, so that nothing a file contains can make the report large.
+pub const MAX_PROBLEMS: usize = 100;
+/// Kinds counted apart past [`MAX_PROBLEMS`]; further kinds are counted as "other problems".
+pub const MAX_KINDS: usize = 16;
+
+/// Problems past [`MAX_PROBLEMS`] of one kind: the reason with its details (quoted text,
+/// numbers) blanked out, and how many there were.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoreProblems {
+    pub kind: String,
+    pub skipped_event: bool,
+    pub notice: bool,
+    pub count: usize,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct FileReport {
     pub source: String,
@@ -149,7 +165,44 @@ pub struct FileReport {
     pub compressed: bool,
     pub events: usize,
     pub duplicates: usize,
+    /// The first [`MAX_PROBLEMS`] problems, with their positions.
     pub problems: Vec<Problem>,
+    /// The problems after those, counted by kind.
+    pub more: Vec<MoreProblems>,
+}
+
+/// A reason with the details that change from one event to the next blanked out, so that
+/// problems of one kind count together: `eventTime "…" is not an RFC N timestamp`.
+fn kind_of(reason: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    let mut digits = false;
+    for c in reason.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+            continue;
+        }
+        if quoted {
+            continue;
+        }
+        if c.is_ascii_digit() {
+            if !digits {
+                out.push('N');
+            }
+            digits = true;
+            continue;
+        }
+        digits = false;
+        out.push(c);
+        if out.len() >= 120 {
+            out.push('…');
+            break;
+        }
+    }
+    out
 }
 
 impl FileReport {
@@ -159,8 +212,33 @@ impl FileReport {
             ..Default::default()
         }
     }
+    /// Keeps a problem with its position, or past [`MAX_PROBLEMS`] counts it by kind.
+    fn add(&mut self, p: Problem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+            return;
+        }
+        let kind = if self.more.len() < MAX_KINDS {
+            kind_of(&p.reason)
+        } else {
+            "other problems".to_string()
+        };
+        let found = self.more.iter().position(|m| {
+            m.skipped_event == p.skipped_event && m.notice == p.notice && m.kind == kind
+        });
+        match found {
+            Some(i) => self.more[i].count += 1,
+            // At most MAX_KINDS kinds, plus an "other problems" row per sort of problem.
+            None => self.more.push(MoreProblems {
+                kind,
+                skipped_event: p.skipped_event,
+                notice: p.notice,
+                count: 1,
+            }),
+        }
+    }
     pub fn problem(&mut self, position: Option<Position>, reason: impl Into<String>) {
-        self.problems.push(Problem {
+        self.add(Problem {
             position,
             reason: reason.into(),
             skipped_event: false,
@@ -168,7 +246,7 @@ impl FileReport {
         });
     }
     pub fn notice(&mut self, reason: impl Into<String>) {
-        self.problems.push(Problem {
+        self.add(Problem {
             position: None,
             reason: reason.into(),
             skipped_event: false,
@@ -176,18 +254,32 @@ impl FileReport {
         });
     }
     pub fn skip(&mut self, position: Position, reason: impl Into<String>) {
-        self.problems.push(Problem {
+        self.add(Problem {
             position: Some(position),
             reason: reason.into(),
             skipped_event: true,
             notice: false,
         });
     }
+    /// Events skipped, all of them (not only those listed with a position).
     pub fn skipped(&self) -> usize {
         self.problems.iter().filter(|p| p.skipped_event).count()
+            + self
+                .more
+                .iter()
+                .filter(|m| m.skipped_event)
+                .map(|m| m.count)
+                .sum::<usize>()
     }
+    /// Problems that are not notices, all of them.
     pub fn errors(&self) -> usize {
         self.problems.iter().filter(|p| !p.notice).count()
+            + self
+                .more
+                .iter()
+                .filter(|m| !m.notice)
+                .map(|m| m.count)
+                .sum::<usize>()
     }
 }
 
@@ -282,13 +374,7 @@ impl LoadReport {
         }
         for f in &self.files {
             for p in &f.problems {
-                let kind = if p.notice {
-                    "notice"
-                } else if p.skipped_event {
-                    "skipped"
-                } else {
-                    "error"
-                };
+                let kind = kind_name(p.notice, p.skipped_event);
                 match &p.position {
                     Some(pos) if !pos.to_string().is_empty() => {
                         let _ = writeln!(s, "  {kind}: {}: {pos}: {}", f.source, p.reason);
@@ -297,6 +383,14 @@ impl LoadReport {
                         let _ = writeln!(s, "  {kind}: {}: {}", f.source, p.reason);
                     }
                 }
+            }
+            for m in &f.more {
+                let kind = kind_name(m.notice, m.skipped_event);
+                let _ = writeln!(
+                    s,
+                    "  {kind}: {}: {} more like this (after the first {MAX_PROBLEMS} problems, only counted): {}",
+                    f.source, m.count, m.kind
+                );
             }
         }
         s
@@ -335,13 +429,7 @@ impl LoadReport {
                 if j > 0 {
                     s.push(',');
                 }
-                let kind = if p.notice {
-                    "notice"
-                } else if p.skipped_event {
-                    "skipped"
-                } else {
-                    "error"
-                };
+                let kind = kind_name(p.notice, p.skipped_event);
                 let _ = write!(s, "{{\"kind\":\"{kind}\",\"reason\":");
                 write_json_string(&mut s, &p.reason);
                 if let Some(pos) = &p.position {
@@ -357,6 +445,16 @@ impl LoadReport {
                     }
                 }
                 s.push('}');
+            }
+            s.push_str("],\"more\":[");
+            for (j, m) in f.more.iter().enumerate() {
+                if j > 0 {
+                    s.push(',');
+                }
+                let kind = kind_name(m.notice, m.skipped_event);
+                let _ = write!(s, "{{\"kind\":\"{kind}\",\"reason\":");
+                write_json_string(&mut s, &m.kind);
+                let _ = write!(s, ",\"count\":{}}}", m.count);
             }
             s.push_str("]}");
         }
@@ -377,6 +475,16 @@ impl LoadReport {
         }
         s.push('}');
         s
+    }
+}
+
+fn kind_name(notice: bool, skipped_event: bool) -> &'static str {
+    if notice {
+        "notice"
+    } else if skipped_event {
+        "skipped"
+    } else {
+        "error"
     }
 }
 

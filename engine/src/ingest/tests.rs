@@ -122,3 +122,79 @@ fn archives_nest_and_stream_in_any_chunking() {
         assert_eq!(store.len(), 4);
     }
 }
+
+/// The number in "after N unpacked bytes".
+fn unpacked_bytes(summary: &str) -> u64 {
+    let at = summary.find("after ").expect("an expansion message") + "after ".len();
+    summary[at..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a byte count")
+}
+
+#[test]
+fn the_expansion_budget_holds_across_gzip_layers() {
+    // Each layer stays near or under the per-layer cap; together they multiply.
+    let triple = gzip(&gzip(&gzip(&vec![0u8; 40 << 20])));
+    let raw = triple.len() as u64;
+    let (store, report) = load_bytes("triple.json.gz", &triple, LoadOptions::default());
+    let s = report.summary();
+    assert_eq!(store.len(), 0);
+    assert!(
+        s.contains("decompression bomb") && s.contains("layers"),
+        "{s}"
+    );
+    let limit = super::gzip::MAX_RATIO * raw + super::gzip::RATIO_SLACK;
+    assert!(unpacked_bytes(&s) <= limit, "{s}");
+}
+
+#[test]
+fn the_expansion_budget_holds_across_nested_archives() {
+    // zip in zip in zip, the innermost member gzip of blank text that the loader keeps
+    // reading: every layer stays under its own cap (the gzip's ratio is allowed against its own
+    // compressed size) while the layers together multiply. The budget counts every byte every
+    // layer unpacks against the file's own size.
+    let mut inner = ZipBuilder::default();
+    inner.add(
+        "logs.json.gz",
+        &gzip(&vec![b' '; 20 << 20]),
+        ZipOpts::default(),
+    );
+    let mut bytes = inner.finish();
+    for name in ["b.zip", "a.zip"] {
+        let mut z = ZipBuilder::default();
+        z.add(name, &bytes, ZipOpts::default());
+        bytes = z.finish();
+    }
+    let raw = bytes.len() as u64;
+    let (store, report) = load_bytes("export.zip", &bytes, LoadOptions::default());
+    let s = report.summary();
+    assert_eq!(store.len(), 0);
+    assert!(
+        s.contains("export.zip/a.zip/b.zip/logs.json.gz: its layers"),
+        "{s}"
+    );
+    let limit = super::gzip::MAX_RATIO * raw + super::gzip::RATIO_SLACK;
+    assert!(unpacked_bytes(&s) <= limit, "{s}");
+}
+
+#[test]
+fn a_fifth_layer_is_named_not_called_not_cloudtrail() {
+    let mut b = records(&["deep"]);
+    for _ in 0..5 {
+        b = gzip(&b);
+    }
+    let (store, report) = load_bytes("deep.json.gz", &b, LoadOptions::default());
+    let s = report.summary();
+    assert_eq!(store.len(), 0);
+    assert!(s.contains("more than 4 times over"), "{s}");
+    assert!(!s.contains("not CloudTrail"), "{s}");
+    // Four layers still load.
+    let mut b = records(&["ok"]);
+    for _ in 0..4 {
+        b = gzip(&b);
+    }
+    let (store, report) = load_bytes("four.json.gz", &b, LoadOptions::default());
+    assert_eq!(store.len(), 1, "{}", report.summary());
+}

@@ -1,0 +1,88 @@
+//! Exports come from the systems under investigation: a hostile file must not abort, hang or
+//! quietly mislead the loader. Each class of attack found by the red-team pass has a test here
+//! (bombs across layers are in `engine/src/ingest/tests.rs`, next to the archive builders).
+
+use trailscope_engine::ingest::report::MAX_PROBLEMS;
+use trailscope_engine::{load_bytes, LoadOptions};
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn diagnostics_are_capped_whatever_the_file_holds() {
+    // A few KB of gzip that unpack to a million lines, each a skipped "event".
+    let lines = "{}\n".repeat(1_000_000);
+    let file = gzip(lines.as_bytes());
+    assert!(file.len() < 16 << 10, "{}", file.len());
+    let (store, report) = load_bytes("empty-objects.ndjson.gz", &file, LoadOptions::default());
+    assert_eq!(store.len(), 0);
+    let f = &report.files[0];
+    assert_eq!(f.problems.len(), MAX_PROBLEMS);
+    assert!(f.more.len() <= 20, "{:?}", f.more);
+    // Everything is still counted: the skipped events add up.
+    let unpacked = f.skipped();
+    assert!(unpacked > MAX_PROBLEMS, "{unpacked}");
+    let summary = report.summary();
+    assert!(summary.lines().count() < MAX_PROBLEMS + 30, "{summary}");
+    assert!(summary.contains("more like this"), "{summary}");
+    let json = report.to_json();
+    assert!(json.len() < 64 << 10, "{}", json.len());
+    assert!(json.contains("\"more\":[{\"kind\":\"skipped\""), "{json}");
+}
+
+#[test]
+fn kinds_past_the_cap_are_counted_apart_and_bounded() {
+    // Every event has a different bad time: the kinds blank the details out, so they count as one.
+    let mut text = String::new();
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "{{\"eventTime\":\"not a time {i}\",\"eventID\":\"e{i}\"}}\n"
+        ));
+    }
+    let (_, report) = load_bytes("bad-times.ndjson", text.as_bytes(), LoadOptions::default());
+    let f = &report.files[0];
+    assert_eq!(f.skipped(), 5_000);
+    assert_eq!(f.more.len(), 1, "{:?}", f.more);
+    assert_eq!(f.more[0].count, 5_000 - MAX_PROBLEMS);
+    assert!(f.more[0].kind.contains("eventTime"), "{:?}", f.more);
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_loops_and_fifos_neither_hang_nor_abort() {
+    use std::os::unix::fs::symlink;
+    use trailscope_engine::{Loader, Shape};
+    let dir = std::env::temp_dir().join(format!("trailscope-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let root = dir.join("AWSLogs");
+    std::fs::create_dir_all(root.join("a")).unwrap();
+    let ev = r#"{"Records":[{"eventTime":"2026-11-20T11:00:00Z","eventID":"e1","eventName":"GetObject"}]}"#;
+    std::fs::write(root.join("a/1.json"), ev).unwrap();
+    // A loop (a link to its own parent) and a fan of links to one folder.
+    symlink(&root, root.join("a/loop")).unwrap();
+    for i in 0..8 {
+        symlink(root.join("a"), root.join(format!("link{i}"))).unwrap();
+    }
+    // A FIFO with no writer: opening it would block forever.
+    let fifo = root.join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut l = Loader::new(LoadOptions::default());
+    l.add_path(&root).unwrap();
+    let (store, report) = l.finish();
+    assert_eq!(store.len(), 1, "{}", report.summary());
+    let s = report.summary();
+    assert!(s.contains("already read"), "{s}");
+    if made.is_ok_and(|st| st.success()) {
+        assert!(s.contains("AWSLogs/pipe.json") && s.contains("FIFO"), "{s}");
+    }
+    assert!(report
+        .files
+        .iter()
+        .filter(|f| f.shape == Shape::Unreadable)
+        .all(|f| f.events == 0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
