@@ -166,16 +166,23 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "arrayConcat",
         params: &[many("array", Ty::ARRAY, 1)],
         returns: Ty::ARRAY,
-        doc: "The arrays joined into one; values that are not arrays are skipped.",
-        examples: &[ex("arrayConcat(array(1, 2), array(3))", "[1,2,3]")],
+        doc: "The arrays joined into one; values that are not arrays are skipped (null if none is an array).",
+        examples: &[
+            ex("arrayConcat(array(1, 2), array(3))", "[1,2,3]"),
+            ex("arrayConcat(null, 5)", "null"),
+        ],
         imp: Scalar(|a, _| {
-            let mut out = Vec::new();
-            for v in a {
-                if let Value::Array(xs) = v {
-                    out.extend(xs.iter().cloned());
-                }
+            let arrays: Vec<&[Value]> = a
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Array(xs) => Some(&xs[..]),
+                    _ => None,
+                })
+                .collect();
+            if arrays.is_empty() {
+                return Value::Null;
             }
-            Value::Array(out.into())
+            Value::Array(arrays.concat().into())
         }),
         ..ARRAY
     },

@@ -71,13 +71,23 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "toBoolean",
         params: &[req("value", Ty::ARRAY.or(Ty::BOOL).or(Ty::NUMBER).or(Ty::STRING))],
         returns: Ty::BOOL,
-        doc: "Converts to a boolean: the text \"true\" in any case is true, other text false; numbers are true unless zero.",
-        examples: &[ex(r#"toBoolean("TRUE")"#, "true"), ex("toBoolean(0)", "false")],
+        doc: "Converts to a boolean: the text \"true\" or \"false\" in any case, other text null; numbers are true unless zero once truncated (-0.5 is false).",
+        examples: &[
+            ex(r#"toBoolean("TRUE")"#, "true"),
+            ex("toBoolean(0)", "false"),
+            ex(r#"toBoolean("yes")"#, "null"),
+            ex(r#"toBoolean("false")"#, "false"),
+            ex("toBoolean(-0.5)", "false"),
+            ex("toBoolean(-1)", "true"),
+        ],
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Bool(x) => Value::Bool(*x),
-            Value::Str(s) => Value::Bool(s.eq_ignore_ascii_case("true")),
+            // Dynatrace's example table: "yes" is null, not false as the prose says.
+            Value::Str(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+            Value::Str(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
             Value::Long(v) => Value::Bool(*v != 0),
-            Value::Double(v) => Value::Bool(*v != 0.0),
+            // Truncated like a long: the example table has -0.5 false and -1 true.
+            Value::Double(v) => Value::Bool(v.trunc() != 0.0),
             _ => Value::Null,
         }),
         ..CONVERSION

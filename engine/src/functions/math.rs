@@ -66,14 +66,20 @@ pub(super) static FUNCTIONS: &[Function] = &[
             named("decimals", Ty::LONG, Def::Long(0)),
         ],
         returns: Ty::NUMBER,
-        doc: "Rounds a double to a long, or to `decimals:` places after the point as a double; a long stays as it is.",
-        examples: &[ex("round(2.5)", "3"), ex("round(3.14159, decimals: 2)", "3.14")],
+        doc: "Rounds to the nearest integer, or to `decimals:` places after the point, ties toward positive infinity (-0.5 gives 0); a double stays a double, a long stays as it is.",
+        examples: &[
+            ex("round(2.5)", "3.0"),
+            ex("round(3.14159, decimals: 2)", "3.14"),
+            ex("round(-0.5)", "0.0"),
+            ex("round(-0.5, decimals: 1)", "-0.5"),
+            ex("round(7)", "7"),
+        ],
         imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
             (Value::Long(v), _) => Value::Long(*v),
-            (Value::Double(v), Value::Long(0)) => Value::Long(v.round() as i64),
+            (Value::Double(v), Value::Long(0)) => Value::Double(round_half_up(*v)),
             (Value::Double(v), Value::Long(d)) => {
                 let m = 10f64.powi(*d as i32);
-                Value::Double((v * m).round() / m)
+                Value::Double(round_half_up(v * m) / m)
             }
             _ => Value::Null,
         }),
@@ -82,12 +88,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
     Function {
         name: "floor",
         params: &[req("expression", Ty::NUMBER)],
-        returns: Ty::LONG,
-        doc: "Rounds down to a long.",
-        examples: &[ex("floor(-1.5)", "-2")],
+        returns: Ty::NUMBER,
+        doc: "Rounds down to a mathematical integer; a double stays a double.",
+        examples: &[ex("floor(-1.5)", "-2.0"), ex("floor(7)", "7")],
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => Value::Long(*v),
-            Value::Double(v) => Value::Long(v.floor() as i64),
+            Value::Double(v) => Value::Double(v.floor() + 0.0),
             _ => Value::Null,
         }),
         ..MATH
@@ -95,14 +101,26 @@ pub(super) static FUNCTIONS: &[Function] = &[
     Function {
         name: "ceil",
         params: &[req("expression", Ty::NUMBER)],
-        returns: Ty::LONG,
-        doc: "Rounds up to a long.",
-        examples: &[ex("ceil(1.2)", "2")],
+        returns: Ty::NUMBER,
+        doc: "Rounds up to a mathematical integer; a double stays a double.",
+        examples: &[ex("ceil(1.2)", "2.0"), ex("ceil(-0.5)", "0.0"), ex("ceil(7)", "7")],
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => Value::Long(*v),
-            Value::Double(v) => Value::Long(v.ceil() as i64),
+            // `+ 0.0` turns the -0.0 of ceil(-0.5) into 0.
+            Value::Double(v) => Value::Double(v.ceil() + 0.0),
             _ => Value::Null,
         }),
         ..MATH
     },
 ];
+
+/// Rounds to the nearest integer, ties toward positive infinity (as Dynatrace's round(-0.5) = 0
+/// and round(0.5) = 1). `v - floor(v)` is exact, so 0.49999999999999994 does not round up.
+fn round_half_up(v: f64) -> f64 {
+    let down = v.floor();
+    if v - down >= 0.5 {
+        down + 1.0
+    } else {
+        down + 0.0
+    }
+}
