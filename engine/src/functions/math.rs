@@ -7,7 +7,6 @@ use crate::value::Value;
 
 const MATH: Function = Function {
     family: Family::Math,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/mathematical-functions",
     ..Function::BASE
 };
 
@@ -21,12 +20,18 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::NUMBER.or(Ty::DURATION).or(Ty::TIMESTAMP),
         doc: "Rounds a number, duration or timestamp down to a multiple of the interval (timestamps from the Unix epoch).",
         examples: &[
-            ex("bin(17, 5)", "15"),
+            ex("bin(-42.13, 10)", "-50.0"),
+            ex("bin(27, 10)", "20"),
             ex(
-                r#"bin(toTimestamp("2026-11-20T11:47:10Z"), 5m)"#,
-                r#""2026-11-20T11:45:00Z""#,
+                r#"bin(toTimestamp("2022-12-24T18:13:23.672-0400"), 1m)"#,
+                r#""2022-12-24T22:13:00Z""#,
+            ),
+            ex(
+                r#"bin(toTimestamp("2022-12-24T18:13:23.672-0400"), 1d)"#,
+                r#""2022-12-24T00:00:00Z""#,
             ),
         ],
+        see: dynatrace_docs!("mathematical-functions#bin"),
         imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
             // Checked: near the ends of the range, the bin's start may not exist.
             (Value::Timestamp(t), Value::Duration(d)) if *d > 0 => t
@@ -50,7 +55,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::NUMBER.or(Ty::DURATION))],
         returns: Ty::NUMBER.or(Ty::DURATION),
         doc: "The absolute value of a number or duration (null on overflow).",
-        examples: &[ex("abs(-3)", "3"), ex("abs(-2.5)", "2.5"), ex("abs(-5m)", "300000000000")],
+        examples: &[ex("abs(-42.13)", "42.13"), ex("abs(0)", "0"), ex("abs(-5m)", "300000000000")],
+        see: dynatrace_docs!("mathematical-functions#abs"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => long(v.checked_abs()),
             Value::Double(v) => Value::Double(v.abs()),
@@ -68,12 +74,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::NUMBER,
         doc: "Rounds to the nearest integer, or to `decimals:` places after the point, ties toward positive infinity (-0.5 gives 0); a double stays a double, a long stays as it is.",
         examples: &[
-            ex("round(2.5)", "3.0"),
-            ex("round(3.14159, decimals: 2)", "3.14"),
             ex("round(-0.5)", "0.0"),
+            ex("round(0.5)", "1.0"),
+            ex("round(0.55, decimals: 1)", "0.6"),
             ex("round(-0.5, decimals: 1)", "-0.5"),
             ex("round(7)", "7"),
         ],
+        see: dynatrace_docs!("mathematical-functions#round"),
         imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
             (Value::Long(v), _) => Value::Long(*v),
             (Value::Double(v), Value::Long(0)) => Value::Double(round_half_up(*v)),
@@ -90,7 +97,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::NUMBER)],
         returns: Ty::NUMBER,
         doc: "Rounds down to a mathematical integer; a double stays a double.",
-        examples: &[ex("floor(-1.5)", "-2.0"), ex("floor(7)", "7")],
+        examples: &[ex("floor(-0.5)", "-1.0"), ex("floor(0.5)", "0.0"), ex("floor(7)", "7")],
+        see: dynatrace_docs!("mathematical-functions#floor"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => Value::Long(*v),
             Value::Double(v) => Value::Double(v.floor() + 0.0),
@@ -103,7 +111,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::NUMBER)],
         returns: Ty::NUMBER,
         doc: "Rounds up to a mathematical integer; a double stays a double.",
-        examples: &[ex("ceil(1.2)", "2.0"), ex("ceil(-0.5)", "0.0"), ex("ceil(7)", "7")],
+        examples: &[ex("ceil(-0.5)", "0.0"), ex("ceil(0.5)", "1.0"), ex("ceil(7)", "7")],
+        see: dynatrace_docs!("mathematical-functions#ceil"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => Value::Long(*v),
             // `+ 0.0` turns the -0.0 of ceil(-0.5) into 0.
