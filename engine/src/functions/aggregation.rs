@@ -45,7 +45,6 @@ pub enum State {
 
 const AGGREGATION: Function = Function {
     family: Family::Aggregation,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/aggregation-functions",
     ..Function::BASE
 };
 
@@ -60,7 +59,37 @@ const ORDERED: &[super::Param] = &[req(
         .or(Ty::TIMESTAMP),
 )];
 
-/// Data for the aggregation examples: three records, one without `x`.
+/// Dynatrace's data for most aggregation examples: five longs.
+macro_rules! five {
+    ($agg:literal) => {
+        concat!(
+            "data record(a = 2), record(a = 3), record(a = 7), record(a = 7), record(a = 1)\n| summarize ",
+            $agg
+        )
+    };
+}
+
+/// Dynatrace's data for `takeFirst`, `takeLast` and `takeAny`: nulls first and last.
+macro_rules! with_nulls {
+    ($agg:literal) => {
+        concat!(
+            "data record(a = null), record(a = 3), record(a = 7), record(a = 5), record(a = null)\n| summarize ",
+            $agg
+        )
+    };
+}
+
+/// Dynatrace's data for `takeMin` and `takeMax`: `b` has values of five types.
+macro_rules! mixed {
+    ($agg:literal) => {
+        concat!(
+            "data record(a = 2, b = 2), record(a = 3, b = array(1, 2, 3)), record(a = 7, b = (\"2019-08-01T09:30:00.000-0400\")), record(a = 7, b = \"DQL is awesome!\"), record(a = 1, b = 5m)\n| summarize ",
+            $agg
+        )
+    };
+}
+
+/// Data for more aggregation examples: three records, one without `x`.
 macro_rules! three {
     ($agg:literal) => {
         concat!(
@@ -134,7 +163,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "count",
         returns: Ty::LONG,
         doc: "The number of records.",
-        examples: &[ex(three!("count()"), r#"{"count()":3}"#)],
+        examples: &[
+            ex(five!("count()"), r#"{"count()":5}"#),
+            ex(three!("count()"), r#"{"count()":3}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#count"),
         imp: Agg(COUNTING),
         ..AGGREGATION
     },
@@ -143,7 +176,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("condition", Ty::BOOL)],
         returns: Ty::LONG,
         doc: "The number of records where the condition is true (null and false do not count).",
-        examples: &[ex(three!("n = countIf(x > 2)"), r#"{"n":1}"#)],
+        examples: &[
+            ex(five!("countIf(a > 2)"), r#"{"countIf(a > 2)":3}"#),
+            ex(three!("n = countIf(x > 2)"), r#"{"n":1}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#countIf"),
         imp: Agg(Aggregate {
             condition: true,
             ..COUNTING
@@ -156,6 +193,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::LONG,
         doc: "The number of distinct non-null values (exact here; Dynatrace estimates it).",
         examples: &[ex(three!("countDistinct(s)"), r#"{"countDistinct(s)":3}"#)],
+        see: dynatrace_docs!("aggregation-functions#countDistinct"),
         imp: Agg(DISTINCT_COUNT),
         ..AGGREGATION
     },
@@ -164,7 +202,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::LONG,
         doc: "The exact number of distinct non-null values.",
-        examples: &[ex(three!("n = countDistinctExact(x)"), r#"{"n":2}"#)],
+        examples: &[
+            ex(five!("countDistinctExact(a)"), r#"{"countDistinctExact(a)":4}"#),
+            ex(three!("n = countDistinctExact(x)"), r#"{"n":2}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#countDistinctExact"),
         imp: Agg(DISTINCT_COUNT),
         ..AGGREGATION
     },
@@ -173,7 +215,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::LONG,
         doc: "The number of distinct non-null values (exact here; Dynatrace estimates it).",
-        examples: &[ex(three!("n = countDistinctApprox(s)"), r#"{"n":3}"#)],
+        examples: &[
+            ex(five!("countDistinctApprox(a)"), r#"{"countDistinctApprox(a)":4}"#),
+            ex(three!("n = countDistinctApprox(s)"), r#"{"n":3}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#countDistinctApprox"),
         imp: Agg(DISTINCT_COUNT),
         ..AGGREGATION
     },
@@ -182,7 +228,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ADDABLE,
         returns: Ty::DOUBLE.or(Ty::DURATION),
         doc: "The sum of numbers (a double) or of durations; null if there are none or the types are mixed.",
-        examples: &[ex(three!("sum(x)"), r#"{"sum(x)":4.0}"#)],
+        examples: &[
+            ex(five!("sum(a)"), r#"{"sum(a)":20.0}"#),
+            ex(three!("sum(x)"), r#"{"sum(x)":4.0}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#sum"),
         imp: Agg(Aggregate {
             init: SUM_STATE,
             update: add,
@@ -197,7 +247,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ADDABLE,
         returns: Ty::DOUBLE.or(Ty::DURATION),
         doc: "The mean of numbers (a double) or of durations.",
-        examples: &[ex(three!("avg(x)"), r#"{"avg(x)":2.0}"#)],
+        examples: &[
+            ex(five!("avg(a)"), r#"{"avg(a)":4.0}"#),
+            ex(three!("avg(x)"), r#"{"avg(x)":2.0}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#avg"),
         imp: Agg(Aggregate {
             init: SUM_STATE,
             update: add,
@@ -216,7 +270,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
             .or(Ty::STRING)
             .or(Ty::TIMESTAMP),
         doc: "The smallest value (a double when longs and doubles mix; null when types cannot be compared).",
-        examples: &[ex(three!("min(x), min(s)"), r#"{"min(x)":1,"min(s)":"a"}"#)],
+        examples: &[
+            ex(five!("min(a)"), r#"{"min(a)":1}"#),
+            ex(three!("min(x), min(s)"), r#"{"min(x)":1,"min(s)":"a"}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#min"),
         imp: Agg(Aggregate {
             init: BEST_STATE,
             update: |s, v| best(s, v, false),
@@ -235,7 +293,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
             .or(Ty::STRING)
             .or(Ty::TIMESTAMP),
         doc: "The largest value.",
-        examples: &[ex(three!("max(x)"), r#"{"max(x)":3}"#)],
+        examples: &[
+            ex(five!("max(a)"), r#"{"max(a)":7}"#),
+            ex(three!("max(x)"), r#"{"max(x)":3}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#max"),
         imp: Agg(Aggregate {
             init: BEST_STATE,
             update: |s, v| best(s, v, true),
@@ -250,7 +312,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ANY,
         doc: "The first non-null value in the current order.",
-        examples: &[ex(three!("takeFirst(s)"), r#"{"takeFirst(s)":"b"}"#)],
+        examples: &[
+            ex(with_nulls!("takeFirst(a)"), r#"{"takeFirst(a)":3}"#),
+            ex(three!("takeFirst(s)"), r#"{"takeFirst(s)":"b"}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#takeFirst"),
         imp: Agg(TAKE),
         ..AGGREGATION
     },
@@ -259,7 +325,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ANY,
         doc: "The last non-null value in the current order.",
-        examples: &[ex(three!("takeLast(x)"), r#"{"takeLast(x)":1}"#)],
+        examples: &[
+            ex(with_nulls!("takeLast(a)"), r#"{"takeLast(a)":5}"#),
+            ex(three!("takeLast(x)"), r#"{"takeLast(x)":1}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#takeLast"),
         imp: Agg(Aggregate {
             update: |s, v| *s = State::Take(Some(v.clone())),
             ..TAKE
@@ -271,7 +341,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ANY,
         doc: "Any non-null value (here: the first).",
-        examples: &[ex(three!("takeAny(s)"), r#"{"takeAny(s)":"b"}"#)],
+        examples: &[
+            ex(with_nulls!("takeAny(a)"), r#"{"takeAny(a)":3}"#),
+            ex(three!("takeAny(s)"), r#"{"takeAny(s)":"b"}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#takeAny"),
         imp: Agg(TAKE),
         ..AGGREGATION
     },
@@ -280,7 +354,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ANY,
         doc: "The smallest value in sort order (types are ordered, so values of any types compare).",
-        examples: &[ex(three!("takeMin(s)"), r#"{"takeMin(s)":"a"}"#)],
+        examples: &[
+            ex(mixed!("takeMin(b), min(b)"), r#"{"takeMin(b)":2,"min(b)":null}"#),
+            ex(three!("takeMin(s)"), r#"{"takeMin(s)":"a"}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#takeMin"),
         imp: Agg(Aggregate {
             update: |s, v| take_if(s, v, std::cmp::Ordering::Less),
             ..TAKE
@@ -292,7 +370,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ANY,
         doc: "The largest value in sort order.",
-        examples: &[ex(three!("takeMax(s)"), r#"{"takeMax(s)":"c"}"#)],
+        examples: &[
+            ex(mixed!("takeMax(b), max(b)"), r#"{"takeMax(b)":[1,2,3],"max(b)":null}"#),
+            ex(three!("takeMax(s)"), r#"{"takeMax(s)":"c"}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#takeMax"),
         imp: Agg(Aggregate {
             update: |s, v| take_if(s, v, std::cmp::Ordering::Greater),
             ..TAKE
@@ -304,7 +386,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ARRAY,
         doc: "The distinct non-null values as an array, in first-seen order (null if there are none).",
-        examples: &[ex(three!("collectDistinct(x)"), r#"{"collectDistinct(x)":[3,1]}"#)],
+        examples: &[
+            ex(five!("collectDistinct(a)"), r#"{"collectDistinct(a)":[2,3,7,1]}"#),
+            ex(three!("collectDistinct(x)"), r#"{"collectDistinct(x)":[3,1]}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#collectDistinct"),
         imp: Agg(Aggregate {
             update: |s, v| {
                 if let State::Distinct(set, vals) = s {
@@ -327,7 +413,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ANY,
         returns: Ty::ARRAY,
         doc: "The non-null values as an array, in the current order (null if there are none).",
-        examples: &[ex(three!("collectArray(s)"), r#"{"collectArray(s)":["b","a","c"]}"#)],
+        examples: &[
+            ex(five!("collectArray(a)"), r#"{"collectArray(a)":[2,3,7,7,1]}"#),
+            ex(three!("collectArray(s)"), r#"{"collectArray(s)":["b","a","c"]}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#collectArray"),
         imp: Agg(Aggregate {
             init: || State::Collect(Vec::new()),
             update: |s, v| {

@@ -7,13 +7,6 @@ use crate::value::{same, sort_cmp, Value};
 
 const ARRAY: Function = Function {
     family: Family::Array,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/array-functions",
-    ..Function::BASE
-};
-
-const CREATION: Function = Function {
-    family: Family::Array,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/creation-functions",
     ..Function::BASE
 };
 
@@ -25,7 +18,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::DOUBLE,
         doc: "The mean of the numeric elements (0 if there are none).",
-        examples: &[ex("arrayAvg(array(1, null, 4))", "2.5"), ex("arrayAvg(array(null))", "0.0")],
+        examples: &[
+            ex("arrayAvg(array(2, 3, 7, 7, 1))", "4.0"),
+            ex("arrayAvg(array(1, null, 4))", "2.5"),
+            ex("arrayAvg(array(null))", "0.0"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayAvg"),
         imp: Scalar(|a, _| sum_avg(at(a, 0), false)),
         ..ARRAY
     },
@@ -34,7 +32,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::DOUBLE,
         doc: "The sum of the numeric elements (0 if there are none).",
-        examples: &[ex("arraySum(array(1, null, 0.5))", "1.5")],
+        examples: &[
+            ex("arraySum(array(2, 3, 7, 7, 1))", "20.0"),
+            ex("arraySum(array(1, null, 0.5))", "1.5"),
+        ],
+        see: dynatrace_docs!("array-functions#arraySum"),
         imp: Scalar(|a, _| sum_avg(at(a, 0), true)),
         ..ARRAY
     },
@@ -43,7 +45,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::ANY,
         doc: "The smallest non-null element (null if there is none).",
-        examples: &[ex("arrayMin(array(3, null, 1))", "1"), ex("arrayMin(array(null))", "null")],
+        examples: &[
+            ex("arrayMin(array(2, 3, 7, 7, 1))", "1"),
+            ex("arrayMin(array(3, null, 1))", "1"),
+            ex("arrayMin(array(null))", "null"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayMin"),
         imp: Scalar(|a, _| extreme(at(a, 0), false)),
         ..ARRAY
     },
@@ -52,7 +59,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::ANY,
         doc: "The largest non-null element (null if there is none).",
-        examples: &[ex("arrayMax(array(1, null, 7))", "7")],
+        examples: &[
+            ex("arrayMax(array(2, 3, 7, 7, 1))", "7"),
+            ex("arrayMax(array(1, null, 7))", "7"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayMax"),
         imp: Scalar(|a, _| extreme(at(a, 0), true)),
         ..ARRAY
     },
@@ -61,7 +72,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::LONG,
         doc: "The number of elements, nulls included.",
-        examples: &[ex("arraySize(array(null, 2))", "2")],
+        examples: &[
+            ex("arraySize(array(2, 3, 7, 7, 1))", "5"),
+            ex("arraySize(array(null, 2))", "2"),
+        ],
+        see: dynatrace_docs!("array-functions#arraySize"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => Value::Long(xs.len() as i64),
             _ => Value::Null,
@@ -73,7 +88,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::ANY,
         doc: "The first non-null element (`a[0]` gives the first element, null or not).",
-        examples: &[ex("arrayFirst(array(null, 2, 3))", "2")],
+        examples: &[
+            ex("arrayFirst(array(2, 3, 7, 7, 1))", "2"),
+            ex("arrayFirst(array(null, 2, 3))", "2"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayFirst"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => xs.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null),
             _ => Value::Null,
@@ -85,7 +104,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::ANY,
         doc: "The last non-null element.",
-        examples: &[ex("arrayLast(array(1, 2, null))", "2")],
+        examples: &[
+            ex("arrayLast(array(2, 3, 7, 7, 1))", "1"),
+            ex("arrayLast(array(1, 2, null))", "2"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayLast"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => xs
                 .iter()
@@ -103,6 +126,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::ARRAY,
         doc: "The distinct elements, sorted.",
         examples: &[ex("arrayDistinct(array(2, 3, 7, 7, 1))", "[1,2,3,7]")],
+        see: dynatrace_docs!("array-functions#arrayDistinct"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => {
                 let mut v: Vec<Value> = xs.to_vec();
@@ -122,10 +146,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         returns: Ty::ARRAY,
         doc: "The elements sorted (`direction: \"descending\"` reverses), nulls last.",
-        examples: &[ex(
-            r#"arraySort(array(3, null, 1), direction: "descending")"#,
-            "[3,1,null]",
-        )],
+        examples: &[
+            ex("arraySort(array(2, 3, 7, 7, 1))", "[1,2,3,7,7]"),
+            ex(r#"arraySort(array(2, 3, 7, 7, 1), direction: "descending")"#, "[7,7,3,2,1]"),
+            ex(r#"arraySort(array(3, null, 1), direction: "descending")"#, "[3,1,null]"),
+        ],
+        see: dynatrace_docs!("array-functions#arraySort"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => {
                 let mut v: Vec<Value> = xs.to_vec();
@@ -147,8 +173,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("array", Ty::ARRAY), req("index", Ty::LONG)],
         returns: Ty::ANY,
         doc: "The element at an index; a negative index counts from the end; null outside the array.",
-        examples: &[ex("arrayElement(array(1, 2, 3), -1)", "3")],
-        see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/get-functions",
+        examples: &[
+            ex("arrayElement(array(0, 1, 2, 3, 4, 5, 6), 2)", "2"),
+            ex(r#"arrayElement(array("foo", "bar"), 2)"#, "null"),
+            ex(r#"arrayElement(array("foo", "bar"), -1)"#, r#""bar""#),
+        ],
+        see: dynatrace_docs!("array-functions#arrayElement"),
         imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {
             (Value::Array(xs), Value::Long(i)) => {
                 let idx = if *i < 0 { xs.len() as i64 + i } else { *i };
@@ -166,16 +196,27 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "arrayConcat",
         params: &[many("array", Ty::ARRAY, 1)],
         returns: Ty::ARRAY,
-        doc: "The arrays joined into one; values that are not arrays are skipped.",
-        examples: &[ex("arrayConcat(array(1, 2), array(3))", "[1,2,3]")],
+        doc: "The arrays joined into one; values that are not arrays are skipped (null if none is an array).",
+        examples: &[
+            ex(
+                r#"arrayConcat(array(2, 3, 7, 7, 1), array("hello", "world"), array(null, 13))"#,
+                r#"[2,3,7,7,1,"hello","world",null,13]"#,
+            ),
+            ex("arrayConcat(null, 5)", "null"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayConcat"),
         imp: Scalar(|a, _| {
-            let mut out = Vec::new();
-            for v in a {
-                if let Value::Array(xs) = v {
-                    out.extend(xs.iter().cloned());
-                }
+            let arrays: Vec<&[Value]> = a
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Array(xs) => Some(&xs[..]),
+                    _ => None,
+                })
+                .collect();
+            if arrays.is_empty() {
+                return Value::Null;
             }
-            Value::Array(out.into())
+            Value::Array(arrays.concat().into())
         }),
         ..ARRAY
     },
@@ -184,7 +225,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::ARRAY,
         doc: "The array without its null elements.",
-        examples: &[ex("arrayRemoveNulls(array(1, null, 2))", "[1,2]")],
+        examples: &[ex("arrayRemoveNulls(array(2, 3, null, 7, 7, 1))", "[2,3,7,7,1]")],
+        see: dynatrace_docs!("array-functions#arrayRemoveNulls"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => Value::Array(
                 xs.iter()
@@ -202,7 +244,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: ONE_ARRAY,
         returns: Ty::ARRAY,
         doc: "The array in reverse order.",
-        examples: &[ex("arrayReverse(array(1, 2, 3))", "[3,2,1]")],
+        examples: &[ex("arrayReverse(array(2, 3, 7, 7, 1))", "[1,7,7,3,2]")],
+        see: dynatrace_docs!("array-functions#arrayReverse"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => Value::Array(xs.iter().rev().cloned().collect::<Vec<_>>().into()),
             _ => Value::Null,
@@ -217,7 +260,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         returns: Ty::STRING,
         doc: "The elements as text joined with `delimiter:` (nulls written as `null`).",
-        examples: &[ex(r#"arrayToString(array("a", null, 1), delimiter: ",")"#, r#""a,null,1""#)],
+        examples: &[
+            ex("arrayToString(array(1, 2, 3))", r#""123""#),
+            ex(r#"arrayToString(array("D", "Q", "L"), delimiter: ", ")"#, r#""D, Q, L""#),
+            ex(r#"arrayToString(array("a", null, 1), delimiter: ",")"#, r#""a,null,1""#),
+        ],
+        see: dynatrace_docs!("array-functions#arrayToString"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => {
                 let d = at(a, 1).as_str().unwrap_or("");
@@ -236,18 +284,26 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[many("expression", Ty::ANY, 0)],
         returns: Ty::ARRAY,
         doc: "Builds an array of the values.",
-        examples: &[ex(r#"array(1, "a", null)"#, r#"[1,"a",null]"#)],
+        examples: &[
+            ex("array(2, 3, 7, 7, 1)", "[2,3,7,7,1]"),
+            ex(r#"array(1, "a", null)"#, r#"[1,"a",null]"#),
+        ],
+        see: dynatrace_docs!("array-functions#array"),
         imp: Scalar(|a, _| Value::Array(a.to_vec().into())),
-        ..CREATION
+        ..ARRAY
     },
     Function {
         name: "record",
         params: &[many("expression", Ty::ANY, 0)],
         returns: Ty::RECORD,
         doc: "Builds a record from `name = value` members (a plain field keeps its name).",
-        examples: &[ex(r#"record(a = 1, b = "x")"#, r#"{"a":1,"b":"x"}"#)],
+        examples: &[ex(
+            r#"record(executable = "java", technologies = array("Java", "Spring", "Jetty"))"#,
+            r#"{"executable":"java","technologies":["Java","Spring","Jetty"]}"#,
+        )],
+        see: dynatrace_docs!("general-functions#record"),
         imp: Record,
-        ..CREATION
+        ..ARRAY
     },
 ];
 

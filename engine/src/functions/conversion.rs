@@ -9,7 +9,6 @@ use crate::value::Value;
 
 const CONVERSION: Function = Function {
     family: Family::Conversion,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/conversion-and-casting-functions",
     ..Function::BASE
 };
 
@@ -30,6 +29,7 @@ macro_rules! cast {
             returns: $ty,
             doc: $doc,
             examples: &$example,
+            see: dynatrace_docs!(concat!("conversion-and-casting-functions#", $name)),
             imp: Scalar(|a, _| match at(a, 0) {
                 v @ $pat => v.clone(),
                 _ => Value::Null,
@@ -45,7 +45,22 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("value", Ty::ANY)],
         returns: Ty::STRING,
         doc: "The value as text (timestamps ISO 8601, durations and records as Dynatrace prints them); null stays null.",
-        examples: &[ex("toString(2.0)", r#""2""#), ex("toString(array(1, \"a\"))", r#""[1, \"a\"]""#)],
+        examples: &[
+            ex("toString(3.14)", r#""3.14""#),
+            ex("toString(array(1, 2, 3))", r#""[1, 2, 3]""#),
+            ex(
+                r#"toString(record(content = "A nested record"))"#,
+                r#""{\"content\":\"A nested record\"}""#,
+            ),
+            ex("toString(5m)", r#""05:00.000000000""#),
+            ex(
+                r#"toString(toTimestamp("2019-08-01T09:30:00.000-0400"))"#,
+                r#""2019-08-01T13:30:00.000000000 +0000""#,
+            ),
+            ex("toString(2.0)", r#""2""#),
+            ex("toString(array(1, \"a\"))", r#""[1, \"a\"]""#),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toString"),
         imp: Scalar(|a, _| at(a, 0).to_dql_string().map_or(Value::Null, |s| Value::str(&s))),
         ..CONVERSION
     },
@@ -54,7 +69,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("value", NUMERIC_SOURCES)],
         returns: Ty::LONG,
         doc: "Converts to a long (doubles and numeric text are truncated; an array converts its first element); null if impossible.",
-        examples: &[ex(r#"toLong("42")"#, "42"), ex("toLong(3.9)", "3"), ex(r#"toLong("x")"#, "null")],
+        examples: &[
+            ex("toLong(3.14)", "3"),
+            ex(r#"toLong("3")"#, "3"),
+            ex("toLong(true)", "1"),
+            ex("toLong(15s)", "15000000000"),
+            ex(r#"toLong(toTimestamp("2019-08-01T09:30:00.000-0400"))"#, "1564666200000000000"),
+            ex("toLong(3.9)", "3"),
+            ex(r#"toLong("x")"#, "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toLong"),
         imp: Scalar(to_long),
         ..CONVERSION
     },
@@ -63,7 +87,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("value", NUMERIC_SOURCES)],
         returns: Ty::DOUBLE,
         doc: "Converts to a double; null if impossible.",
-        examples: &[ex(r#"toDouble("1234.5")"#, "1234.5")],
+        examples: &[
+            ex(r#"toDouble("3.14")"#, "3.14"),
+            ex("toDouble(3)", "3.0"),
+            ex("toDouble(true)", "1.0"),
+            ex(r#"toDouble("0.85")"#, "0.85"),
+            ex(r#"toDouble("1A3")"#, "null"),
+            ex(r#"toDouble("true")"#, "null"),
+            ex("toDouble(15s)", "15000000000.0"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toDouble"),
         imp: Scalar(to_double),
         ..CONVERSION
     },
@@ -71,13 +104,26 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "toBoolean",
         params: &[req("value", Ty::ARRAY.or(Ty::BOOL).or(Ty::NUMBER).or(Ty::STRING))],
         returns: Ty::BOOL,
-        doc: "Converts to a boolean: the text \"true\" in any case is true, other text false; numbers are true unless zero.",
-        examples: &[ex(r#"toBoolean("TRUE")"#, "true"), ex("toBoolean(0)", "false")],
+        doc: "Converts to a boolean: the text \"true\" or \"false\" in any case, other text null; numbers are true unless zero once truncated (-0.5 is false).",
+        examples: &[
+            ex(r#"toBoolean("true")"#, "true"),
+            ex(r#"toBoolean("yes")"#, "null"),
+            ex("toBoolean(0)", "false"),
+            ex("toBoolean(2)", "true"),
+            ex(r#"toBoolean("false")"#, "false"),
+            ex("toBoolean(-0.5)", "false"),
+            ex("toBoolean(-1)", "true"),
+            ex(r#"toBoolean("TRUE")"#, "true"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toBoolean"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Bool(x) => Value::Bool(*x),
-            Value::Str(s) => Value::Bool(s.eq_ignore_ascii_case("true")),
+            // Dynatrace's example table: "yes" is null, not false as the prose says.
+            Value::Str(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+            Value::Str(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
             Value::Long(v) => Value::Bool(*v != 0),
-            Value::Double(v) => Value::Bool(*v != 0.0),
+            // Truncated like a long: the example table has -0.5 false and -1 true.
+            Value::Double(v) => Value::Bool(v.trunc() != 0.0),
             _ => Value::Null,
         }),
         ..CONVERSION
@@ -88,9 +134,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::TIMESTAMP,
         doc: "Converts ISO 8601 text or epoch nanoseconds to a timestamp; null if impossible.",
         examples: &[
-            ex(r#"toTimestamp("2026-11-20T11:40:00Z")"#, r#""2026-11-20T11:40:00Z""#),
+            ex(r#"toTimestamp("2019-08-01T09:30:00.000-0400")"#, r#""2019-08-01T13:30:00Z""#),
+            ex("toTimestamp(1564666200000000000)", r#""2019-08-01T13:30:00Z""#),
             ex("toTimestamp(0)", r#""1970-01-01T00:00:00Z""#),
         ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toTimestamp"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Timestamp(v) => Value::Timestamp(*v),
             Value::Str(s) => time::parse_timestamp(s).map_or(Value::Null, Value::Timestamp),
@@ -105,7 +153,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("value", Ty::ANY)],
         returns: Ty::ARRAY,
         doc: "An array stays as it is; any other value becomes a one-element array; null stays null.",
-        examples: &[ex("toArray(5)", "[5]")],
+        examples: &[
+            ex("toArray(array(2, 3, 7, 7, 1))", "[2,3,7,7,1]"),
+            ex(r#"toArray("DQL is awesome!")"#, r#"["DQL is awesome!"]"#),
+            ex("toArray(3.14)", "[3.14]"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toArray"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Null => Value::Null,
             Value::Array(xs) => Value::Array(xs.clone()),
@@ -117,56 +170,74 @@ pub(super) static FUNCTIONS: &[Function] = &[
         "asString",
         Ty::STRING,
         "The value if it is a string, else null.",
-        [ex(r#"asString("a")"#, r#""a""#), ex("asString(1)", "null")],
+        [
+            ex(r#"asString("DQL is awesome!")"#, r#""DQL is awesome!""#),
+            ex("asString(3.14)", "null"),
+        ],
         Value::Str(_)
     ),
     cast!(
         "asLong",
         Ty::LONG,
         "The value if it is a long, else null.",
-        [ex("asLong(7)", "7"), ex("asLong(7.0)", "null")],
+        [ex("asLong(3)", "3"), ex("asLong(3.14)", "null"), ex(r#"asLong("3")"#, "null")],
         Value::Long(_)
     ),
     cast!(
         "asDouble",
         Ty::DOUBLE,
         "The value if it is a double, else null.",
-        [ex("asDouble(7.5)", "7.5"), ex("asDouble(7)", "null")],
+        [
+            ex("asDouble(3.14)", "3.14"),
+            ex("asDouble(3)", "null"),
+            ex(r#"asDouble("3.14")"#, "null"),
+        ],
         Value::Double(_)
     ),
     cast!(
         "asBoolean",
         Ty::BOOL,
         "The value if it is a boolean, else null.",
-        [ex("asBoolean(true)", "true"), ex(r#"asBoolean("true")"#, "null")],
+        [
+            ex("asBoolean(true)", "true"),
+            ex(r#"asBoolean("true")"#, "null"),
+            ex("asBoolean(1)", "null"),
+        ],
         Value::Bool(_)
     ),
     cast!(
         "asNumber",
         Ty::NUMBER,
         "The value if it is a long or a double, else null.",
-        [ex("asNumber(2.5)", "2.5"), ex(r#"asNumber("2")"#, "null")],
+        [ex("asNumber(3)", "3"), ex("asNumber(3.14)", "3.14"), ex(r#"asNumber("3.14")"#, "null")],
         Value::Long(_) | Value::Double(_)
     ),
     cast!(
         "asTimestamp",
         Ty::TIMESTAMP,
         "The value if it is a timestamp, else null.",
-        [ex(r#"asTimestamp("2026-11-20T11:40:00Z")"#, "null")],
+        [
+            ex("asTimestamp(timestamp(2019, 8, 1, 13, 30, 0))", r#""2019-08-01T13:30:00Z""#),
+            ex("asTimestamp(1564666200000000000)", "null"),
+            ex(r#"asTimestamp("2019-08-01T09:30:00.000-0400")"#, "null"),
+        ],
         Value::Timestamp(_)
     ),
     cast!(
         "asArray",
         Ty::ARRAY,
         "The value if it is an array, else null.",
-        [ex("asArray(array(1))", "[1]"), ex("asArray(1)", "null")],
+        [
+            ex("asArray(array(2, 3, 7, 7, 1))", "[2,3,7,7,1]"),
+            ex(r#"asArray("DQL is awesome!")"#, "null"),
+        ],
         Value::Array(_)
     ),
     cast!(
         "asRecord",
         Ty::RECORD,
         "The value if it is a record, else null.",
-        [ex("asRecord(record(a = 1))", r#"{"a":1}"#), ex("asRecord(1)", "null")],
+        [ex("asRecord(record(b = 3))", r#"{"b":3}"#), ex("asRecord(array(2, 3, 7, 7, 1))", "null")],
         Value::Record(_)
     ),
 ];

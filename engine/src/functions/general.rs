@@ -1,20 +1,13 @@
 //! Boolean, conditional and general functions: `in`, the null tests, `if`, `coalesce`, `type`.
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/boolean-functions>,
-//! `…/conditional-functions`, `…/general-functions`.
+//! `…/conditional-functions`, `…/general-functions` (`type`: `…/conversion-and-casting-functions`).
 
 use super::Imp::Scalar;
 use super::{at, b, ex, many, named, req, Def, Family, Function, Naming, Ty};
 use crate::value::{dql_eq, Value};
 
-const BOOLEAN: Function = Function {
+const GENERAL: Function = Function {
     family: Family::General,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/boolean-functions",
-    ..Function::BASE
-};
-
-const CONDITIONAL: Function = Function {
-    family: Family::General,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/conditional-functions",
     ..Function::BASE
 };
 
@@ -25,10 +18,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::BOOL,
         doc: "True if the value equals any of the others (array values are searched element by element); a null value is never in anything.",
         examples: &[
-            ex(r#"in("AccessDenied", "AccessDenied", "UnauthorizedOperation")"#, "true"),
-            ex(r#"in("x", array("a", "x"))"#, "true"),
+            ex(r#"in("rust", {"java", "go", "rust"})"#, "true"),
+            ex(r#"in(array("Java", "Spring", "Jetty"), "Python", "Hibernate")"#, "false"),
+            ex(r#"in(array("Python", "Flask"), array("Spring", "Flask"))"#, "true"),
             ex(r#"in(null, "a")"#, "false"),
         ],
+        see: dynatrace_docs!("general-functions#in"),
         naming: Naming::GroupTail,
         imp: Scalar(|a, _| {
             let needle = at(a, 0);
@@ -48,43 +43,63 @@ pub(super) static FUNCTIONS: &[Function] = &[
             };
             Value::Bool(a.get(1..).unwrap_or(&[]).iter().any(hit))
         }),
-        ..BOOLEAN
+        ..GENERAL
     },
     Function {
         name: "isNull",
         params: &[req("expression", Ty::ANY)],
         returns: Ty::BOOL,
         doc: "True if the value is null or missing.",
-        examples: &[ex("isNull(null)", "true"), ex(r#"isNull("")"#, "false")],
+        examples: &[
+            ex("isNull(null)", "true"),
+            ex(r#"isNull("DQL is awesome!")"#, "false"),
+            ex(r#"isNull("")"#, "false"),
+        ],
+        see: dynatrace_docs!("boolean-functions#isNull"),
         imp: Scalar(|a, _| b(at(a, 0).is_null())),
-        ..BOOLEAN
+        ..GENERAL
     },
     Function {
         name: "isNotNull",
         params: &[req("expression", Ty::ANY)],
         returns: Ty::BOOL,
         doc: "True if the value is present.",
-        examples: &[ex("isNotNull(0)", "true")],
+        examples: &[
+            ex(r#"isNotNull("DQL is awesome!")"#, "true"),
+            ex("isNotNull(null)", "false"),
+            ex("isNotNull(0)", "true"),
+        ],
+        see: dynatrace_docs!("boolean-functions#isNotNull"),
         imp: Scalar(|a, _| b(!at(a, 0).is_null())),
-        ..BOOLEAN
+        ..GENERAL
     },
     Function {
         name: "isTrueOrNull",
         params: &[req("expression", Ty::BOOL)],
         returns: Ty::BOOL,
         doc: "True if the value is true or null.",
-        examples: &[ex("isTrueOrNull(null)", "true"), ex("isTrueOrNull(false)", "false")],
+        examples: &[
+            ex("isTrueOrNull(true)", "true"),
+            ex("isTrueOrNull(false)", "false"),
+            ex("isTrueOrNull(null)", "true"),
+        ],
+        see: dynatrace_docs!("boolean-functions#isTrueOrNull"),
         imp: Scalar(|a, _| b(at(a, 0).as_bool() != Some(false))),
-        ..BOOLEAN
+        ..GENERAL
     },
     Function {
         name: "isFalseOrNull",
         params: &[req("expression", Ty::BOOL)],
         returns: Ty::BOOL,
         doc: "True if the value is false or null.",
-        examples: &[ex("isFalseOrNull(null)", "true"), ex("isFalseOrNull(true)", "false")],
+        examples: &[
+            ex("isFalseOrNull(true)", "false"),
+            ex("isFalseOrNull(false)", "true"),
+            ex("isFalseOrNull(null)", "true"),
+        ],
+        see: dynatrace_docs!("boolean-functions#isFalseOrNull"),
         imp: Scalar(|a, _| b(at(a, 0).as_bool() != Some(true))),
-        ..BOOLEAN
+        ..GENERAL
     },
     Function {
         name: "if",
@@ -96,9 +111,15 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::ANY,
         doc: "The second value if the condition is true, else the `else:` value (null if not given).",
         examples: &[
-            ex(r#"if(1 < 2, "yes", else: "no")"#, r#""yes""#),
+            ex(r#"if(10 < 15, "a is smaller than 15")"#, r#""a is smaller than 15""#),
+            ex(r#"if(20 < 15, "a is smaller than 15")"#, "null"),
+            ex(
+                r#"if(20 < 15, "a is smaller than 15", else: "a is not smaller than 15")"#,
+                r#""a is not smaller than 15""#,
+            ),
             ex(r#"if(null, "yes", else: "no")"#, r#""no""#),
         ],
+        see: dynatrace_docs!("conditional-functions#if"),
         imp: Scalar(|a, _| {
             if at(a, 0).as_bool() == Some(true) {
                 at(a, 1).clone()
@@ -106,25 +127,33 @@ pub(super) static FUNCTIONS: &[Function] = &[
                 at(a, 2).clone()
             }
         }),
-        ..CONDITIONAL
+        ..GENERAL
     },
     Function {
         name: "coalesce",
         params: &[many("expression", Ty::ANY, 1)],
         returns: Ty::ANY,
         doc: "The first value that is not null.",
-        examples: &[ex("coalesce(null, null, 3)", "3")],
+        examples: &[
+            ex(r#"coalesce(null, "b", "c")"#, r#""b""#),
+            ex("coalesce(null, null, null)", "null"),
+        ],
+        see: dynatrace_docs!("conditional-functions#coalesce"),
         imp: Scalar(|a, _| a.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null)),
-        ..CONDITIONAL
+        ..GENERAL
     },
     Function {
         name: "type",
         params: &[req("expression", Ty::ANY)],
         returns: Ty::STRING,
         doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `array` or `record`.",
-        examples: &[ex("type(1.5)", r#""double""#), ex("type(5m)", r#""duration""#)],
-        see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/general-functions",
+        examples: &[
+            ex("type(array(1, 2, 3))", r#""array""#),
+            ex("type(3.14)", r#""double""#),
+            ex("type(5m)", r#""duration""#),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#type"),
         imp: Scalar(|a, _| Value::str(at(a, 0).type_name())),
-        ..BOOLEAN
+        ..GENERAL
     },
 ];

@@ -9,6 +9,17 @@
 //! To add a function: add one declaration (with an example and its result) to its family's
 //! `FUNCTIONS` list. Nothing else names it.
 
+/// A function's section of Dynatrace's function reference:
+/// `dynatrace_docs!("string-functions#lower")`.
+macro_rules! dynatrace_docs {
+    ($($anchor:tt)+) => {
+        concat!(
+            "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/",
+            $($anchor)+
+        )
+    };
+}
+
 pub mod aggregation;
 mod array;
 mod conversion;
@@ -253,8 +264,8 @@ pub struct Function {
     pub doc: &'static str,
     pub examples: &'static [Example],
     pub naming: Naming,
-    /// The Dynatrace documentation page this declaration follows (empty for operators that
-    /// share a page).
+    /// The section of Dynatrace's documentation this declaration follows: the function's own
+    /// anchor (empty for operators, which share a page).
     pub see: &'static str,
     pub imp: Imp,
 }
@@ -456,6 +467,12 @@ mod tests {
             );
             if !f.is_operator() {
                 assert!(!f.examples.is_empty(), "{} has no example", f.name);
+                assert!(
+                    f.see.starts_with("https://docs.dynatrace.com/")
+                        && f.see.ends_with(&format!("#{}", f.name)),
+                    "{}: `see` is the function's own anchor in Dynatrace's reference",
+                    f.name
+                );
             }
             // Named parameters come after positional ones; a repeated one is the last positional.
             let kinds: Vec<u8> = f

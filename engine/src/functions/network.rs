@@ -10,7 +10,6 @@ use crate::value::Value;
 
 const NETWORK: Function = Function {
     family: Family::Network,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/network-functions",
     ..Function::BASE
 };
 
@@ -22,7 +21,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: AN_IP,
         returns: Ty::BOOL,
         doc: "True if the text is an IPv4 or IPv6 address.",
-        examples: &[ex(r#"isIp("2001:db8::1")"#, "true"), ex(r#"isIp("ec2.amazonaws.com")"#, "false")],
+        examples: &[
+            ex(r#"isIp("127.0.0.1")"#, "true"),
+            ex(r#"isIp("127.0.0.")"#, "false"),
+            ex(r#"isIp("2001:0db8:0000:0000:0000:8a2e:0370:7334")"#, "true"),
+            ex(r#"isIp("2001:0db8:0000:0000:0000:8a2e:0370:")"#, "false"),
+            ex(r#"isIp("ec2.amazonaws.com")"#, "false"),
+        ],
+        see: dynatrace_docs!("network-functions#isIp"),
         imp: Scalar(|a, _| b(at(a, 0).as_str().is_some_and(|s| s.parse::<IpAddr>().is_ok()))),
         ..NETWORK
     },
@@ -31,7 +37,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: AN_IP,
         returns: Ty::BOOL,
         doc: "True for private addresses (RFC 1918 for IPv4, unique local fc00::/7 for IPv6); false for text that is not an address.",
-        examples: &[ex(r#"ipIsPrivate("10.1.2.3")"#, "true"), ex(r#"ipIsPrivate("8.8.8.8")"#, "false")],
+        examples: &[
+            ex(r#"ipIsPrivate("172.16.1.1")"#, "true"),
+            ex(r#"ipIsPrivate("127.0.0.1")"#, "false"),
+            ex(r#"ipIsPrivate("1.2.3.4")"#, "false"),
+        ],
+        see: dynatrace_docs!("network-functions#ipIsPrivate"),
         imp: Scalar(|a, _| classify(at(a, 0), |c| c.private)),
         ..NETWORK
     },
@@ -39,8 +50,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "ipIsPublic",
         params: AN_IP,
         returns: Ty::BOOL,
-        doc: "True for public addresses: not private, loopback, link-local, unspecified, broadcast or documentation ranges.",
-        examples: &[ex(r#"ipIsPublic("8.8.8.8")"#, "true"), ex(r#"ipIsPublic("203.0.113.9")"#, "false")],
+        doc: "True for public addresses: not private, loopback, link-local, unspecified, broadcast or (IPv4 only) documentation ranges.",
+        examples: &[
+            ex(r#"ipIsPublic("1.2.3.4")"#, "true"),
+            ex(r#"ipIsPublic("2001:0db8:0000:0000:0000:8a2e:0370:7334")"#, "true"),
+            ex(r#"ipIsPublic("10.0.0.1")"#, "false"),
+            ex(r#"ipIsPublic("203.0.113.9")"#, "false"),
+        ],
+        see: dynatrace_docs!("network-functions#ipIsPublic"),
         imp: Scalar(|a, _| classify(at(a, 0), |c| !c.private && !c.loopback && !c.special)),
         ..NETWORK
     },
@@ -49,7 +66,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: AN_IP,
         returns: Ty::BOOL,
         doc: "True for loopback addresses (127.0.0.0/8, ::1).",
-        examples: &[ex(r#"ipIsLoopback("127.0.0.1")"#, "true")],
+        examples: &[
+            ex(r#"ipIsLoopback("127.0.0.1")"#, "true"),
+            ex(r#"ipIsLoopback("::1")"#, "true"),
+            ex(r#"ipIsLoopback("10.0.0.1")"#, "false"),
+        ],
+        see: dynatrace_docs!("network-functions#ipIsLoopback"),
         imp: Scalar(|a, _| classify(at(a, 0), |c| c.loopback)),
         ..NETWORK
     },

@@ -1,5 +1,5 @@
 //! String functions. Positions and lengths count UTF-16 code units, as Dynatrace does.
-//! Reference: <https://docs.dynatrace.com/docs/shortlink/string-functions>.
+//! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/string-functions>.
 
 use super::Imp::Scalar;
 use super::{at, b, ex, many, named, req, Def, Family, Function, Ty};
@@ -7,7 +7,6 @@ use crate::value::Value;
 
 const STRING: Function = Function {
     family: Family::String,
-    see: "https://docs.dynatrace.com/docs/shortlink/string-functions",
     ..Function::BASE
 };
 
@@ -21,9 +20,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::BOOL,
         doc: "True if the string starts with the prefix (case-sensitive unless `caseSensitive: false`).",
         examples: &[
-            ex(r#"startsWith("AWS_KMS", "AWS_")"#, "true"),
-            ex(r#"startsWith("aws_kms", "AWS_", caseSensitive: false)"#, "true"),
+            ex(r#"startsWith("Dynatrace Query Language", "D")"#, "true"),
+            ex(r#"startsWith("DQL is awesome!", "dql", caseSensitive: false)"#, "true"),
+            ex(r#"startsWith("Dynatrace Query Language", "dql", caseSensitive: false)"#, "false"),
         ],
+        see: dynatrace_docs!("string-functions#startsWith"),
         imp: Scalar(|a, _| affix(a, |s, p| s.starts_with(p))),
         ..STRING
     },
@@ -32,7 +33,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::STRING), req("suffix", Ty::STRING), CASE_SENSITIVE],
         returns: Ty::BOOL,
         doc: "True if the string ends with the suffix.",
-        examples: &[ex(r#"endsWith("kms.amazonaws.com", ".amazonaws.com")"#, "true")],
+        examples: &[
+            ex(r#"endsWith("DQL is awesome!", "awesome!")"#, "true"),
+            ex(r#"endsWith("DQL is awesome!", "AWESOME!", caseSensitive: false)"#, "true"),
+            ex(r#"endsWith("Dynatrace Query Language", "awesome!")"#, "false"),
+        ],
+        see: dynatrace_docs!("string-functions#endsWith"),
         imp: Scalar(|a, _| affix(a, |s, p| s.ends_with(p))),
         ..STRING
     },
@@ -42,9 +48,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::BOOL,
         doc: "True if the string contains the substring.",
         examples: &[
-            ex(r#"contains("FlushCommand done", "flush", caseSensitive: false)"#, "true"),
+            ex(r#"contains("Dynatrace Query Language", "Query")"#, "true"),
+            ex(r#"contains("DQL is awesome!", "dql", caseSensitive: false)"#, "true"),
+            ex(r#"contains("Dynatrace Query Language", "DQL")"#, "false"),
             ex(r#"contains(null, "x")"#, "null"),
         ],
+        see: dynatrace_docs!("string-functions#contains"),
         imp: Scalar(|a, _| affix(a, |s, p| s.contains(p))),
         ..STRING
     },
@@ -58,10 +67,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::BOOL,
         doc: "Token-wise phrase match with word boundaries at both ends (a `*` at an end lifts that boundary), case-insensitive by default; any element of an array.",
         examples: &[
-            ex(r#"matchesPhrase("Failed authentication attempt", "AUTHENTICATION")"#, "true"),
+            ex(r#"matchesPhrase("Dynatrace Query Language", "query")"#, "true"),
+            ex(r#"matchesPhrase("Dynatrace Query Language", "Dyna")"#, "false"),
+            ex(r#"matchesPhrase("Dynatrace Query Language", "query", caseSensitive: true)"#, "false"),
+            ex(r#"matchesPhrase(array("DQL", "is", "awesome", "!"), "DQL")"#, "true"),
             ex(r#"matchesPhrase("from 192.168.0.123", "192.168.0.1")"#, "false"),
             ex(r#"matchesPhrase("from 192.168.0.123", "192.168.0.1*")"#, "true"),
         ],
+        see: dynatrace_docs!("string-functions#matchesPhrase"),
         imp: Scalar(|a, _| {
             let cs = at(a, 2).as_bool().unwrap_or(false);
             let Some(p) = at(a, 1).as_str() else {
@@ -81,9 +94,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::BOOL,
         doc: "Whole-value match, `*` at the start or end a wildcard, case-insensitive by default; a `{ … }` group or array of values matches any of them.",
         examples: &[
-            ex(r#"matchesValue("UserA", "user*")"#, "true"),
-            ex(r#"matchesValue("console.aws.amazon.com", {"*.amazon.com", "signin*"})"#, "true"),
+            ex(r#"matchesValue("User 'käärmanü' failed to login from 192.168.0.1", "user*")"#, "true"),
+            ex(r#"matchesValue("User 'käärmanü' failed to login from 192.168.0.1", "192.168.0.1")"#, "false"),
+            ex(r#"matchesValue("User 'käärmanü' failed to login from 192.168.0.1", "*failed to log*")"#, "true"),
+            ex(r#"matchesValue("Österreich", "österreich")"#, "false"),
+            ex(r#"matchesValue(array("Java11", "java17"), "java")"#, "false"),
+            ex(r#"matchesValue(array("DQL", "is", "awesome", "!"), {"Grail", "dq*"})"#, "true"),
         ],
+        see: dynatrace_docs!("string-functions#matchesValue"),
         imp: Scalar(|a, _| {
             let cs = at(a, 2).as_bool().unwrap_or(false);
             let pats: Vec<&str> = match at(a, 1) {
@@ -101,9 +119,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::BOOL,
         doc: "SQL LIKE: `%` matches any run of characters, `_` one character; the whole string must match.",
         examples: &[
-            ex(r#"like("arn:aws:iam::111122223333:role/Admin", "arn:aws:iam::%:role/%")"#, "true"),
+            ex(r#"like("DQL is awesome!", "D_L%")"#, "true"),
+            ex(r#"like("Dynatrace Query Language", "D_L%")"#, "false"),
+            ex(r#"like("Dynatrace Query Language", "D%L%")"#, "true"),
             ex(r#"like("abc", "a_")"#, "false"),
         ],
+        see: dynatrace_docs!("string-functions#like"),
         imp: Scalar(|a, _| {
             let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
                 return Value::Null;
@@ -117,7 +138,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::STRING)],
         returns: Ty::STRING,
         doc: "Converts a string to lower case.",
-        examples: &[ex(r#"lower("ConsoleLogin")"#, r#""consolelogin""#)],
+        examples: &[ex(r#"lower("Dynatrace Query Language")"#, r#""dynatrace query language""#)],
+        see: dynatrace_docs!("string-functions#lower"),
         imp: Scalar(|a, _| at(a, 0).as_str().map_or(Value::Null, |s| Value::str(&s.to_lowercase()))),
         ..STRING
     },
@@ -126,7 +148,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::STRING)],
         returns: Ty::STRING,
         doc: "Converts a string to upper case.",
-        examples: &[ex(r#"upper("us-east-1")"#, r#""US-EAST-1""#)],
+        examples: &[ex(r#"upper("DQL is awesome!")"#, r#""DQL IS AWESOME!""#)],
+        see: dynatrace_docs!("string-functions#upper"),
         imp: Scalar(|a, _| at(a, 0).as_str().map_or(Value::Null, |s| Value::str(&s.to_uppercase()))),
         ..STRING
     },
@@ -135,7 +158,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::STRING)],
         returns: Ty::STRING,
         doc: "Removes leading and trailing whitespace (characters up to U+0020).",
-        examples: &[ex("trim(\"  a b \\t\")", r#""a b""#)],
+        examples: &[
+            ex(r#"trim(" Dynatrace Query Language ")"#, r#""Dynatrace Query Language""#),
+            ex("trim(\"  a b \\t\")", r#""a b""#),
+        ],
+        see: dynatrace_docs!("string-functions#trim"),
         imp: Scalar(|a, _| {
             at(a, 0).as_str().map_or(Value::Null, |s| {
                 Value::str(s.trim_matches(|c: char| (c as u32) <= 32))
@@ -155,6 +182,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"concat("DQL", "is", "awesome!", delimiter: " ")"#, r#""DQL is awesome!""#),
             ex(r#"concat("a", 1, null, "b")"#, r#""a1b""#),
         ],
+        see: dynatrace_docs!("string-functions#concat"),
         imp: Scalar(|a, _| {
             let (parts, delim) = a.split_at(a.len().saturating_sub(1));
             let delim = delim.first().and_then(Value::as_str).unwrap_or("");
@@ -168,7 +196,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::STRING)],
         returns: Ty::LONG,
         doc: "Length in UTF-16 code units.",
-        examples: &[ex(r#"stringLength("Dynatrace")"#, "9"), ex(r#"stringLength("😀")"#, "2")],
+        examples: &[
+            ex(r#"stringLength("DQL is awesome!")"#, "15"),
+            // The service-dog emoji: U+1F415, a zero-width joiner, U+1F9BA.
+            ex("stringLength(\"\u{1F415}\u{200D}\u{1F9BA}\")", "5"),
+        ],
+        see: dynatrace_docs!("string-functions#stringLength"),
         imp: Scalar(|a, _| {
             at(a, 0)
                 .as_str()
@@ -186,9 +219,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::STRING,
         doc: "The part of a string from `from:` (inclusive) to `to:` (exclusive), in UTF-16 positions; negative positions count from the end.",
         examples: &[
-            ex(r#"substring("Dynatrace", from: -5)"#, r#""trace""#),
-            ex(r#"substring("Dynatrace", from: 1, to: 4)"#, r#""yna""#),
+            ex(r#"substring("Dynatrace Query Language", from: 4, to: 9)"#, r#""trace""#),
+            ex(r#"substring("DQL is awesome!", from: -2)"#, r#""e!""#),
+            ex(r#"substring("DQL is awesome!", from: -42, to: 42)"#, r#""DQL is awesome!""#),
         ],
+        see: dynatrace_docs!("string-functions#substring"),
         imp: Scalar(substring),
         ..STRING
     },
@@ -203,8 +238,10 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The UTF-16 position of the first occurrence of the substring at or after `from:`, or -1.",
         examples: &[
             ex(r#"indexOf("Dynatrace Query Language", "a", from: 10)"#, "17"),
-            ex(r#"indexOf("abc", "x")"#, "-1"),
+            ex(r#"indexOf("DQL is awesome!", "a", from: 10)"#, "-1"),
+            ex(r#"indexOf("Dynatrace Query Language", "Query")"#, "10"),
         ],
+        see: dynatrace_docs!("string-functions#indexOf"),
         imp: Scalar(index_of),
         ..STRING
     },
@@ -217,7 +254,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         returns: Ty::STRING,
         doc: "Replaces every occurrence of a substring (an empty substring replaces nothing).",
-        examples: &[ex(r#"replaceString("a.b.c", ".", "/")"#, r#""a/b/c""#)],
+        examples: &[
+            ex(r#"replaceString("DQL is awesome!", "awesome", "simple")"#, r#""DQL is simple!""#),
+            ex(r#"replaceString("abcabca", "abca", "xyz")"#, r#""xyzbca""#),
+        ],
+        see: dynatrace_docs!("string-functions#replaceString"),
         imp: Scalar(|a, _| {
             let (Some(s), Some(p), Some(r)) = (at(a, 0).as_str(), at(a, 1).as_str(), at(a, 2).as_str())
             else {
@@ -235,7 +276,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("expression", Ty::STRING), req("pattern", Ty::STRING)],
         returns: Ty::ARRAY,
         doc: "Splits a string at each occurrence of a separator (an empty separator splits into characters).",
-        examples: &[ex(r#"splitString("abbc", "b")"#, r#"["a","","c"]"#)],
+        examples: &[
+            ex(r#"splitString("DQL is awesome!", "is")"#, r#"["DQL "," awesome!"]"#),
+            ex(r#"splitString("DQL is awesome!", "XYZ")"#, r#"["DQL is awesome!"]"#),
+            ex(r#"splitString("abbc", "b")"#, r#"["a","","c"]"#),
+        ],
+        see: dynatrace_docs!("string-functions#splitString"),
         imp: Scalar(|a, _| {
             let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
                 return Value::Null;

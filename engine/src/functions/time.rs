@@ -9,36 +9,31 @@ use crate::value::Value;
 
 const TIME: Function = Function {
     family: Family::Time,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/time-functions",
-    ..Function::BASE
-};
-
-const CREATION: Function = Function {
-    family: Family::Time,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/creation-functions",
-    ..Function::BASE
-};
-
-const GET: Function = Function {
-    family: Family::Time,
-    see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/get-functions",
     ..Function::BASE
 };
 
 const A_TIMESTAMP: &[super::Param] = &[req("timestamp", Ty::TIMESTAMP)];
 
-/// `getYear` and friends: one part of a timestamp, in UTC.
+/// `getYear` and friends: one part of a timestamp, in UTC. The examples: Dynatrace's (a
+/// timestamp written with a -04:00 offset), then one with every part different.
 macro_rules! part {
-    ($name:literal, $doc:literal, $result:literal, $part:expr) => {
+    ($name:literal, $doc:literal, $documented:literal, $result:literal, $part:expr) => {
         Function {
             name: $name,
             params: A_TIMESTAMP,
             returns: Ty::LONG,
             doc: $doc,
-            examples: &[ex(
-                concat!($name, "(toTimestamp(\"2026-11-22T14:05:09Z\"))"),
-                $result,
-            )],
+            examples: &[
+                ex(
+                    concat!($name, "(toTimestamp(\"2019-08-01T09:30:00.000-0400\"))"),
+                    $documented,
+                ),
+                ex(
+                    concat!($name, "(toTimestamp(\"2026-11-22T14:05:09Z\"))"),
+                    $result,
+                ),
+            ],
+            see: dynatrace_docs!(concat!("time-functions#", $name)),
             imp: Scalar(|a, _| match at(a, 0) {
                 Value::Timestamp(t) => Value::Long($part(Parts::of(*t))),
                 _ => Value::Null,
@@ -57,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             "data record() | fields later = now() > toTimestamp(\"2020-01-01T00:00:00Z\")",
             r#"{"later":true}"#,
         )],
+        see: dynatrace_docs!("time-functions#now"),
         imp: Scalar(|_, ctx| Value::Timestamp(ctx.now)),
         ..TIME
     },
@@ -76,45 +72,53 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::TIMESTAMP,
         doc: "A UTC timestamp from year, month, day, hour, minute and second (null for an impossible date).",
         examples: &[
+            ex("timestamp(2019, 8, 1, 13, 30, 0)", r#""2019-08-01T13:30:00Z""#),
             ex("timestamp(2026, 11, 20, 11, 40, 5, millis: 250)", r#""2026-11-20T11:40:05.250Z""#),
             ex("timestamp(2026, 2, 30, 0, 0, 0)", "null"),
         ],
+        see: dynatrace_docs!("time-functions#timestamp"),
         imp: Scalar(timestamp),
-        ..CREATION
+        ..TIME
     },
     Function {
         name: "timestampFromUnixSeconds",
         params: &[req("seconds", Ty::LONG)],
         returns: Ty::TIMESTAMP,
         doc: "The timestamp this many seconds after the Unix epoch.",
-        examples: &[ex("timestampFromUnixSeconds(1763638800)", r#""2025-11-20T11:40:00Z""#)],
+        examples: &[ex("timestampFromUnixSeconds(1564666200)", r#""2019-08-01T13:30:00Z""#)],
+        see: dynatrace_docs!("time-functions#timestampFromUnixSeconds"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => v.checked_mul(1_000_000_000).map_or(Value::Null, Value::Timestamp),
             _ => Value::Null,
         }),
-        ..CREATION
+        ..TIME
     },
     Function {
         name: "timestampFromUnixMillis",
         params: &[req("millis", Ty::LONG)],
         returns: Ty::TIMESTAMP,
         doc: "The timestamp this many milliseconds after the Unix epoch.",
-        examples: &[ex("timestampFromUnixMillis(1763638800500)", r#""2025-11-20T11:40:00.500Z""#)],
+        examples: &[
+            ex("timestampFromUnixMillis(1564666200000)", r#""2019-08-01T13:30:00Z""#),
+            ex("timestampFromUnixMillis(1763638800500)", r#""2025-11-20T11:40:00.500Z""#),
+        ],
+        see: dynatrace_docs!("time-functions#timestampFromUnixMillis"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Long(v) => v.checked_mul(1_000_000).map_or(Value::Null, Value::Timestamp),
             _ => Value::Null,
         }),
-        ..CREATION
+        ..TIME
     },
-    part!("getYear", "The year of a timestamp (UTC).", "2026", |p: Parts| p.year),
-    part!("getMonth", "The month of a timestamp, 1 to 12 (UTC).", "11", |p: Parts| p.month),
-    part!("getDayOfMonth", "The day of the month of a timestamp (UTC).", "22", |p: Parts| p.day),
-    part!("getHour", "The hour of a timestamp, 0 to 23 (UTC).", "14", |p: Parts| p.second_of_day / 3600),
-    part!("getMinute", "The minute of a timestamp, 0 to 59.", "5", |p: Parts| p.second_of_day / 60 % 60),
-    part!("getSecond", "The second of a timestamp, 0 to 59.", "9", |p: Parts| p.second_of_day % 60),
+    part!("getYear", "The year of a timestamp (UTC).", "2019", "2026", |p: Parts| p.year),
+    part!("getMonth", "The month of a timestamp, 1 to 12 (UTC).", "8", "11", |p: Parts| p.month),
+    part!("getDayOfMonth", "The day of the month of a timestamp (UTC).", "1", "22", |p: Parts| p.day),
+    part!("getHour", "The hour of a timestamp, 0 to 23 (UTC).", "13", "14", |p: Parts| p.second_of_day / 3600),
+    part!("getMinute", "The minute of a timestamp, 0 to 59.", "30", "5", |p: Parts| p.second_of_day / 60 % 60),
+    part!("getSecond", "The second of a timestamp, 0 to 59.", "0", "9", |p: Parts| p.second_of_day % 60),
     part!(
         "getDayOfWeek",
         "The day of the week of a timestamp: 1 = Monday … 7 = Sunday (UTC).",
+        "4",
         "7",
         |p: Parts| (p.days + 3).rem_euclid(7) + 1
     ),
@@ -123,7 +127,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
         params: &[req("value", Ty::NUMBER), req("unit", Ty::STRING)],
         returns: Ty::DURATION,
         doc: "A duration from an amount and a unit: \"ns\", \"us\", \"ms\", \"s\", \"m\", \"h\" or \"d\" (null for another unit).",
-        examples: &[ex(r#"duration(90, "s")"#, "90000000000"), ex(r#"duration(1.5, "h")"#, "5400000000000")],
+        examples: &[
+            ex(r#"duration(1000, "ns")"#, "1000"),
+            ex(r#"duration(60, "s")"#, "60000000000"),
+            ex(r#"duration(24, "h")"#, "86400000000000"),
+            ex(r#"duration(1.5, "h")"#, "5400000000000"),
+        ],
+        see: dynatrace_docs!("time-functions#duration"),
         imp: Scalar(|a, _| {
             let unit = match at(a, 1).as_str() {
                 Some("ns") => 1.0,
@@ -139,7 +149,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
                 .as_f64()
                 .map_or(Value::Null, |v| Value::Duration((v * unit).round() as i64))
         }),
-        ..CREATION
+        ..TIME
     },
     Function {
         name: "timeframe",
@@ -149,10 +159,17 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         returns: Ty::TIMEFRAME,
         doc: "A time frame from `from:` to `to:` (timestamps, ISO 8601 text, or durations counted from now; `to:` defaults to now).",
-        examples: &[ex(
-            r#"getEnd(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z")) - getStart(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z"))"#,
-            "3600000000000",
-        )],
+        examples: &[
+            ex(
+                "data record(timestamp = toTimestamp(\"2019-08-01T09:30:00.000-0400\")) | fieldsAdd timeframe(from:timestamp - 5m, to: timestamp)",
+                r#"{"timestamp":"2019-08-01T13:30:00Z","timeframe(from:timestamp - 5m, to:timestamp)":{"start":"2019-08-01T13:25:00Z","end":"2019-08-01T13:30:00Z"}}"#,
+            ),
+            ex(
+                r#"timeframe(from: "2019-08-01T09:30:00.000-0400", to: "2019-08-01T09:35:00.000-0400")"#,
+                r#"{"start":"2019-08-01T13:30:00Z","end":"2019-08-01T13:35:00Z"}"#,
+            ),
+        ],
+        see: dynatrace_docs!("time-functions#timeframe"),
         imp: Scalar(|a, ctx| {
             let end = match at(a, 1) {
                 Value::Null => ctx.now,
@@ -166,7 +183,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
                 None => Value::Null,
             }
         }),
-        ..CREATION
+        ..TIME
     },
     Function {
         name: "getStart",
@@ -174,14 +191,15 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::TIMESTAMP,
         doc: "The start of a time frame.",
         examples: &[ex(
-            r#"getStart(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z"))"#,
-            r#""2026-11-20T11:00:00Z""#,
+            r#"getStart(timeframe(from:"2019-08-01T09:30:00.000-0400", to:"2019-08-01T09:35:00.000-0400"))"#,
+            r#""2019-08-01T13:30:00Z""#,
         )],
+        see: dynatrace_docs!("time-functions#getStart"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Timeframe(s, _) => Value::Timestamp(*s),
             _ => Value::Null,
         }),
-        ..GET
+        ..TIME
     },
     Function {
         name: "getEnd",
@@ -189,14 +207,15 @@ pub(super) static FUNCTIONS: &[Function] = &[
         returns: Ty::TIMESTAMP,
         doc: "The end of a time frame.",
         examples: &[ex(
-            r#"getEnd(timeframe(from: "2026-11-20T11:00:00Z", to: "2026-11-20T12:00:00Z"))"#,
-            r#""2026-11-20T12:00:00Z""#,
+            r#"getEnd(timeframe(from:"2019-08-01T09:30:00.000-0400", to:"2019-08-01T09:35:00.000-0400"))"#,
+            r#""2019-08-01T13:35:00Z""#,
         )],
+        see: dynatrace_docs!("time-functions#getEnd"),
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Timeframe(_, e) => Value::Timestamp(*e),
             _ => Value::Null,
         }),
-        ..GET
+        ..TIME
     },
 ];
 
