@@ -86,3 +86,74 @@ fn folder_loops_and_fifos_neither_hang_nor_abort() {
         .all(|f| f.events == 0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn event(id: &str, minute: u32) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","eventTime":"2026-11-20T11:{minute:02}:00Z","eventID":"{id}","eventName":"GetObject","awsRegion":"us-east-1"}}"#
+    )
+}
+
+/// Loads `bytes` in chunks of each size; the report must not depend on the chunking.
+fn load_every_chunking(name: &str, bytes: &[u8]) -> (usize, String) {
+    use trailscope_engine::Loader;
+    let mut first: Option<(usize, String)> = None;
+    for chunk in [1, 7, 64, 4096, bytes.len().max(1)] {
+        let mut l = Loader::new(LoadOptions::default());
+        let mut f = l.begin_file(name);
+        for c in bytes.chunks(chunk) {
+            l.push(&mut f, c);
+        }
+        l.end_file(f);
+        let (store, report) = l.finish();
+        let got = (store.len(), report.summary());
+        match &first {
+            None => first = Some(got),
+            Some(want) => assert_eq!(&got, want, "{name} in {chunk}-byte chunks"),
+        }
+    }
+    first.unwrap()
+}
+
+#[test]
+fn damage_at_the_start_costs_only_the_damaged_part() {
+    let (e1, e2, e3) = (event("e1", 0), event("e2", 1), event("e3", 2));
+    let ndjson = format!("{e1}\n{e2}\n{e3}\n");
+    let s3 = format!("{{\"Records\":[{e1},{e2},{e3}]}}");
+    let cases: Vec<(&str, String, usize)> = vec![
+        (
+            "comment.ndjson",
+            format!("# exported by tool x\n{ndjson}"),
+            3,
+        ),
+        ("cut.ndjson", ndjson[30..].to_string(), 2),
+        ("cut-object.json", s3[40..].to_string(), 2),
+        (
+            "000000",
+            format!("garbage\n2026-11-20T11:00:00.000Z {e1}\n2026-11-20T11:01:00.000Z {e2}\n"),
+            2,
+        ),
+    ];
+    for (name, text, want) in cases {
+        let (events, summary) = load_every_chunking(name, text.as_bytes());
+        assert_eq!(events, want, "{name}: {summary}");
+        assert!(
+            summary.contains("does not start with CloudTrail JSON"),
+            "{name}: {summary}"
+        );
+    }
+}
+
+#[test]
+fn text_that_is_not_cloudtrail_is_still_called_so() {
+    for (name, text) in [
+        (
+            "README.md",
+            "# Title\n\nSome text.\n\n```json\n{\"a\": 1}\n```\n",
+        ),
+        ("notes.txt", "just words, no events at all\n"),
+    ] {
+        let (events, summary) = load_every_chunking(name, text.as_bytes());
+        assert_eq!(events, 0);
+        assert!(summary.contains("not a CloudTrail export"), "{summary}");
+    }
+}

@@ -24,6 +24,9 @@ pub const MAX_VALUE: usize = 64 << 20;
 const RESYNC_LIMIT: usize = 1 << 20;
 /// Bytes looked at to recognise a file that does not start with JSON.
 const SNIFF_LINE: usize = 64 << 10;
+/// A file that does not start with JSON (a comment line, a cut-off first event, a stray header)
+/// is searched this far for the first event; only the text before it is lost.
+const RECOVER_LIMIT: usize = 1 << 20;
 
 pub(super) struct Text {
     buf: Buf,
@@ -141,6 +144,16 @@ enum Mode {
     Csv(Box<CsvEvents>, usize),
     /// Nothing more is read from this file.
     Stop,
+}
+
+/// Where reading can go on in a file that does not start with JSON.
+enum Resume {
+    NeedMore,
+    /// At the start of this line.
+    Line(usize),
+    /// At this `{`, inside the events array of a file cut at its start.
+    Inside(usize),
+    Nothing,
 }
 
 enum Step {
@@ -552,6 +565,51 @@ impl Loader {
                     };
                     return true;
                 }
+                // Damage at the very start costs only the damaged part: look for the first
+                // event further on.
+                match self.find_first_event(t) {
+                    Resume::NeedMore => return false,
+                    Resume::Line(at) => {
+                        let (from, to) = (t.pos(t.cur), t.pos(at));
+                        let last = to.line.unwrap_or(2) - 1;
+                        let lines = match from.line {
+                            Some(l) if l == last => format!("line {l}"),
+                            Some(l) => format!("lines {l}–{last}"),
+                            None => String::new(),
+                        };
+                        file.problem(
+                            Some(from),
+                            format!(
+                                "the file does not start with CloudTrail JSON (found {}): {lines} skipped; reading from line {}",
+                                tape::show_byte(c),
+                                last + 1
+                            ),
+                        );
+                        t.cur = at;
+                        return true;
+                    }
+                    Resume::Inside(at) => {
+                        let from = t.pos(t.cur);
+                        let to = t.pos(at);
+                        file.problem(
+                            Some(from),
+                            format!(
+                                "the file does not start with CloudTrail JSON (found {}; cut off at the start?): the text up to line {}, column {} is skipped and reading goes on with the next event",
+                                tape::show_byte(c),
+                                to.line.unwrap_or(0),
+                                to.column.unwrap_or(0)
+                            ),
+                        );
+                        file.shape = Shape::S3Records;
+                        t.cur = at;
+                        t.mode = Mode::Resync {
+                            kind: Kind::Event,
+                            wrapped: true,
+                        };
+                        return true;
+                    }
+                    Resume::Nothing => {}
+                }
                 file.shape = Shape::NotCloudTrail;
                 file.problem(
                     Some(t.pos(t.cur)),
@@ -565,6 +623,68 @@ impl Loader {
             }
         }
         true
+    }
+
+    /// Where the first CloudTrail event is in a file that starts with something else: a line
+    /// that starts with an event (or a CloudWatch line, or an array), else any `{` that starts
+    /// an event (a file cut inside its events array). Looks at most [`RECOVER_LIMIT`] bytes.
+    fn find_first_event(&mut self, t: &mut Text) -> Resume {
+        let len = t.buf.bytes().len();
+        let enough = t.eof || len - t.cur >= RECOVER_LIMIT;
+        if !enough {
+            return Resume::NeedMore;
+        }
+        let end = len.min(t.cur + RECOVER_LIMIT);
+        // Lines that start with an event.
+        let mut at = t.cur;
+        while let Some(k) = t.buf.bytes()[at..end].iter().position(|&c| c == b'\n') {
+            let line = at + k + 1;
+            let first = line
+                + t.buf.bytes()[line..end]
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t' | b'\r'))
+                    .count();
+            let line_end = t.buf.bytes()[first..end]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(end, |n| first + n);
+            match t.buf.bytes().get(first) {
+                Some(b'{') if self.is_event_at(t, first) => return Resume::Line(line),
+                Some(b'[') => return Resume::Line(line),
+                Some(_) if cloudwatch_prefix(&t.buf.bytes()[first..line_end]).is_some() => {
+                    return Resume::Line(line)
+                }
+                _ => {}
+            }
+            at = line;
+        }
+        // No line starts with one: an event anywhere (the file starts inside an event).
+        let mut at = t.cur;
+        while let Some(k) = t.buf.bytes()[at..end].iter().position(|&c| c == b'{') {
+            if self.is_event_at(t, at + k) {
+                return Resume::Inside(at + k);
+            }
+            at += k + 1;
+        }
+        Resume::Nothing
+    }
+
+    /// True when a complete JSON object that looks like an event starts at `off`.
+    fn is_event_at(&mut self, t: &Text, off: usize) -> bool {
+        let (mark, r) = self.parse_at(t.buf.bytes(), t.buf.text(), off, false);
+        let is_event = r.is_ok() && {
+            let d = Doc {
+                tape: &self.store.tape,
+                interner: &self.store.interner,
+            };
+            let keys = &self.keys;
+            tape::is_obj(self.store.tape.words[mark.words])
+                && [keys.event_time, keys.at_timestamp, keys.cloudtrail_event]
+                    .iter()
+                    .any(|&k| d.member(mark.words, k).is_some())
+        };
+        self.truncate(mark);
+        is_event
     }
 
     /// Reads the members of a top-level object until an events array shows it is a wrapper,
