@@ -103,6 +103,18 @@ impl Runs {
     }
 }
 
+/// A result's status line: "1 row in 0.4 ms", "12 rows in 3.0 ms".
+pub fn result_summary(r: &ResultInfo) -> String {
+    let s = if r.row_count == 1 { "" } else { "s" };
+    format!("{} row{s} in {:.1} ms", r.row_count, r.elapsed_ms)
+}
+
+/// Whether to offer "Show all loaded data": nothing came back because the time frame held none
+/// of the loaded events (the engine's typed notice, not its text).
+pub fn offers_show_all(r: &ResultInfo) -> bool {
+    r.row_count == 0 && r.empty_timeframe
+}
+
 /// The loaded data as the worker last described it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Data {
@@ -314,6 +326,19 @@ mod tests {
         assert!(!runs.data_changed(1));
         runs.start(2);
         assert!(runs.data_changed(2), "a running case runs again too");
+    }
+
+    #[test]
+    fn result_lines() {
+        let mut r = result(1);
+        assert_eq!(result_summary(&r), "0 rows in 1.0 ms");
+        assert!(!offers_show_all(&r));
+        r.empty_timeframe = true;
+        assert!(offers_show_all(&r));
+        r.row_count = 1;
+        r.elapsed_ms = 0.44;
+        assert_eq!(result_summary(&r), "1 row in 0.4 ms");
+        assert!(!offers_show_all(&r));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::protocol::Request;
-use crate::state::Outcome;
+use crate::state::{offers_show_all, result_summary, Outcome};
 use crate::store::Ui;
 use crate::ui::chart::TimeseriesChart;
 use crate::ui::share::ExportBar;
@@ -75,10 +75,10 @@ pub fn ResultsView() -> impl IntoView {
                 Outcome::Running => view! { <p class="status" role="status">"Running…"</p> }.into_any(),
                 Outcome::Failed(_, rendered) => view! { <pre class="diagnostics" role="alert" aria-label="Query error">{rendered}</pre> }.into_any(),
                 Outcome::Done(r) => {
-                    let empty_frame = r.row_count == 0 && r.empty_timeframe;
+                    let empty_frame = offers_show_all(&r);
                     view! {
                         <div class="result-head">
-                            <p class="status" role="status" aria-label="Result summary">{format!("{} row{} in {:.1} ms", r.row_count, if r.row_count == 1 { "" } else { "s" }, r.elapsed_ms)}</p>
+                            <p class="status" role="status" aria-label="Result summary">{result_summary(&r)}</p>
                             {r.chart.is_some().then(|| view! {
                                 <div class="view-switch" role="group" aria-label="Result view">
                                     <button type="button" aria-pressed=move || ui.view_chart.get().to_string() on:click=move |_| ui.view_chart.set(true)>"Chart"</button>
