@@ -1,11 +1,12 @@
 //! The engine worker: runs in a Web Worker (the same wasm binary as the page, started by
-//! `public/worker.js`), owns the loaded data and every query result, and answers the page's
-//! [`Request`]s. Loading and querying never block the page.
+//! `public/worker.js`, which calls [`worker_main`]), owns the loaded data and every query
+//! result, and answers the page's [`Request`]s. Loading and querying never block the page.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use gloo_events::EventListener;
 use js_sys::{Array, Uint8Array};
 use trailscope_engine::exec::NoticeKind;
 use trailscope_engine::{
@@ -60,8 +61,10 @@ fn post(r: &Response) {
 /// Entry point, called by `public/worker.js` once the wasm module is initialised.
 #[wasm_bindgen]
 pub fn worker_main() {
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-        let data = ev.data();
+    let on_message = EventListener::new(&scope(), "message", |ev| {
+        let Some(data) = ev.dyn_ref::<MessageEvent>().map(MessageEvent::data) else {
+            return;
+        };
         // A load comes as { request, files }: the files travel as File objects.
         if let Some(text) = data.as_string() {
             if let Some(req) = Request::from_json(&text) {
@@ -85,7 +88,7 @@ pub fn worker_main() {
             handle(req, files);
         }
     });
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the page: its listener is never removed.
     on_message.forget();
     post(&Response::Ready);
 }

@@ -15,7 +15,7 @@
 //   script + wasm + worker boot) because a file:// page can start neither a worker from a file
 //   nor a module worker from a blob. The blob: URL goes to the
 //   app through `trailscopeFiles.workerUrl` (app/src/bridge.rs), the sample through
-//   `trailscopeAssets` (app/src/fetch.rs).
+//   `trailscopeAssets` (app/src/transfer.rs).
 // - A Content-Security-Policy as strict as the served page's: the one inline script and the one
 //   style block are allowed by their SHA-256 hashes (computed here), wasm compilation by
 //   'wasm-unsafe-eval', workers only from blob:, and no network at all (connect-src 'none').

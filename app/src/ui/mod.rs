@@ -1,9 +1,19 @@
-//! View components. Each file is one component family; none holds query semantics.
-//! Every value from a log is rendered as text (never `inner_html`).
+//! View components, one module per component (or component family with its pure model in a
+//! submodule). None holds query semantics; they read `crate::store::Ui` from the context and
+//! change it through `crate::state`'s operations. Every value from a log is rendered as text
+//! (never `inner_html`).
 
+pub mod case_tabs;
+pub mod case_view;
 pub mod chart;
+pub mod data_panel;
 pub mod details;
+pub mod dialog;
 pub mod editor;
+pub mod json;
+pub mod record_dialogs;
+pub mod results;
 pub mod share;
 pub mod table;
+pub mod time_frame;
 pub mod tree;

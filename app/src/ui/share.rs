@@ -5,9 +5,11 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::share::{self, Notice};
-use crate::ui::details::Json;
-use crate::Ui;
+use crate::share;
+use crate::state::Notice;
+use crate::store::Ui;
+use crate::transfer;
+use crate::ui::json::Json;
 
 fn notice_view(n: Option<Notice>, label: &'static str) -> impl IntoView {
     n.map(|n| {
@@ -24,9 +26,6 @@ fn notice_view(n: Option<Notice>, label: &'static str) -> impl IntoView {
 #[component]
 pub fn CaseShare() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let Some(share) = share::share() else {
-        return ().into_any();
-    };
     let with_events = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
     let notes = Memo::new(move |_| {
@@ -44,17 +43,12 @@ pub fn CaseShare() -> impl IntoView {
     });
     let on_notes = move |ev: ev::Event| {
         let v = event_target_value(&ev);
-        let id = ui.cases.with_untracked(|c| c.active);
-        ui.cases.update(|c| {
-            if let Some(x) = c.get_mut(id) {
-                x.notes = v;
-            }
-            c.save();
-        });
+        let id = ui.active.get_untracked();
+        ui.cases.type_text(|c| c.set_notes(id, &v));
     };
     let picked = move |_| {
         if let Some(el) = file_input.get() {
-            let files = crate::bridge::input_files(&el);
+            let files = transfer::input_files(&el);
             el.set_value("");
             for f in files {
                 share::import_case_file(ui, &f.path, f.file);
@@ -64,7 +58,7 @@ pub fn CaseShare() -> impl IntoView {
     view! {
         <section class="case-share" aria-label="Notes and evidence">
             <div class="toolbar" role="group" aria-label="Share this case">
-                <button type="button" on:click=move |_| share::export_case(ui, share, with_events.get_untracked())>
+                <button type="button" on:click=move |_| share::export_case(ui, with_events.get_untracked())>
                     "Export case"
                 </button>
                 <label class="check">
@@ -73,10 +67,10 @@ pub fn CaseShare() -> impl IntoView {
                 </label>
                 <button type="button" on:click=move |_| { if let Some(i) = file_input.get() { i.click(); } }>"Import case…"</button>
                 <input type="file" accept=".json,application/json" class="hidden-input" aria-label="Import case file" node_ref=file_input on:change=picked />
-                <button type="button" on:click=move |_| share::copy_share_link(ui, share)>"Copy share link"</button>
+                <button type="button" on:click=move |_| share::copy_share_link(ui)>"Copy share link"</button>
             </div>
-            {move || notice_view(share.case_notice.get(), "Case sharing status")}
-            {move || share.link.get().map(|l| view! {
+            {move || notice_view(ui.share.case_notice.get(), "Case sharing status")}
+            {move || ui.share.link.get().map(|l| view! {
                 <input class="share-link" type="text" readonly aria-label="Share link" prop:value=l on:focus=move |ev| {
                     use wasm_bindgen::JsCast;
                     if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { el.select(); }
@@ -115,7 +109,6 @@ pub fn CaseShare() -> impl IntoView {
             }}
         </section>
     }
-    .into_any()
 }
 
 /// Export buttons for the active result: CSV, JSON, Markdown (download or copy), and the chart
@@ -126,22 +119,18 @@ pub fn ExportBar(
     has_chart: bool,
 ) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let Some(share) = share::share() else {
-        return ().into_any();
-    };
     let chart_shown = move || has_chart && ui.view_chart.get();
     view! {
         <div class="export-bar" role="group" aria-label="Export result">
             <span class="export-label">"Export"</span>
-            <button type="button" title="All rows as CSV (formula-safe)" on:click=move |_| share::export_result(ui, share, "csv", false)>"CSV"</button>
-            <button type="button" title="All rows as a JSON array of objects" on:click=move |_| share::export_result(ui, share, "json", false)>"JSON"</button>
-            <button type="button" title="A Markdown table (first 1,000 rows)" on:click=move |_| share::export_result(ui, share, "markdown", false)>"Markdown"</button>
-            <button type="button" title="Copy a Markdown table (first 1,000 rows)" on:click=move |_| share::export_result(ui, share, "markdown", true)>"Copy Markdown"</button>
+            <button type="button" title="All rows as CSV (formula-safe)" on:click=move |_| share::export_result(ui, "csv", false)>"CSV"</button>
+            <button type="button" title="All rows as a JSON array of objects" on:click=move |_| share::export_result(ui, "json", false)>"JSON"</button>
+            <button type="button" title="A Markdown table (first 1,000 rows)" on:click=move |_| share::export_result(ui, "markdown", false)>"Markdown"</button>
+            <button type="button" title="Copy a Markdown table (first 1,000 rows)" on:click=move |_| share::export_result(ui, "markdown", true)>"Copy Markdown"</button>
             {move || chart_shown().then(|| view! {
-                <button type="button" title="The chart as a PNG image" on:click=move |_| share::export_chart_png(ui, share)>"Chart PNG"</button>
+                <button type="button" title="The chart as a PNG image" on:click=move |_| share::export_chart_png(ui)>"Chart PNG"</button>
             })}
-            {move || notice_view(share.result_notice.get(), "Export status")}
+            {move || notice_view(ui.share.result_notice.get(), "Export status")}
         </div>
     }
-    .into_any()
 }

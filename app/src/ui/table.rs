@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
+use gloo_timers::callback::Timeout;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
@@ -17,18 +17,18 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::protocol::{Cell, ResultInfo};
+use crate::state::{missing_pages, RowCache, PAGE_SIZE};
 
 pub mod rows;
 
-pub use rows::RowCache;
-use rows::{clip, missing_pages, next_sort, Geometry, Window, PAGE_SIZE, ROW_HEIGHT};
+use rows::{clip, next_sort, Geometry, Window, ROW_HEIGHT};
 
 /// A page asked for and still missing is asked again after this long (the worker may have been
 /// busy with something else, or the cache evicted the page).
 const RETRY_MS: f64 = 2_000.0;
 /// Rows are asked for this long after the view last moved, so dragging the scrollbar across a
 /// million rows does not ask for every page on the way.
-const REQUEST_DELAY: Duration = Duration::from_millis(40);
+const REQUEST_DELAY_MS: u32 = 40;
 /// Cell text longer than this is cut for display (the whole value is in the record dialogs);
 /// it keeps a row of raw `content` strings from putting megabytes of text into the DOM.
 const MAX_CELL_CHARS: usize = 5_000;
@@ -430,20 +430,17 @@ pub fn ResultsGrid(
     });
 
     // Ask for missing rows once the view has settled.
-    let timer = StoredValue::new(None::<TimeoutHandle>);
+    // Replacing (or dropping) the timeout cancels the one before.
+    let timer = StoredValue::new_local(None::<Timeout>);
     Effect::new(move |_| {
         win.track();
         rows.track();
         result_id.track();
-        if let Some(t) = timer.get_value() {
-            t.clear();
-        }
-        timer.set_value(set_timeout_with_handle(move || g.request_missing(), REQUEST_DELAY).ok());
+        let later = Timeout::new(REQUEST_DELAY_MS, move || g.request_missing());
+        timer.set_value(Some(later));
     });
     on_cleanup(move || {
-        if let Some(Some(t)) = timer.try_get_value() {
-            t.clear();
-        }
+        timer.try_update_value(Option::take);
         observer.try_update_value(|o| {
             if let Some((obs, _)) = o.take() {
                 obs.disconnect();

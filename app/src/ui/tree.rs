@@ -7,18 +7,20 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use leptos::either::Either;
 use leptos::ev;
-use leptos::html;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
-use super::details::{restore_focus_on_cleanup, trap_tab, Json};
+use gloo_timers::callback::Timeout;
+
+use crate::ui::details::pin_button;
+use crate::ui::dialog::Dialog;
+use crate::ui::json::Json;
 
 pub mod model;
 
@@ -41,31 +43,22 @@ fn highlighted(text: &str, query: &str) -> impl IntoView {
 
 /// Longest value text drawn on a line (the copy buttons give the whole value).
 const MAX_LINE_CHARS: usize = 300;
+/// How long "Copied the value." stays.
+const STATUS_MS: u32 = 3_000;
 
 static TREE_IDS: AtomicUsize = AtomicUsize::new(0);
 
-/// Writes `text` to the clipboard and says so in `status`; without a clipboard (an insecure
+/// Copies `text` and says so in `status` for a few seconds; without a clipboard (an insecure
 /// context, a refused permission) nothing happens.
 fn copy_text(text: String, status: RwSignal<String>, what: &'static str) {
-    let navigator = window().navigator();
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
-        return;
-    };
-    if clipboard.is_undefined() || clipboard.is_null() {
-        return;
-    }
-    let promise = clipboard
-        .unchecked_into::<web_sys::Clipboard>()
-        .write_text(&text);
+    let copied = crate::transfer::copy_text(&text);
     spawn_local(async move {
-        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+        if copied.await {
             status.try_set(format!("Copied the {what}."));
-            set_timeout(
-                move || {
-                    status.try_set(String::new());
-                },
-                Duration::from_secs(3),
-            );
+            Timeout::new(STATUS_MS, move || {
+                status.try_set(String::new());
+            })
+            .forget();
         }
     });
 }
@@ -218,11 +211,6 @@ pub fn RecordDetails(
     #[prop(optional, into)]
     pinned: Signal<bool>,
 ) -> impl IntoView {
-    let dialog: NodeRef<html::Div> = NodeRef::new();
-    restore_focus_on_cleanup();
-    dialog.on_load(|el| {
-        let _ = el.focus();
-    });
     // Outlives a record, so a search carries over to the next record opened.
     let query = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
@@ -235,24 +223,6 @@ pub fn RecordDetails(
             })
         })
     });
-
-    let on_key = move |ev: ev::KeyboardEvent| match ev.key().as_str() {
-        "Escape" => {
-            ev.prevent_default();
-            on_close.run(());
-        }
-        "Tab" => {
-            if let Some(el) = dialog.get_untracked() {
-                trap_tab(&el, &ev);
-            }
-        }
-        _ => {}
-    };
-    let on_backdrop = move |ev: ev::MouseEvent| {
-        if ev.target() == ev.current_target() {
-            on_close.run(());
-        }
-    };
 
     let body = move || match tree.get() {
         None => view! { <p class="tree-status">"Loading…"</p> }.into_any(),
@@ -267,27 +237,17 @@ pub fn RecordDetails(
     };
 
     view! {
-        <div class="tree-backdrop" on:click=on_backdrop>
-            <div
-                class="tree-dialog"
-                role="dialog"
-                aria-modal="true"
-                aria-label="Record details"
-                tabindex="-1"
-                node_ref=dialog
-                on:keydown=on_key
-            >
-                <div class="tree-header">
-                    <h2 class="tree-title">"Record details"</h2>
-                    <p class="tree-status" role="status">{move || status.get()}</p>
-                    {super::details::pin_button(on_pin, pinned)}
-                    <button type="button" aria-keyshortcuts="Escape" on:click=move |_| on_close.run(())>
-                        "Close"
-                    </button>
-                </div>
-                {body}
+        <Dialog class="tree" label="Record details" on_close=on_close>
+            <div class="tree-header">
+                <h2 class="tree-title">"Record details"</h2>
+                <p class="tree-status" role="status">{move || status.get()}</p>
+                {pin_button(on_pin, pinned)}
+                <button type="button" aria-keyshortcuts="Escape" on:click=move |_| on_close.run(())>
+                    "Close"
+                </button>
             </div>
-        </div>
+            {body}
+        </Dialog>
     }
 }
 
@@ -385,8 +345,8 @@ fn tree_item(ctx: TreeCtx, id: usize) -> impl IntoView {
     let node = ctx.tree.with_value(|t| t.nodes[id].clone());
     let container = node.is_container();
     let key = node.key_text();
-    let value = super::table::rows::clip(&node.value_text(), MAX_LINE_CHARS);
-    let label = format!("{key}: {}", super::table::rows::clip(&value, 120));
+    let value = crate::ui::table::rows::clip(&node.value_text(), MAX_LINE_CHARS);
+    let label = format!("{key}: {}", crate::ui::table::rows::clip(&value, 120));
     let value_class = match &node.kind {
         NodeKind::Leaf(Value::String(_)) => "tree-value tree-string",
         NodeKind::Leaf(Value::Number(_)) => "tree-value tree-number",

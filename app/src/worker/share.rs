@@ -1,20 +1,21 @@
 //! The worker's side of sharing (issue 6): result exports in the current view order, case files
 //! with the loaded events, and the checks a case file passes before the page opens it. The
 //! worker holds the results and the store, so the bytes are made here and sent to the page as a
-//! `Blob` next to the JSON message (`{ response, blob }`, unwrapped by `crate::share`).
+//! `Blob` next to the JSON message (`{ response, blob }`, unwrapped by `crate::bridge`).
 
+use gloo_file::futures::read_as_bytes;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use trailscope_share::casefile::{self, EventsWriter, MAX_FILE_BYTES};
 use trailscope_share::export::{self, Format};
 use trailscope_share::CaseData;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File};
 
 use super::{scope, view_row, STATE};
 use crate::protocol::Response;
 
-/// Posts `r` with `bytes` as a Blob of type `mime`.
+/// Posts `r` with `bytes` as a Blob of type `mime`. (web-sys rather than `gloo_file::Blob`,
+/// which throws when the browser refuses a Blob: a too large export becomes a message instead.)
 fn post_with_blob(r: &Response, bytes: &[u8], mime: &str) {
     let parts = Array::of1(&Uint8Array::from(bytes));
     let opts = BlobPropertyBag::new();
@@ -138,9 +139,9 @@ pub(super) async fn import_case(name: String, files: Vec<File>) {
     if size > MAX_FILE_BYTES {
         return reject(casefile::CaseFileError::TooLarge { bytes: size }.to_string());
     }
-    let bytes = match JsFuture::from(file.array_buffer()).await {
-        Ok(buf) => Uint8Array::new(&buf).to_vec(),
-        Err(e) => return reject(format!("the file cannot be read ({e:?})")),
+    let bytes = match read_as_bytes(&gloo_file::Blob::from(file)).await {
+        Ok(bytes) => bytes,
+        Err(e) => return reject(format!("the file cannot be read ({e})")),
     };
     let imported = match casefile::decode(&bytes) {
         Ok(i) => i,

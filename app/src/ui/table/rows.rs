@@ -1,75 +1,15 @@
-//! The grid's model: the row cache and the scroll geometry of a virtualized list of rows.
+//! The grid's model: the scroll geometry of a virtualized list of rows, the header-click sort
+//! cycle, and cutting long text. (The rows themselves are `crate::state::RowCache`.)
 //!
 //! Pure code (no DOM), so it is tested on the host.
 
-use std::collections::HashMap;
-
-use crate::protocol::{Cell, ResultInfo};
-
 /// Height of one row in CSS pixels; `.grid-row` in style.css must agree.
 pub const ROW_HEIGHT: f64 = 26.0;
-/// Rows asked from the worker at once.
-pub const PAGE_SIZE: usize = 200;
 /// Rows rendered above and below the viewport, so quick scrolling rarely shows blanks.
 const OVERSCAN: usize = 12;
 /// The spacer is never taller than this. Browsers cap element heights (Firefox near 17.9
 /// million px), so past it scroll positions are scaled onto the rows instead.
 const MAX_SPACER_PX: f64 = 10_000_000.0;
-/// The cache keeps about this many rows; the ones farthest from the newest page go first.
-const MAX_CACHED_ROWS: usize = 20_000;
-
-/// Rows of one result that the page has fetched, by row index (in the current view order).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RowCache {
-    /// The result (`ResultInfo::id`) the rows belong to; the grid ignores a cache of another id.
-    pub id: u64,
-    pub rows: HashMap<usize, Vec<Cell>>,
-}
-
-impl RowCache {
-    pub fn new(id: u64) -> Self {
-        RowCache {
-            id,
-            rows: HashMap::new(),
-        }
-    }
-
-    /// A cache holding a fresh result's `first_rows`.
-    pub fn from_result(result: &ResultInfo) -> Self {
-        let mut cache = RowCache::new(result.id);
-        cache.insert(0, result.first_rows.clone());
-        cache
-    }
-
-    /// Adds rows `start..start + rows.len()`. Past [`MAX_CACHED_ROWS`] the rows farthest from
-    /// these are dropped (the grid asks for them again if they scroll back into view).
-    pub fn insert(&mut self, start: usize, rows: Vec<Vec<Cell>>) {
-        let end = start + rows.len();
-        self.rows
-            .extend(rows.into_iter().enumerate().map(|(k, r)| (start + k, r)));
-        if self.rows.len() > MAX_CACHED_ROWS {
-            let keep = MAX_CACHED_ROWS / 2;
-            self.rows
-                .retain(|&i, _| i + keep >= start && i < end.saturating_add(keep));
-        }
-    }
-
-    pub fn get(&self, row: usize) -> Option<&[Cell]> {
-        self.rows.get(&row).map(Vec::as_slice)
-    }
-}
-
-/// The pages (`row / PAGE_SIZE`) with a row in `first..last` that `cache` lacks for result `id`.
-pub fn missing_pages(cache: &RowCache, id: u64, first: usize, last: usize) -> Vec<usize> {
-    let mut pages: Vec<usize> = Vec::new();
-    for row in first..last {
-        let page = row / PAGE_SIZE;
-        if pages.last() != Some(&page) && (cache.id != id || !cache.rows.contains_key(&row)) {
-            pages.push(page);
-        }
-    }
-    pages
-}
 
 /// The rows to render for a scroll position, and where to draw them.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -193,13 +133,6 @@ pub fn clip(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn cell(text: &str) -> Cell {
-        Cell {
-            text: text.into(),
-            kind: "string".into(),
-        }
-    }
-
     #[test]
     fn small_results_scroll_one_to_one() {
         let g = Geometry {
@@ -245,28 +178,6 @@ mod tests {
         assert_eq!(g.scroll_to_show(2_600.0, 50), Some(1_300.0));
         assert_eq!(g.page_rows(), 9);
         assert_eq!(g.first_visible(13.0), 1);
-    }
-
-    #[test]
-    fn pages_are_asked_for_once_each() {
-        let mut cache = RowCache::new(7);
-        cache.insert(0, vec![vec![cell("a")]; PAGE_SIZE]);
-        assert_eq!(missing_pages(&cache, 7, 0, 50), Vec::<usize>::new());
-        assert_eq!(missing_pages(&cache, 7, 190, 420), vec![1, 2]);
-        // A cache of another result has nothing.
-        assert_eq!(missing_pages(&cache, 8, 0, 50), vec![0]);
-    }
-
-    #[test]
-    fn the_cache_evicts_far_rows() {
-        let mut cache = RowCache::new(1);
-        for page in 0..(MAX_CACHED_ROWS / PAGE_SIZE + 10) {
-            cache.insert(page * PAGE_SIZE, vec![vec![cell("x")]; PAGE_SIZE]);
-        }
-        assert!(cache.rows.len() <= MAX_CACHED_ROWS);
-        assert!(cache.get(0).is_none());
-        let last = (MAX_CACHED_ROWS / PAGE_SIZE + 10) * PAGE_SIZE - 1;
-        assert_eq!(cache.get(last).map(|r| r[0].text.as_str()), Some("x"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::ui::details::Json;
+use crate::ui::json::Json;
 
 /// A path into a record, and its DQL text: the engine's own quoting.
 pub use trailscope_engine::syntax::quote::{path as path_text, PathStep};

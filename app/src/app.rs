@@ -1,0 +1,112 @@
+//! The page: [`App`] sets up the state, starts the engine worker and lays out the panels; and
+//! [`on_response`], where every answer of the worker lands and goes to the state it changes.
+
+use leptos::prelude::*;
+use web_sys::Blob;
+
+use crate::bridge::Bridge;
+use crate::protocol::Response;
+use crate::share;
+use crate::state::Progress;
+use crate::store::Ui;
+use crate::ui::case_tabs::CaseTabs;
+use crate::ui::case_view::CaseView;
+use crate::ui::data_panel::DataPanel;
+use crate::ui::record_dialogs::RecordDialogs;
+
+/// The whole page: the data panel, the case tabs with the active case, and the record dialogs.
+#[component]
+pub fn App() -> impl IntoView {
+    let ui = Ui::init();
+    ui.connect(Bridge::start(move |r, blob| on_response(ui, r, blob)));
+    provide_context(ui);
+    share::start(ui);
+
+    view! {
+        <header class="app-header">
+            <h1>"Trailscope"</h1>
+            <span class="tagline">"DQL over AWS CloudTrail, in your browser — nothing is uploaded"</span>
+        </header>
+        <main class="layout">
+            <DataPanel />
+            <section class="workspace" aria-label="Investigation">
+                <CaseTabs />
+                <CaseView />
+            </section>
+        </main>
+        <RecordDialogs />
+    }
+}
+
+/// Applies one answer of the worker to the state (`blob`: bytes an export or a case file
+/// brought along).
+fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
+    match r {
+        // The bridge has sent what was waiting for it; nothing on the page changes.
+        Response::Ready => {}
+        Response::Progress {
+            file,
+            files_done,
+            files_total,
+            bytes_done,
+            bytes_total,
+            events,
+            memory,
+            ..
+        } => ui.progress.set(Some(Progress {
+            file,
+            files_done,
+            files_total,
+            bytes_done,
+            bytes_total,
+            events,
+            memory,
+        })),
+        Response::Loaded {
+            data,
+            report,
+            cancelled: _,
+        } => {
+            ui.progress.set(None);
+            ui.data.update(|d| {
+                d.info = data;
+                d.report = report;
+            });
+            // Old results point at data that changed: run the active case again.
+            ui.rows.update(|r| r.clear());
+            let active = ui.active.get_untracked();
+            if ui.runs.try_update(|r| r.data_changed(active)) == Some(true) {
+                ui.run(active);
+            }
+        }
+        Response::Result(info) => {
+            if ui.runs.with_untracked(|r| r.owns(info.id)) {
+                ui.rows.update(|r| r.add_result(&info));
+                ui.view_chart.set(info.chart.is_some());
+                ui.runs.update(|r| {
+                    r.finish(info);
+                });
+            }
+        }
+        Response::Failed {
+            id,
+            diagnostics,
+            rendered,
+        } => {
+            if ui.runs.with_untracked(|r| r.owns(id)) {
+                ui.runs.update(|r| {
+                    r.fail(id, diagnostics, rendered);
+                });
+            }
+        }
+        Response::Rows { id, start, rows } => ui.rows.update(|r| r.insert(id, start, rows)),
+        Response::Record { id, row, json } => {
+            ui.inspect.maybe_update(|i| i.accept(id, row, json));
+        }
+        Response::Error { message } => ui.show_error(message),
+        r @ (Response::Exported { .. }
+        | Response::ExportFailed { .. }
+        | Response::CaseImported { .. }
+        | Response::CaseRejected { .. }) => share::on_response(ui, r, blob),
+    }
+}

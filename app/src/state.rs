@@ -1,0 +1,390 @@
+//! The page's state as plain data, with every operation on it: the cases, each case's query run
+//! and its outcome, fetched rows, the time frame, the loaded data, loading progress, the record
+//! being inspected. Nothing here touches the DOM or a signal, so all of it is tested on the host
+//! (`cargo test -p trailscope-app`).
+//!
+//! `crate::store` keeps each part in a signal of its own, split by how often it changes: loading
+//! progress and fetched rows change many times a second and must not redraw the case tabs or
+//! the data panel.
+
+use std::collections::HashMap;
+
+use trailscope_engine::time::format_timestamp;
+
+use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
+
+mod cases;
+mod rows;
+mod time;
+
+pub use cases::{Case, Cases, Evidence, DEFAULT_QUERY, PRESETS};
+pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
+pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};
+
+/// What a case shows below its editor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Idle,
+    Running,
+    Done(ResultInfo),
+    /// The diagnostics (underlined in the editor) and their rendering.
+    Failed(Vec<DiagnosticInfo>, String),
+}
+
+/// Query runs: each run gets a result id; the worker answers by that id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Runs {
+    /// Case id → what it shows.
+    outcomes: HashMap<u64, Outcome>,
+    /// Result id → case id.
+    owners: HashMap<u64, u64>,
+    last_id: u64,
+}
+
+impl Runs {
+    /// Starts a run of case `case`: returns the result id to ask the worker for.
+    pub fn start(&mut self, case: u64) -> u64 {
+        self.last_id += 1;
+        self.owners.insert(self.last_id, case);
+        self.outcomes.insert(case, Outcome::Running);
+        self.last_id
+    }
+
+    /// Whether result `id` is one a run asked for.
+    pub fn owns(&self, id: u64) -> bool {
+        self.owners.contains_key(&id)
+    }
+
+    pub fn outcome(&self, case: u64) -> Outcome {
+        self.outcomes.get(&case).cloned().unwrap_or(Outcome::Idle)
+    }
+
+    /// What the editor underlines for case `case`: its last run's diagnostics, if it failed.
+    pub fn diagnostics(&self, case: u64) -> Vec<DiagnosticInfo> {
+        match self.outcomes.get(&case) {
+            Some(Outcome::Failed(d, _)) => d.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Case `case`'s result, when its last run succeeded.
+    pub fn result(&self, case: u64) -> Option<&ResultInfo> {
+        match self.outcomes.get(&case) {
+            Some(Outcome::Done(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A result arrived; `false` when no run asked for it.
+    pub fn finish(&mut self, info: ResultInfo) -> bool {
+        let Some(&case) = self.owners.get(&info.id) else {
+            return false;
+        };
+        self.outcomes.insert(case, Outcome::Done(info));
+        true
+    }
+
+    /// A run failed; `false` when no run asked for it.
+    pub fn fail(&mut self, id: u64, diagnostics: Vec<DiagnosticInfo>, rendered: String) -> bool {
+        let Some(&case) = self.owners.get(&id) else {
+            return false;
+        };
+        self.outcomes
+            .insert(case, Outcome::Failed(diagnostics, rendered));
+        true
+    }
+
+    /// The loaded data changed: every outcome is out of date and goes. Returns whether the
+    /// active case had run (or was running), so that it runs again on the new data.
+    pub fn data_changed(&mut self, active: u64) -> bool {
+        let ran = !matches!(self.outcome(active), Outcome::Idle);
+        self.outcomes.retain(|_, v| matches!(v, Outcome::Idle));
+        ran
+    }
+}
+
+/// A result's status line: "1 row in 0.4 ms", "12 rows in 3.0 ms".
+pub fn result_summary(r: &ResultInfo) -> String {
+    let s = if r.row_count == 1 { "" } else { "s" };
+    format!("{} row{s} in {:.1} ms", r.row_count, r.elapsed_ms)
+}
+
+/// Whether to offer "Show all loaded data": nothing came back because the time frame held none
+/// of the loaded events (the engine's typed notice, not its text).
+pub fn offers_show_all(r: &ResultInfo) -> bool {
+    r.row_count == 0 && r.empty_timeframe
+}
+
+/// The loaded data as the worker last described it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Data {
+    pub info: DataInfo,
+    /// The last load's summary ("Loaded 1,234 events from 3 files …").
+    pub report: String,
+    /// The last thing that went wrong outside a query.
+    pub error: Option<String>,
+}
+
+impl Data {
+    pub fn has_events(&self) -> bool {
+        self.info.events > 0
+    }
+
+    pub fn report_text(&self) -> String {
+        if self.report.is_empty() {
+            "No data loaded yet.".to_string()
+        } else {
+            self.report.clone()
+        }
+    }
+}
+
+/// A load in progress, as the worker reports it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub file: String,
+    pub files_done: usize,
+    pub files_total: usize,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub events: usize,
+    pub memory: u64,
+}
+
+impl Progress {
+    /// The moment `files` files are handed to the worker, before it says anything.
+    pub fn starting(files: usize) -> Progress {
+        Progress {
+            files_total: files,
+            ..Progress::default()
+        }
+    }
+
+    /// Done so far, in percent: by bytes, or by files while sizes are unknown.
+    pub fn percent(&self) -> f64 {
+        (self.bytes_done * 100)
+            .checked_div(self.bytes_total)
+            .map(|x| x as f64)
+            .or_else(|| {
+                (self.files_done * 100)
+                    .checked_div(self.files_total)
+                    .map(|x| x as f64)
+            })
+            .unwrap_or(0.0)
+    }
+
+    pub fn status(&self) -> String {
+        format!(
+            "{} of {} files, {} of {}, {} events, engine memory {} {}",
+            self.files_done,
+            self.files_total,
+            fmt_bytes(self.bytes_done),
+            fmt_bytes(self.bytes_total),
+            self.events,
+            fmt_bytes(self.memory),
+            self.file
+        )
+    }
+}
+
+/// `512 KB`, `3.2 MB`, `1.1 GB`.
+pub fn fmt_bytes(b: u64) -> String {
+    if b >= 1 << 30 {
+        format!("{:.1} GB", b as f64 / (1u64 << 30) as f64)
+    } else if b >= 1 << 20 {
+        format!("{:.1} MB", b as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.0} KB", b as f64 / 1024.0)
+    }
+}
+
+/// A source's time span, oldest – newest.
+pub fn fmt_span(span: Option<(i64, i64)>) -> String {
+    span.map(|(a, b)| format!("{} – {}", format_timestamp(a), format_timestamp(b)))
+        .unwrap_or_else(|| "no events".into())
+}
+
+/// The record dialogs: which row of which result each shows, and that row as JSON once the
+/// worker has sent it. At most one dialog is open.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inspect {
+    /// Field details: (result id, row).
+    pub details: Option<(u64, usize)>,
+    /// Record details (the tree): (result id, row).
+    pub record: Option<(u64, usize)>,
+    /// The row shown, `None` while it is on its way.
+    pub json: Option<String>,
+}
+
+impl Inspect {
+    pub fn open_details(&mut self, id: u64, row: usize) {
+        *self = Inspect {
+            details: Some((id, row)),
+            ..Inspect::default()
+        };
+    }
+
+    pub fn open_record(&mut self, id: u64, row: usize) {
+        *self = Inspect {
+            record: Some((id, row)),
+            ..Inspect::default()
+        };
+    }
+
+    /// Field details moves `by` rows, staying within `row_count`; returns the row to fetch. The
+    /// row on show stays until the new one arrives.
+    pub fn step(&mut self, by: i64, row_count: usize) -> Option<(u64, usize)> {
+        let (id, row) = self.details?;
+        let next = (row as i64 + by).clamp(0, (row_count as i64 - 1).max(0)) as usize;
+        self.details = Some((id, next));
+        self.details
+    }
+
+    /// A record arrived: kept when a dialog is waiting for exactly that row.
+    pub fn accept(&mut self, id: u64, row: usize, json: String) -> bool {
+        let wanted = self.details == Some((id, row)) || self.record == Some((id, row));
+        if wanted {
+            self.json = Some(json);
+        }
+        wanted
+    }
+}
+
+/// A message for the user about a share action (under the case or in the export bar).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn ok(text: impl Into<String>) -> Option<Notice> {
+        Some(Notice {
+            error: false,
+            text: text.into(),
+        })
+    }
+
+    pub fn err(text: impl Into<String>) -> Option<Notice> {
+        Some(Notice {
+            error: true,
+            text: text.into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: u64) -> ResultInfo {
+        ResultInfo {
+            id,
+            columns: vec!["a".into()],
+            row_count: 0,
+            elapsed_ms: 1.0,
+            notices: vec![],
+            empty_timeframe: false,
+            warnings: String::new(),
+            timeframe: None,
+            now_ns: 0,
+            chart: None,
+            first_rows: vec![],
+        }
+    }
+
+    #[test]
+    fn a_run_goes_from_running_to_done_or_failed() {
+        let mut runs = Runs::default();
+        assert_eq!(runs.outcome(1), Outcome::Idle);
+        let a = runs.start(1);
+        let b = runs.start(2);
+        assert_ne!(a, b);
+        assert_eq!(runs.outcome(1), Outcome::Running);
+        assert!(runs.finish(result(a)));
+        assert_eq!(runs.result(1).map(|r| r.id), Some(a));
+        assert!(runs.fail(b, vec![], "E201".into()));
+        assert!(runs.diagnostics(2).is_empty() && runs.diagnostics(1).is_empty());
+        assert_eq!(runs.outcome(2), Outcome::Failed(vec![], "E201".into()));
+        assert!(runs.result(2).is_none());
+        assert!(runs.owns(a) && !runs.owns(99));
+        assert!(!runs.finish(result(99)), "nobody asked for result 99");
+        assert!(!runs.fail(99, vec![], String::new()));
+    }
+
+    #[test]
+    fn new_data_clears_outcomes_and_reruns_the_active_case_if_it_ran() {
+        let mut runs = Runs::default();
+        let a = runs.start(1);
+        runs.finish(result(a));
+        runs.start(2);
+        assert!(runs.data_changed(1));
+        assert_eq!(
+            (runs.outcome(1), runs.outcome(2)),
+            (Outcome::Idle, Outcome::Idle)
+        );
+        assert!(!runs.data_changed(1));
+        runs.start(2);
+        assert!(runs.data_changed(2), "a running case runs again too");
+    }
+
+    #[test]
+    fn result_lines() {
+        let mut r = result(1);
+        assert_eq!(result_summary(&r), "0 rows in 1.0 ms");
+        assert!(!offers_show_all(&r));
+        r.empty_timeframe = true;
+        assert!(offers_show_all(&r));
+        r.row_count = 1;
+        r.elapsed_ms = 0.44;
+        assert_eq!(result_summary(&r), "1 row in 0.4 ms");
+        assert!(!offers_show_all(&r));
+    }
+
+    #[test]
+    fn progress_counts_bytes_then_files() {
+        let mut p = Progress::starting(4);
+        assert_eq!(p.percent(), 0.0);
+        p.files_done = 1;
+        assert_eq!(p.percent(), 25.0);
+        p.bytes_total = 200;
+        p.bytes_done = 150;
+        assert_eq!(p.percent(), 75.0);
+        p.memory = 3 << 20;
+        assert_eq!(
+            p.status(),
+            "1 of 4 files, 0 KB of 0 KB, 0 events, engine memory 3.0 MB "
+        );
+    }
+
+    #[test]
+    fn sizes_and_spans_read_as_text() {
+        assert_eq!(fmt_bytes(2048), "2 KB");
+        assert_eq!(fmt_bytes(5 << 20), "5.0 MB");
+        assert_eq!(fmt_bytes(3 << 30), "3.0 GB");
+        assert_eq!(fmt_span(None), "no events");
+        assert_eq!(Data::default().report_text(), "No data loaded yet.");
+    }
+
+    #[test]
+    fn record_dialogs_take_only_the_row_they_wait_for() {
+        let mut i = Inspect::default();
+        i.open_details(5, 0);
+        assert!(!i.accept(5, 1, "{}".into()));
+        assert!(i.accept(5, 0, "{\"a\":1}".into()));
+        assert_eq!(i.step(-1, 10), Some((5, 0)), "the first row stays first");
+        assert_eq!(i.step(1, 10), Some((5, 1)));
+        assert_eq!(
+            i.json.as_deref(),
+            Some("{\"a\":1}"),
+            "shown until the next row arrives"
+        );
+        assert_eq!(i.step(50, 10), Some((5, 9)));
+        i.open_record(5, 3);
+        assert_eq!(
+            (i.details, i.record, i.json.clone()),
+            (None, Some((5, 3)), None)
+        );
+        assert_eq!(i.step(1, 10), None, "only field details steps");
+    }
+}
