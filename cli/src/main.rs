@@ -114,10 +114,10 @@ struct QueryArgs {
     now: Option<String>,
     /// Start of the global time frame for queries without `from:`/`timeframe:` (RFC 3339, or a
     /// duration before now such as -7d). Default: all loaded data.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     from: Option<String>,
     /// End of the global time frame (RFC 3339 or a duration such as -1h). Default: all loaded data.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     to: Option<String>,
     /// Output format. `json` writes JSON Lines: one object per record.
     #[arg(long, value_enum, default_value = "table")]

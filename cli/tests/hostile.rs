@@ -31,3 +31,23 @@ fn an_unreadable_path_is_reported_and_the_query_still_runs() {
     );
     assert_eq!(out.status.code(), Some(1), "{stderr}");
 }
+
+#[test]
+fn relative_global_time_frames_are_accepted_as_help_shows() {
+    let out = trailscope(&[
+        "query",
+        "--now",
+        "2026-11-20T12:00:00Z",
+        "--from",
+        "-7d",
+        "--to",
+        "-1h",
+        "--format",
+        "json",
+        "fetch logs | summarize n = count()",
+        "tests/fixtures/seed/AWSLogs",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"n":1}"#);
+}

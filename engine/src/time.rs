@@ -34,6 +34,25 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// Parses RFC 3339 / ISO 8601 timestamps as CloudTrail and DQL write them:
 /// `2026-11-20T11:30:00Z`, `2026-11-20T11:30:00.123+01:00`, `2019-08-01T09:30:00.000-0400`,
 /// `2026-11-20 11:30:00` (UTC assumed), `2026-11-20` (midnight UTC).
+/// Why `text` is not a timestamp Trailscope can hold: a valid date outside the nanosecond range
+/// (1677-09-21 to 2262-04-11) is said so, not called "not RFC 3339".
+pub fn timestamp_problem(what: &str, text: &str) -> String {
+    let shown: String = text.chars().take(60).collect();
+    let t = text.trim();
+    let in_range_year = t
+        .get(4..)
+        .filter(|_| {
+            t.get(..4)
+                .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(|rest| format!("2000{rest}"));
+    if in_range_year.is_some_and(|x| parse_timestamp(&x).is_some()) {
+        format!("{what} {shown:?} is a valid time outside the range Trailscope holds (1677-09-21 to 2262-04-11, nanoseconds in 64 bits)")
+    } else {
+        format!("{what} {shown:?} is not an RFC 3339 timestamp such as \"2026-11-20T11:40:00Z\"")
+    }
+}
+
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {

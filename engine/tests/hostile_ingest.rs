@@ -157,3 +157,100 @@ fn text_that_is_not_cloudtrail_is_still_called_so() {
         assert!(summary.contains("not a CloudTrail export"), "{summary}");
     }
 }
+
+#[test]
+fn cr_only_line_endings_load_every_event() {
+    let text = format!("{}\r{}\r{}\r", event("a", 0), event("b", 1), event("c", 2));
+    for name in ["old-mac.ndjson", "old-mac.json"] {
+        let (events, summary) = load_every_chunking(name, text.as_bytes());
+        assert_eq!(events, 3, "{name}: {summary}");
+    }
+    let crlf = format!("{}\r\n{}\r\n", event("a", 0), event("b", 1));
+    let (events, summary) = load_every_chunking("windows.ndjson", crlf.as_bytes());
+    assert_eq!(events, 2, "{summary}");
+    assert!(!summary.contains("error"), "{summary}");
+}
+
+#[test]
+fn same_id_with_other_content_is_a_conflict_and_both_are_kept() {
+    let a = event("same", 0);
+    let edited = a.replace("GetObject", "DeleteBucket");
+    // The same event written in another member order with another number spelling is not a
+    // conflict but a duplicate.
+    let reordered = r#"{"eventID":"same","awsRegion":"us-east-1","eventName":"GetObject","eventTime":"2026-11-20T11:00:00Z","eventVersion":"1.08"}"#;
+    let text = format!("{a}\n{reordered}\n{edited}\n");
+    let (store, report) = load_bytes("tampered.ndjson", text.as_bytes(), LoadOptions::default());
+    assert_eq!(store.len(), 2, "{}", report.summary());
+    let f = &report.files[0];
+    assert_eq!((f.duplicates, f.conflicts), (1, 1));
+    let s = report.summary();
+    assert!(
+        s.contains("1 eventID conflict") && s.contains("both events are kept"),
+        "{s}"
+    );
+    assert!(s.contains("line 3"), "{s}");
+    assert!(report.to_json().contains("\"conflicts\":1"));
+}
+
+#[test]
+fn a_repeated_key_reads_as_its_last_value_and_is_reported() {
+    use trailscope_engine::{run_query, QueryOptions};
+    let text = r#"{"eventTime":"2026-11-20T11:00:00Z","eventID":"d1","eventName":"ListBuckets","eventName":"DeleteBucket","requestParameters":{"bucketName":"a","bucketName":"b"}}"#;
+    let (store, report) = load_bytes("dup.ndjson", text.as_bytes(), LoadOptions::default());
+    assert_eq!(store.len(), 1);
+    let s = report.summary();
+    assert!(
+        s.contains("appears twice") && s.contains("last value"),
+        "{s}"
+    );
+    let q = r#"fetch logs | parse content, "JSON:e" | fields n = e[eventName], b = e[requestParameters][bucketName], r = toString(e[requestParameters])"#;
+    let out = run_query(&store, q, &QueryOptions::default()).unwrap();
+    assert_eq!(
+        out.table.row_json(0),
+        r#"{"n":"DeleteBucket","b":"b","r":"{\"bucketName\":\"b\"}"}"#
+    );
+    // The hot column (filled while loading) agrees with the lookup.
+    let out = run_query(
+        &store,
+        "fetch logs | parse content, \"JSON:e\" | summarize count(), by: {e[eventName]}",
+        &QueryOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(out.table.cell_text(0, 0), "DeleteBucket");
+}
+
+#[test]
+fn a_second_records_array_is_read_not_ignored() {
+    let text = format!(
+        "{{\"Records\":[{}],\"Records\":[{},{}]}}",
+        event("r1", 0),
+        event("r2", 1),
+        event("r3", 2)
+    );
+    let (events, summary) = load_every_chunking("two-records.json", text.as_bytes());
+    assert_eq!(events, 3, "{summary}");
+    assert!(summary.contains("a second `Records` array"), "{summary}");
+}
+
+#[test]
+fn messages_say_what_is_really_wrong() {
+    let text = r#"{"Records":[{"eventTime":1700000000,"eventID":"n1"},{"eventTime":"1500-01-01T00:00:00Z","eventID":"n2"},{"eventTime":"yesterday","eventID":"n3"}]}"#;
+    let (_, report) = load_bytes("times.json", text.as_bytes(), LoadOptions::default());
+    let s = report.summary();
+    assert!(
+        s.contains("eventTime is 1700000000, not a text timestamp"),
+        "{s}"
+    );
+    assert!(s.contains("outside the range Trailscope holds"), "{s}");
+    assert!(
+        s.contains("\"yesterday\" is not an RFC 3339 timestamp"),
+        "{s}"
+    );
+    let (_, report) = load_bytes(
+        "obj.json",
+        br#"{"Records":{"a":1}}"#,
+        LoadOptions::default(),
+    );
+    let s = report.summary();
+    assert!(s.contains("`Records` holds an object, not an array"), "{s}");
+}

@@ -208,6 +208,22 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
     let from = ts.from.unwrap_or(query_tf.0);
     let to = ts.to.unwrap_or(query_tf.1);
     let (start, end, iv) = grid(from, to, ts.interval, ts.bins);
+    if let Some(asked) = ts.interval.filter(|&asked| asked != iv) {
+        // Said, not done silently: the chart shows other bins than the query asked for.
+        let snapped = if asked < NS_PER_MIN {
+            asked
+        } else {
+            snap_interval(asked)
+        };
+        env.notices
+            .borrow_mut()
+            .push(super::Notice::IntervalChanged {
+                asked,
+                used: iv,
+                widened: iv != snapped,
+                max_bins: MAX_BINS,
+            });
+    }
     let nbins = ((end - start) / iv) as usize;
     // Only records inside the series time frame count (and form groups).
     let tcol = eval(&ts.time, b, env);

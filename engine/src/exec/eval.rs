@@ -16,6 +16,8 @@ use crate::value::Value;
 pub struct Env<'a> {
     pub store: Option<&'a Store>,
     pub ctx: Ctx,
+    /// What commands have to tell the user about the result (e.g. a widened interval).
+    pub notices: std::cell::RefCell<Vec<super::Notice>>,
 }
 
 pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {

@@ -136,6 +136,7 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
     let env = Env {
         store: Some(store),
         ctx: Ctx { now },
+        notices: Default::default(),
     };
     let mut notices = Vec::new();
     let (mut batch, tf) = match &plan.source {
@@ -248,6 +249,7 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
     for op in &plan.ops {
         batch = run_op(op, batch, &env, query_tf);
     }
+    notices.append(&mut env.notices.borrow_mut());
     let table = Table::new(batch, Some(store.clone()));
     let made_series = plan
         .ops

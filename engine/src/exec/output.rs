@@ -26,6 +26,31 @@ pub enum Notice {
         buckets: Vec<String>,
         loaded_buckets: Vec<String>,
     },
+    /// `makeTimeseries … interval:` ran with another interval: snapped to a well-known one, or
+    /// widened to stay within the bin limit.
+    IntervalChanged {
+        asked: i64,
+        used: i64,
+        /// True when the bin limit widened it (not only the snapping).
+        widened: bool,
+        max_bins: i64,
+    },
+}
+
+/// `1500` as `1,500`.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 /// A notice's kind, for UIs that offer an action (e.g. "show all loaded data").
@@ -33,6 +58,7 @@ pub enum Notice {
 pub enum NoticeKind {
     EmptyTimeframe,
     NoEventsInBucket,
+    IntervalChanged,
 }
 
 impl Notice {
@@ -40,6 +66,7 @@ impl Notice {
         match self {
             Notice::EmptyTimeframe { .. } => NoticeKind::EmptyTimeframe,
             Notice::NoEventsInBucket { .. } => NoticeKind::NoEventsInBucket,
+            Notice::IntervalChanged { .. } => NoticeKind::IntervalChanged,
         }
     }
 }
@@ -68,6 +95,24 @@ impl fmt::Display for Notice {
                 "No loaded events are in bucket {}; loaded buckets: {}.",
                 buckets.join(", "),
                 loaded_buckets.join(", ")
+            ),
+            Notice::IntervalChanged {
+                asked,
+                used,
+                widened: true,
+                max_bins,
+            } => write!(
+                f,
+                "makeTimeseries: interval widened from {} to {} ({}-bin limit).",
+                crate::time::format_duration(*asked),
+                crate::time::format_duration(*used),
+                thousands(*max_bins)
+            ),
+            Notice::IntervalChanged { asked, used, .. } => write!(
+                f,
+                "makeTimeseries: interval {} snapped to {} (intervals are 1, 2, 3, 5, 10, 15 or 30 min, 1, 2, 3, 4, 6, 8, 12 or 24 h, or whole days).",
+                crate::time::format_duration(*asked),
+                crate::time::format_duration(*used)
             ),
         }
     }

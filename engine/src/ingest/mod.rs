@@ -249,6 +249,8 @@ pub struct Loader {
     /// megabyte each.
     read_buf: Vec<u8>,
     spare: Vec<Vec<u8>>,
+    /// eventID → first row with it, built on the first repeated ID (see `earlier_with_id`).
+    id_rows: Option<hashbrown::HashMap<Sym, u32>>,
 }
 
 struct Keys {
@@ -314,6 +316,7 @@ impl Loader {
             keys,
             read_buf: Vec::new(),
             spare: Vec::new(),
+            id_rows: None,
         }
     }
 
@@ -790,21 +793,28 @@ impl Loader {
             }
         }
         let top = |key: Sym| match fast {
-            true => keys.iter().position(|&x| x == key).map(|j| offs[j]),
+            // A key given twice reads as its last value (see `Doc::member`).
+            true => keys.iter().rposition(|&x| x == key).map(|j| offs[j]),
             false => d.member(pos, key),
         };
-        let time_text = top(k.event_time)
-            .or_else(|| top(k.at_timestamp))
-            .and_then(|p| d.str_at(p));
-        let Some(time_text) = time_text else {
-            file.skip(at, "no eventTime, so not a CloudTrail event");
+        let time_at = top(k.event_time).or_else(|| top(k.at_timestamp));
+        let Some(time_text) = time_at.and_then(|p| d.str_at(p)) else {
+            match time_at {
+                None => file.skip(at, "no eventTime, so not a CloudTrail event"),
+                Some(p) => {
+                    let mut shown = String::new();
+                    d.write_json(p, &mut shown);
+                    let shown: String = shown.chars().take(60).collect();
+                    file.skip(
+                        at,
+                        format!("eventTime is {shown}, not a text timestamp such as \"2026-11-20T11:40:00Z\""),
+                    );
+                }
+            }
             return;
         };
         let Some(ts) = parse_timestamp(time_text) else {
-            file.skip(
-                at,
-                format!("eventTime {time_text:?} is not an RFC 3339 timestamp"),
-            );
+            file.skip(at, crate::time::timestamp_problem("eventTime", time_text));
             return;
         };
         let words = &self.store.tape.words;
@@ -812,11 +822,28 @@ impl Loader {
             let w = words[p];
             (tape::tag(w) == tape::STR).then(|| Sym(tape::payload(w)))
         };
-        if let Some(sym) = top(k.event_id).and_then(str_sym) {
+        let event_id = top(k.event_id).and_then(str_sym);
+        if let Some(sym) = event_id {
             if !self.store.seen_ids.insert(sym) {
-                file.duplicates += 1;
-                return;
+                // Seen before: the same event again is a duplicate; other content under the
+                // same ID is a conflict, and both are kept.
+                match earlier_with_id(&mut self.id_rows, &self.store, k.event_id, sym) {
+                    Some(row) if !d.same_value(self.store.doc[row] as usize, pos) => {
+                        conflict(&self.store, file, &at, sym, row);
+                    }
+                    _ => {
+                        file.duplicates += 1;
+                        return;
+                    }
+                }
             }
+        }
+        if let Some(key) = self.store.tape.dup_key {
+            let key = self.store.interner.get(key).to_string();
+            file.problem(
+                Some(at.clone()),
+                format!("the key {key:?} appears twice in an object of this event: its last value is used, as jq, Python and browsers read it (one key with two values is what an edited event can look like)"),
+            );
         }
         let account = top(k.recipient)
             .or_else(|| top(k.user_identity).and_then(|u| d.member(u, k.account_id)))
@@ -860,6 +887,9 @@ impl Loader {
         s.ts.push(ts);
         s.source.push(source);
         s.bucket.push(bucket);
+        if let (Some(ids), Some(sym)) = (&mut self.id_rows, event_id) {
+            ids.entry(sym).or_insert(s.doc.len() as u32 - 1);
+        }
         file.events += 1;
     }
 
@@ -919,6 +949,51 @@ impl Loader {
         report.store_bytes = store.heap_bytes();
         (Arc::new(store), report)
     }
+}
+
+/// The first row loaded with eventID `id`. The index is built on the first repeated ID (loads
+/// without repeats never pay for it) and kept up to date by `add_event` from then on.
+fn earlier_with_id(
+    index: &mut Option<hashbrown::HashMap<Sym, u32>>,
+    store: &Store,
+    event_id: Sym,
+    id: Sym,
+) -> Option<usize> {
+    let ids = index.get_or_insert_with(|| {
+        let d = Doc {
+            tape: &store.tape,
+            interner: &store.interner,
+        };
+        let mut ids = hashbrown::HashMap::new();
+        for (row, &pos) in store.doc.iter().enumerate() {
+            let sym = d.member(pos as usize, event_id).and_then(|p| {
+                let w = store.tape.words[p];
+                (tape::tag(w) == tape::STR).then(|| Sym(tape::payload(w)))
+            });
+            if let Some(sym) = sym {
+                ids.entry(sym).or_insert(row as u32);
+            }
+        }
+        ids
+    });
+    ids.get(&id).map(|&r| r as usize)
+}
+
+/// Reports an event whose eventID an earlier event with other content has (both are kept).
+fn conflict(store: &Store, file: &mut FileReport, at: &Position, id: Sym, row: usize) {
+    let id = store.interner.get(id);
+    let source = store
+        .sources
+        .values
+        .get(store.source[row] as usize)
+        .and_then(|v| v.as_str())
+        .unwrap_or("an earlier file");
+    let time = crate::time::format_timestamp(store.ts[row]);
+    file.conflicts += 1;
+    file.problem(
+        Some(at.clone()),
+        format!("eventID {id:?} was already loaded with different content (from {source}, eventTime {time}): both events are kept. One ID with two contents is what tampering or a damaged export looks like; compare them with: fetch logs | parse content, \"JSON:event\" | filter event[eventID] == {}", crate::syntax::quote::string(id)),
+    );
 }
 
 /// What identifies a folder on disk, to read each once: device and inode where the system has

@@ -165,6 +165,8 @@ pub struct FileReport {
     pub compressed: bool,
     pub events: usize,
     pub duplicates: usize,
+    /// Events whose eventID an earlier event with other content has (both kept).
+    pub conflicts: usize,
     /// The first [`MAX_PROBLEMS`] problems, with their positions.
     pub problems: Vec<Problem>,
     /// The problems after those, counted by kind.
@@ -300,6 +302,9 @@ impl LoadReport {
     pub fn duplicates(&self) -> usize {
         self.files.iter().map(|f| f.duplicates).sum()
     }
+    pub fn conflicts(&self) -> usize {
+        self.files.iter().map(|f| f.conflicts).sum()
+    }
     pub fn skipped_events(&self) -> usize {
         self.files.iter().map(FileReport::skipped).sum()
     }
@@ -329,6 +334,13 @@ impl LoadReport {
                 "{} duplicate{} dropped (same eventID)",
                 self.duplicates(),
                 plural(self.duplicates())
+            ));
+        }
+        if self.conflicts() > 0 {
+            parts.push(format!(
+                "{} eventID conflict{} (same ID, other content: both kept)",
+                self.conflicts(),
+                plural(self.conflicts())
             ));
         }
         if self.skipped_events() > 0 {
@@ -424,7 +436,7 @@ impl LoadReport {
             }
             s.push_str("{\"source\":");
             write_json_string(&mut s, &f.source);
-            let _ = write!(s, ",\"shape\":\"{}\",\"compressed\":{},\"events\":{},\"duplicates\":{},\"skipped\":{},\"problems\":[", f.shape.id(), f.compressed, f.events, f.duplicates, f.skipped());
+            let _ = write!(s, ",\"shape\":\"{}\",\"compressed\":{},\"events\":{},\"duplicates\":{},\"conflicts\":{},\"skipped\":{},\"problems\":[", f.shape.id(), f.compressed, f.events, f.duplicates, f.conflicts, f.skipped());
             for (j, p) in f.problems.iter().enumerate() {
                 if j > 0 {
                     s.push(',');
@@ -460,9 +472,10 @@ impl LoadReport {
         }
         let _ = write!(
             s,
-            "],\"events\":{},\"duplicates\":{},\"skipped\":{}",
+            "],\"events\":{},\"duplicates\":{},\"conflicts\":{},\"skipped\":{}",
             self.events(),
             self.duplicates(),
+            self.conflicts(),
             self.skipped_events()
         );
         if let Some((a, b)) = self.time_span {

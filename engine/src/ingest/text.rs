@@ -127,8 +127,9 @@ enum Mode {
         wrapped: bool,
         expect: Expect,
     },
-    /// After the events array of a wrapper: on to the end of the wrapper object.
-    WrapperTail(Skipper),
+    /// After the events array of a wrapper: its other members up to the end of the object. A
+    /// value being skipped is scanned from `cur`.
+    WrapperTail(Option<Skipper>),
     /// After malformed text inside an events array: look for the next event.
     Resync {
         kind: Kind,
@@ -363,7 +364,8 @@ impl Loader {
                     if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
                         break;
                     }
-                    newline |= c == b'\n';
+                    // Old Mac line endings (CR alone) separate NDJSON lines too.
+                    newline |= c == b'\n' || c == b'\r';
                     t.cur += 1;
                 }
                 let Some(&c) = t.buf.bytes().get(t.cur) else {
@@ -436,15 +438,7 @@ impl Loader {
                 wrapped,
                 expect,
             } => self.elements(t, file, kind, wrapped, expect),
-            Mode::WrapperTail(ref mut sk) => match sk.run(&t.buf.bytes()[t.cur..]) {
-                Some(end) => {
-                    t.cur += end;
-                    t.docs += 1;
-                    t.mode = Mode::Between;
-                    true
-                }
-                None => false,
-            },
+            Mode::WrapperTail(_) => self.wrapper_tail(t, file),
             Mode::Resync { kind, wrapped } => self.resync(t, file, kind, wrapped),
             Mode::Lines {
                 cloudwatch,
@@ -781,6 +775,23 @@ impl Loader {
                         };
                         return true;
                     }
+                    if let Some(kind) = kind {
+                        let holds = match first {
+                            b'{' => "an object",
+                            b'"' => "a string",
+                            b'n' => "null",
+                            _ => "a value",
+                        };
+                        let key = if kind == Kind::Event {
+                            "Records"
+                        } else {
+                            "Events"
+                        };
+                        file.problem(
+                            Some(t.pos(t.cur + at)),
+                            format!("`{key}` holds {holds}, not an array of events: the object is read as one event instead"),
+                        );
+                    }
                     value = Some(Skipper {
                         off: p,
                         ..Default::default()
@@ -900,14 +911,101 @@ impl Loader {
 
     fn close_array(&mut self, t: &mut Text, wrapped: bool) {
         if wrapped {
-            t.mode = Mode::WrapperTail(Skipper {
-                depth: 1,
-                started: true,
-                ..Default::default()
-            });
+            t.mode = Mode::WrapperTail(None);
         } else {
             t.docs += 1;
             t.mode = Mode::Between;
+        }
+    }
+
+    /// The members of a wrapper object after its events array, to its end. A second `Records`
+    /// (or `Events`) array is read too, with a notice: JSON readers disagree on repeated keys
+    /// (most keep only the last), so its events must not be lost without a word.
+    fn wrapper_tail(&mut self, t: &mut Text, file: &mut FileReport) -> bool {
+        let Mode::WrapperTail(mut value) = std::mem::replace(&mut t.mode, Mode::Stop) else {
+            unreachable!()
+        };
+        loop {
+            if let Some(sk) = &mut value {
+                match sk.run(&t.buf.bytes()[t.cur..]) {
+                    Some(end) => {
+                        t.cur += end;
+                        value = None;
+                    }
+                    None => {
+                        t.mode = Mode::WrapperTail(value);
+                        return false;
+                    }
+                }
+            }
+            let Some(c) = t.skip_ws() else {
+                t.mode = Mode::WrapperTail(None);
+                return false;
+            };
+            match c {
+                b',' => t.cur += 1,
+                b'}' => {
+                    t.cur += 1;
+                    t.docs += 1;
+                    t.mode = Mode::Between;
+                    return true;
+                }
+                b'"' => {
+                    let v = &t.buf.bytes()[t.cur..];
+                    let Some(key_end) = string_end(v, 0) else {
+                        t.mode = Mode::WrapperTail(None);
+                        return false;
+                    };
+                    let kind = match &v[1..key_end - 1] {
+                        b"Records" => Some(Kind::Event),
+                        b"Events" => Some(Kind::Lookup),
+                        _ => None,
+                    };
+                    let mut p = key_end;
+                    while v.get(p).is_some_and(u8::is_ascii_whitespace) {
+                        p += 1;
+                    }
+                    if v.get(p) == Some(&b':') {
+                        p += 1;
+                        while v.get(p).is_some_and(u8::is_ascii_whitespace) {
+                            p += 1;
+                        }
+                    }
+                    let Some(&first) = v.get(p) else {
+                        t.mode = Mode::WrapperTail(None);
+                        return false;
+                    };
+                    if let (Some(kind), b'[') = (kind, first) {
+                        let name = if kind == Kind::Event {
+                            "Records"
+                        } else {
+                            "Events"
+                        };
+                        file.problem(
+                            Some(t.pos(t.cur)),
+                            format!("a second `{name}` array in the same object: its events are read too (JSON readers disagree on a repeated key, most keep only the last one)"),
+                        );
+                        t.cur += p + 1;
+                        t.element = 0;
+                        t.mode = Mode::Elements {
+                            kind,
+                            wrapped: true,
+                            expect: Expect::First,
+                        };
+                        return true;
+                    }
+                    t.cur += p;
+                    value = Some(Skipper::default());
+                }
+                _ => {
+                    let message = format!(
+                        "malformed JSON: expected `,` or `}}` after the events array, found {}",
+                        tape::show_byte(c)
+                    );
+                    Self::resync_from(t, file, t.cur, message, Kind::Event, false);
+                    return true;
+                }
+            }
         }
     }
 
@@ -974,13 +1072,22 @@ impl Loader {
         skipping: bool,
     ) -> bool {
         let rest = &t.buf.bytes()[t.cur..];
-        let newline = rest.iter().position(|&c| c == b'\n');
+        // A line ends at LF, CRLF, or a CR alone (old Mac line endings): a CR at the end of the
+        // text so far waits for the next byte, which may be its LF.
+        let newline = match rest.iter().position(|&c| c == b'\n' || c == b'\r') {
+            Some(n) if rest[n] == b'\r' && n + 1 == rest.len() && !t.eof => None,
+            other => other,
+        };
+        let break_len = |n: usize| match (rest[n], rest.get(n + 1)) {
+            (b'\r', Some(b'\n')) => 2,
+            _ => 1,
+        };
         if skipping {
             let Some(n) = newline else {
                 t.cur = t.buf.bytes().len();
                 return false;
             };
-            t.cur += n + 1;
+            t.cur += n + break_len(n);
             t.line_no += 1;
             t.mode = Mode::Lines {
                 cloudwatch,
@@ -1006,6 +1113,10 @@ impl Loader {
             None => return false,
         };
         let line_end = t.cur + line_len;
+        let next = match newline {
+            Some(n) => t.cur + n + break_len(n),
+            None => line_end,
+        };
         let line = &t.buf.bytes()[t.cur..line_end];
         let mut start = t.cur + line.iter().take_while(|c| c.is_ascii_whitespace()).count();
         if start < line_end {
@@ -1042,7 +1153,7 @@ impl Loader {
                 }
             }
         }
-        t.cur = (line_end + 1).min(t.buf.bytes().len());
+        t.cur = next.min(t.buf.bytes().len());
         t.line_no += 1;
         true
     }
@@ -1208,6 +1319,8 @@ impl Loader {
             words: self.store.tape.words.len(),
             nums: self.store.tape.nums.len(),
         };
+        // What this value says about duplicate keys, for the event it may become.
+        self.store.tape.dup_key = None;
         let mut p = Parser::new(&mut self.store.tape, &mut self.store.interner, text);
         p.text_str = text_str;
         p.pos = at;

@@ -29,7 +29,8 @@ impl Planner<'_> {
     pub(super) fn limit(&mut self, c: &ast::Command, p: &Params) -> Option<Op> {
         let e = self.single_expr(p, c, "a number of records")?;
         match self.constant(e)? {
-            Value::Long(n) if n >= 0 => Some(Op::Limit(n as usize)),
+            // Past usize (wasm32: 4,294,967,295) a limit cuts nothing anyway.
+            Value::Long(n) if n >= 0 => Some(Op::Limit(usize::try_from(n).unwrap_or(usize::MAX))),
             _ => {
                 self.err(Diagnostic::error(
                     Code::E313,

@@ -52,6 +52,11 @@ pub struct Tape {
     pub nums: Vec<Num>,
     /// Key lists of objects, by shape id.
     pub shapes: Vec<Box<[Sym]>>,
+    /// Per shape, a key it has twice (`{"a":1,"a":2}`), if any.
+    shape_dups: Vec<Option<Sym>>,
+    /// Set when the parser closes an object with a key twice; the loader reads and clears it
+    /// for each event (a duplicate key is what a tampered event can look like).
+    pub dup_key: Option<Sym>,
     shape_index: hashbrown::HashMap<Box<[Sym]>, u32>,
     /// The keys of the objects being parsed, innermost last (scratch space of the parser: keys
     /// never go on the tape, so closing an object needs no compaction).
@@ -66,13 +71,29 @@ impl Tape {
             Some(&id) => id,
             None => {
                 let id = self.shapes.len() as u32;
+                let dup = keys
+                    .iter()
+                    .enumerate()
+                    .find(|(i, k)| keys[..*i].contains(k))
+                    .map(|(_, k)| *k);
+                self.shape_dups.push(dup);
                 self.shapes.push(keys.into());
                 self.shape_index.insert(keys.into(), id);
                 id
             }
         };
         self.key_stack.truncate(from);
+        if let Some(k) = self.shape_dups[id as usize] {
+            self.dup_key = Some(k);
+        }
         id
+    }
+
+    /// True when the shape has a key twice.
+    pub fn shape_has_dup(&self, shape: u32) -> bool {
+        self.shape_dups
+            .get(shape as usize)
+            .is_some_and(Option::is_some)
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -527,6 +548,25 @@ pub fn show_byte(c: u8) -> String {
     }
 }
 
+/// JSON equality: records as sets of members (any order), arrays in order, numbers by value.
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Record(x), Value::Record(y)) => {
+            x.fields.len() == y.fields.len()
+                && x.fields.iter().all(|(k, v)| {
+                    y.fields
+                        .iter()
+                        .find(|(k2, _)| k2 == k)
+                        .is_some_and(|(_, w)| same_json(v, w))
+                })
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same_json(p, q))
+        }
+        _ => crate::value::same(a, b),
+    }
+}
+
 /// Read access to documents on a tape.
 #[derive(Clone, Copy)]
 pub struct Doc<'a> {
@@ -554,7 +594,8 @@ impl<'a> Doc<'a> {
     /// The position of member `key` in the object at `pos`.
     pub fn member(&self, pos: usize, key: Sym) -> Option<usize> {
         if let Some((keys, first)) = self.shaped(pos) {
-            let j = keys.iter().position(|&k| k == key)?;
+            // A key given twice reads as its last value, as jq, Python and browsers read it.
+            let j = keys.iter().rposition(|&k| k == key)?;
             let mut p = first;
             for _ in 0..j {
                 p = self.skip(p);
@@ -567,13 +608,14 @@ impl<'a> Doc<'a> {
         }
         let end = pos + 1 + payload(w) as usize;
         let mut p = pos + 1;
+        let mut found = None;
         while p < end {
             if payload(self.tape.words[p]) == key.0 {
-                return Some(p + 1);
+                found = Some(p + 1);
             }
             p = self.skip(p + 1);
         }
-        None
+        found
     }
 
     /// The element `i` of the array at `pos`.
@@ -643,13 +685,38 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// True when the values at `a` and `b` are the same JSON: objects with the same members
+    /// in any order (a key given twice counts by its last value), arrays element by element,
+    /// numbers by value (`1` and `1.0` alike). Words that are equal one by one (the same event
+    /// written the same way) are recognised without building anything.
+    pub fn same_value(&self, a: usize, b: usize) -> bool {
+        let (ea, eb) = (self.skip(a), self.skip(b));
+        let words = &self.tape.words;
+        let plain = |w: u32| tag(w) != NUM;
+        if ea - a == eb - b
+            && words[a..ea]
+                .iter()
+                .zip(&words[b..eb])
+                .all(|(&x, &y)| x == y && plain(x))
+        {
+            return true;
+        }
+        same_json(&self.value(a), &self.value(b))
+    }
+
     /// The value at `pos`, building records and arrays.
     pub fn value(&self, pos: usize) -> Value {
         let w = self.tape.words[pos];
         if let Some((keys, first)) = self.shaped(pos) {
             let mut fields = Vec::with_capacity(keys.len());
             let mut p = first;
-            for &k in keys {
+            let dups = self.tape.shape_has_dup(payload(w));
+            for (i, &k) in keys.iter().enumerate() {
+                // A key given twice keeps its last value, in the last place it stands.
+                if dups && keys[i + 1..].contains(&k) {
+                    p = self.skip(p);
+                    continue;
+                }
                 fields.push((Arc::from(self.interner.get(k)), self.value(p)));
                 p = self.skip(p);
             }
