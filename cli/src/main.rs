@@ -137,6 +137,12 @@ struct QueryArgs {
     args: Vec<String>,
 }
 
+/// Text for the terminal: log values, file names and queries are shown with their control and
+/// invisible characters escaped (`--format json` escapes them too; CSV keeps them, as data).
+fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    trailscope_engine::terminal::escape(text, true)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -287,7 +293,7 @@ fn bench(b: BenchArgs) -> ExitCode {
                 }
                 Err(d) => {
                     let rendered = render_diagnostics(&q, &d);
-                    eprint!("{rendered}");
+                    eprint!("{}", safe(&rendered));
                     t.error = Some(rendered);
                     break;
                 }
@@ -521,7 +527,7 @@ fn query(a: QueryArgs) -> ExitCode {
     let (store, report) = loader.finish();
     let load_time = started.elapsed();
     match a.report {
-        Report::Text => eprint!("{}", report.summary()),
+        Report::Text => eprint!("{}", safe(&report.summary())),
         Report::Json => eprintln!("{}", report.to_json()),
         Report::None => {}
     }
@@ -540,13 +546,13 @@ fn query(a: QueryArgs) -> ExitCode {
         return match explain_query(&store, &query_text, &opts) {
             Ok((plan, warnings)) => {
                 if !warnings.is_empty() {
-                    eprint!("{}", render_diagnostics(&query_text, &warnings));
+                    eprint!("{}", safe(&render_diagnostics(&query_text, &warnings)));
                 }
-                println!("{plan}");
+                println!("{}", safe(&plan));
                 done
             }
             Err(diags) => {
-                eprint!("{}", render_diagnostics(&query_text, &diags));
+                eprint!("{}", safe(&render_diagnostics(&query_text, &diags)));
                 ExitCode::from(2)
             }
         };
@@ -554,16 +560,16 @@ fn query(a: QueryArgs) -> ExitCode {
     let out = match run_query(&store, &query_text, &opts) {
         Ok(o) => o,
         Err(diags) => {
-            eprint!("{}", render_diagnostics(&query_text, &diags));
+            eprint!("{}", safe(&render_diagnostics(&query_text, &diags)));
             return ExitCode::from(2);
         }
     };
     let run_time = started.elapsed();
     if !out.warnings.is_empty() {
-        eprint!("{}", render_diagnostics(&query_text, &out.warnings));
+        eprint!("{}", safe(&render_diagnostics(&query_text, &out.warnings)));
     }
     for n in &out.notices {
-        eprintln!("notice: {n}");
+        eprintln!("notice: {}", safe(&n.to_string()));
     }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());

@@ -25,6 +25,7 @@ pub mod ingest;
 pub mod plan;
 pub mod storage;
 pub mod syntax;
+pub mod terminal;
 pub mod time;
 pub mod value;
 

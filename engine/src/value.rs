@@ -269,7 +269,9 @@ pub fn format_double(f: f64) -> String {
     }
 }
 
-/// Writes a JSON string literal with the escapes RFC 8259 requires.
+/// Writes a JSON string literal with the escapes RFC 8259 requires, and `\uXXXX` for the other
+/// characters a terminal would act on or hide (DEL, C1 controls, bidi and zero-width
+/// characters, see [`crate::terminal`]): the same string to a JSON reader, inert on a screen.
 pub fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -279,7 +281,7 @@ pub fn write_json_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
+            c if (c as u32) < 0x20 || crate::terminal::is_unsafe(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),

@@ -111,10 +111,11 @@ impl Table {
         Ok(())
     }
 
-    /// An aligned text table; cells longer than `max_width` characters are cut with `…`.
+    /// An aligned text table for a terminal: every control and invisible character of a value
+    /// or column name is escaped (see [`crate::terminal`]), cells longer than `max_width` characters are cut with `…`.
     pub fn to_text(&self, max_width: usize) -> String {
         let cut = |s: String| -> String {
-            let s = s.replace(['\n', '\r', '\t'], " ");
+            let s = crate::terminal::escape(&s, false).into_owned();
             if s.chars().count() > max_width {
                 let mut t: String = s.chars().take(max_width.saturating_sub(1)).collect();
                 t.push('…');
@@ -130,7 +131,8 @@ impl Table {
                     .collect()
             })
             .collect();
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        let columns: Vec<String> = self.columns.iter().map(|c| cut(c.clone())).collect();
+        let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
         for row in &cells {
             for (w, c) in widths.iter_mut().zip(row) {
                 *w = (*w).max(c.chars().count());
@@ -145,7 +147,7 @@ impl Table {
                 .collect();
             let _ = writeln!(s, "{}", parts.join(" │ ").trim_end());
         };
-        fmt_row(&mut s, &self.columns);
+        fmt_row(&mut s, &columns);
         let _ = writeln!(
             s,
             "{}",
