@@ -419,11 +419,91 @@ pub fn matches_value(s: &str, pat: &str, case_sensitive: bool) -> bool {
     }
 }
 
+/// SQL LIKE: `%` any run of characters, `_` one character, the whole string. See
+/// [`wildcard_match`].
 fn like(s: &[char], p: &[char]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some('%') => (0..=s.len()).any(|i| like(&s[i..], &p[1..])),
-        Some('_') => !s.is_empty() && like(&s[1..], &p[1..]),
-        Some(c) => s.first() == Some(c) && like(&s[1..], &p[1..]),
+    wildcard_match(s, p, '%', Some('_'))
+}
+
+/// Whole-string match of `p` against `s`, where `many` matches any run of characters and `one`
+/// (if any) exactly one. Greedy with backtracking to the last `many` only, so the work is at
+/// most `s.len() × p.len()` steps whatever the pattern: a pattern from a query or a share link
+/// (`%e%e%e%zzz`) cannot make it exponential.
+pub(crate) fn wildcard_match(s: &[char], p: &[char], many: char, one: Option<char>) -> bool {
+    let (mut i, mut j) = (0, 0);
+    // The last `many` seen, and where in `s` its run currently ends.
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if j < p.len() && p[j] == many {
+            star = Some((j, i));
+            j += 1;
+        } else if j < p.len() && (Some(p[j]) == one || p[j] == s[i]) {
+            i += 1;
+            j += 1;
+        } else if let Some((sj, si)) = star {
+            // Let the last `many` take one more character and try again after it.
+            star = Some((sj, si + 1));
+            i = si + 1;
+            j = sj + 1;
+        } else {
+            return false;
+        }
+    }
+    p[j..].iter().all(|&c| c == many)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition, exponential: the reference the fast matcher is checked against.
+    fn like_reference(s: &[char], p: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('%') => (0..=s.len()).any(|i| like_reference(&s[i..], &p[1..])),
+            Some('_') => !s.is_empty() && like_reference(&s[1..], &p[1..]),
+            Some(c) => s.first() == Some(c) && like_reference(&s[1..], &p[1..]),
+        }
+    }
+
+    #[test]
+    fn like_agrees_with_its_definition_on_every_small_case() {
+        // Every string of up to 5 characters over {a, b} and every pattern of up to 5 over
+        // {a, b, %, _}.
+        fn all(alphabet: &[char], max: usize) -> Vec<Vec<char>> {
+            let mut out = vec![vec![]];
+            let mut last = vec![vec![]];
+            for _ in 0..max {
+                let next: Vec<Vec<char>> = last
+                    .iter()
+                    .flat_map(|w: &Vec<char>| {
+                        alphabet.iter().map(move |&c| {
+                            let mut w = w.clone();
+                            w.push(c);
+                            w
+                        })
+                    })
+                    .collect();
+                out.extend(next.iter().cloned());
+                last = next;
+            }
+            out
+        }
+        let strings = all(&['a', 'b'], 5);
+        let patterns = all(&['a', 'b', '%', '_'], 5);
+        for s in &strings {
+            for p in &patterns {
+                assert_eq!(like(s, p), like_reference(s, p), "{s:?} {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn like_is_not_exponential() {
+        // The reference would take longer than the age of the universe; this is a few
+        // thousand steps. (A regression would hang the test rather than slow it.)
+        let s: Vec<char> = "e".repeat(2_000).chars().collect();
+        let p: Vec<char> = "%e".repeat(40).chars().chain("zzz".chars()).collect();
+        assert!(!like(&s, &p));
     }
 }
