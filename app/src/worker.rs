@@ -121,6 +121,7 @@ fn handle(req: Request, files: Vec<File>) {
                 now_ns,
                 from_ns,
                 to_ns,
+                limits: query_limits(),
             },
         ),
         Request::Rows { id, start, count } => {
@@ -179,6 +180,18 @@ fn wasm_memory() -> f64 {
         .ok()
         .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
         .map_or(0.0, |b| b.byte_length() as f64)
+}
+
+/// What one query may use in this tab: values up to 1 GiB, less when the loaded data leaves
+/// less of wasm32's 4 GiB (a query that asks for more stops with an error; an allocation
+/// failure would end the worker and lose the data).
+fn query_limits() -> trailscope_engine::exec::budget::Limits {
+    const GIB: f64 = (1u64 << 30) as f64;
+    let free = 3.75 * GIB - wasm_memory();
+    trailscope_engine::exec::budget::Limits {
+        memory_bytes: free.clamp(128.0 * (1 << 20) as f64, GIB) as u64,
+        interrupt: None,
+    }
 }
 
 /// Why loading must stop, when the module's memory is close to wasm32's limit.

@@ -128,6 +128,13 @@ struct QueryArgs {
     /// Read the query from this file instead of the first argument.
     #[arg(short = 'f', long = "file")]
     file: Option<PathBuf>,
+    /// Memory the query may use for the values it builds (strings, arrays, records), e.g.
+    /// 512MiB or 8GiB; past it the query stops with an error (E401).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    max_memory: u64,
+    /// Stop the query after this many seconds (E402). Default: no limit.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
     /// Print the plan the query would run (commands and functions resolved, defaults written
     /// out, constants folded, time frames absolute) instead of running it.
     #[arg(long)]
@@ -135,6 +142,27 @@ struct QueryArgs {
     /// The query (unless -f), then the files and folders to load.
     #[arg(required = true)]
     args: Vec<String>,
+}
+
+/// A size such as `512MiB`, `8GiB`, `2G` or `1048576` (bytes).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("expected a size such as 512MiB or 8GiB, found {text:?}"))?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" | "tib" => 1024.0f64.powi(4),
+        other => return Err(format!("unknown size unit {other:?} (use KiB, MiB, GiB)")),
+    };
+    Ok((n * scale) as u64)
 }
 
 /// Text for the terminal: log values, file names and queries are shown with their control and
@@ -266,8 +294,7 @@ fn bench(b: BenchArgs) -> ExitCode {
             .unwrap_or_default();
         let opts = QueryOptions {
             now_ns: now,
-            from_ns: None,
-            to_ns: None,
+            ..QueryOptions::default()
         };
         let mut t = QueryTiming {
             name,
@@ -537,10 +564,20 @@ fn query(a: QueryArgs) -> ExitCode {
         ExitCode::SUCCESS
     };
     let started = Instant::now();
+    let interrupt = a.timeout.map(|secs| {
+        let deadline = Instant::now() + std::time::Duration::from_secs_f64(secs.max(0.0));
+        let stop: trailscope_engine::exec::budget::Interrupt =
+            std::sync::Arc::new(move || Instant::now() >= deadline);
+        stop
+    });
     let opts = QueryOptions {
         now_ns: Some(now),
         from_ns: from,
         to_ns: to,
+        limits: trailscope_engine::exec::budget::Limits {
+            memory_bytes: a.max_memory,
+            interrupt,
+        },
     };
     if a.explain {
         return match explain_query(&store, &query_text, &opts) {

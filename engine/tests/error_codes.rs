@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use trailscope_engine::diag::codes::{self, Code, CODES};
+use trailscope_engine::exec::budget::Limits;
 use trailscope_engine::{run_query, LoadOptions, Loader, QueryOptions, Store};
 
 /// The seed export, so that warnings about event members have events to compare with.
@@ -19,9 +20,20 @@ fn store() -> Arc<Store> {
     l.finish().0
 }
 
-/// Every code a query raises, errors and warnings.
-fn raised(store: &Arc<Store>, query: &str) -> Vec<Code> {
-    match run_query(store, query, &QueryOptions::default()) {
+/// Every code a query raises, errors and warnings: with a small memory budget, and for E402
+/// with Cancel pressed from the start.
+fn raised(store: &Arc<Store>, query: &str, code: Code) -> Vec<Code> {
+    let opts = QueryOptions {
+        limits: Limits {
+            memory_bytes: 64 << 20,
+            interrupt: (code == Code::E402).then(|| {
+                let cancel: trailscope_engine::exec::budget::Interrupt = Arc::new(|| true);
+                cancel
+            }),
+        },
+        ..QueryOptions::default()
+    };
+    match run_query(store, query, &opts) {
         Ok(out) => out.warnings.iter().map(|d| d.code).collect(),
         Err(d) => d.iter().map(|d| d.code).collect(),
     }
@@ -41,7 +53,7 @@ fn every_example_raises_its_code() {
             );
             continue;
         }
-        let codes = raised(&store, &example);
+        let codes = raised(&store, &example, info.code);
         if !codes.contains(&info.code) {
             failures.push(format!(
                 "{}: `{}` raises {codes:?}",

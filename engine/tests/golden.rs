@@ -116,6 +116,7 @@ fn options(c: &Case) -> QueryOptions {
             .map(|n| time::parse_timestamp(n).expect("bad // now:")),
         from_ns: None,
         to_ns: None,
+        limits: Default::default(),
     }
 }
 

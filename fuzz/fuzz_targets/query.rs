@@ -37,10 +37,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // "Now": 2026-11-20T12:00:00Z, just after the data, so relative time frames select something.
+    // A small memory budget: no fuzzed query may build more (it is stopped with E401).
     let opts = QueryOptions {
         now_ns: Some(1_795_176_000_000_000_000),
-        from_ns: None,
-        to_ns: None,
+        limits: trailscope_engine::exec::budget::Limits {
+            memory_bytes: 256 << 20,
+            interrupt: None,
+        },
+        ..QueryOptions::default()
     };
     match run_query(store(), query, &opts) {
         Ok(out) => {

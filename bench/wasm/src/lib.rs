@@ -116,8 +116,7 @@ impl Engine {
             .ok_or_else(|| JsError::new("call finish() before querying"))?;
         let opts = QueryOptions {
             now_ns: store.time_span().map(|(_, newest)| default_now(newest)),
-            from_ns: None,
-            to_ns: None,
+            ..QueryOptions::default()
         };
         self.last = None;
         match run_query(store, text, &opts) {

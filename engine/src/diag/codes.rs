@@ -4,8 +4,9 @@
 //! that every example raises its code.
 //!
 //! Families: `E1xx` reading the text (lexer), `E2xx` the shape of the query (parser), `E3xx`
-//! names, parameters and types (planner), `E9xx` internal errors (a bug: no query should raise
-//! them); `W3xx` warnings, which do not stop a query.
+//! names, parameters and types (planner), `E4xx` a run stopped by its budget (memory, time,
+//! Cancel), `E9xx` internal errors (a bug: no query should raise them); `W3xx` warnings, which
+//! do not stop a query.
 
 /// Declares the codes: `CODE => meaning, example, hint;`. An example `<N×s>` stands for the
 /// text `s` repeated N times.
@@ -262,6 +263,12 @@ codes! {
     E339 => "a constant of another type where a function takes text",
         "data record() | fields l = lower(5)",
         "convert it with toString(…)";
+    E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",
+        "data record(s = \"0123456789abcdef\")<24×| fieldsAdd s = concat(s, s) >",
+        "filter first, keep fewer or shorter fields; the CLI's --max-memory and the app's budget set the limit";
+    E402 => "a run stopped before its end: cancelled by the user, or over its time limit (examples run with Cancel pressed)",
+        "fetch logs | summarize count()",
+        "narrow it down with a time frame or filters and run it again";
     E900 => "internal error: the planner gave neither a plan nor an error",
         "",
         "please report the query";
@@ -298,6 +305,7 @@ pub fn reference() -> String {
         ("E1", "Reading the text (lexer)"),
         ("E2", "The shape of the query (parser)"),
         ("E3", "Names, parameters and types (planner)"),
+        ("E4", "Runs stopped by their budget"),
         ("E9", "Internal errors (a bug: please report the query)"),
         ("W3", "Warnings"),
     ];

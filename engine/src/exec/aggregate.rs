@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::budget;
 use super::column::{combine_groups, group_ids, Batch, Column, Stored};
 use super::eval::{eval, true_rows, Env};
 use crate::functions::{Aggregate, State};
@@ -138,6 +139,9 @@ pub fn summarize(
             states = counts.into_iter().map(State::Count).collect();
         } else {
             for (row, &g) in gids.iter().enumerate() {
+                if !budget::tick() {
+                    break;
+                }
                 feed(&a, &inp, row, &mut states[g as usize], env);
             }
         }
@@ -252,6 +256,9 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
         }
         _ => {
             for i in 0..b.len {
+                if !budget::tick() {
+                    break;
+                }
                 match tcol.get(i, env.store) {
                     Value::Timestamp(t) => add(i, Some(t)),
                     _ => add(i, None),
@@ -298,6 +305,13 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
         .map(|(&g, &t)| g as usize * nbins + ((t - start) / iv) as usize)
         .collect();
     for (name, call) in &ts.aggs {
+        // One value per group and bin: asked for before the cells are made (a group per event
+        // times 1,500 bins is gigabytes).
+        let cells = ngroups.saturating_mul(nbins);
+        if !budget::charge(cells.saturating_mul(std::mem::size_of::<Value>() + 8)) {
+            out.fields.push((name.clone(), Column::Const(Value::Null)));
+            continue;
+        }
         let inp = input(call, &inside, env);
         let a = agg(call);
         let default = call.default.clone().unwrap_or(Value::Null);
@@ -316,6 +330,9 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
             let mut slot = vec![u32::MAX; ngroups * nbins];
             let mut states: Vec<State> = Vec::new();
             for (row, &c) in cell_of.iter().enumerate() {
+                if !budget::tick() {
+                    break;
+                }
                 let s = &mut slot[c];
                 if *s == u32::MAX {
                     *s = states.len() as u32;

@@ -48,13 +48,28 @@ impl Column {
                 let row = rows[i];
                 match what {
                     Stored::Base(BaseField::Timestamp) => Value::Timestamp(store.timestamp(row)),
-                    Stored::Base(BaseField::Content) => Value::str(&store.content(row)),
+                    Stored::Base(BaseField::Content) => {
+                        // Rebuilt text counts against the run's memory budget.
+                        let text = store.content(row);
+                        match super::budget::charge(text.len() + 16) {
+                            true => Value::str(&text),
+                            false => Value::Null,
+                        }
+                    }
                     Stored::Base(BaseField::Service) => Value::str("cloudtrail"),
                     Stored::Base(f) => match store.base_codes(*f) {
                         Some((codes, dict)) => dict[codes[row as usize] as usize].clone(),
                         None => Value::Null,
                     },
-                    Stored::Event(path) => store.event_value(row, path),
+                    Stored::Event(path) => {
+                        let v = store.event_value(row, path);
+                        if matches!(v, Value::Record(_) | Value::Array(_))
+                            && !super::budget::charge(super::budget::size_of(&v))
+                        {
+                            return Value::Null;
+                        }
+                        v
+                    }
                 }
             }
         }
@@ -137,7 +152,12 @@ impl Column {
                 if let Some((codes, dict)) = self.dict_form(store) {
                     return codes.iter().map(|&c| dict[c as usize].clone()).collect();
                 }
-                (0..len).map(|i| self.get(i, store)).collect()
+                (0..len)
+                    .map(|i| match super::budget::tick() {
+                        true => self.get(i, store),
+                        false => Value::Null,
+                    })
+                    .collect()
             }
         }
     }
@@ -173,6 +193,9 @@ pub fn group_ids(col: &Column, len: usize, store: Option<&Store>) -> (Vec<u32>, 
     }
     let ids = (0..len)
         .map(|i| {
+            if !super::budget::tick() {
+                return 0;
+            }
             let v = col.get(i, store);
             let next = reps.len() as u32;
             *index.entry(GroupKey(v.clone())).or_insert_with(|| {

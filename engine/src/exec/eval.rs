@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use super::budget;
 use super::column::{Batch, Column, DictForm, Stored};
 use crate::functions::{self, Ctx, FnRef};
 use crate::plan::{align_value, PExpr, PKey};
@@ -37,6 +38,9 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
             let cols: Vec<Column> = fields.iter().map(|(_, x)| eval(x, b, env)).collect();
             let rows: Arc<[Value]> = (0..b.len)
                 .map(|i| {
+                    if !budget::tick() || !budget::charge(16 + 40 * fields.len()) {
+                        return Value::Null;
+                    }
                     functions::record(
                         fields
                             .iter()
@@ -95,7 +99,14 @@ fn map_one(col: Column, len: usize, env: &Env, f: impl Fn(&Value) -> Value) -> C
             dict: mapped,
         };
     }
-    Column::Values((0..len).map(|i| f(&col.get(i, env.store))).collect())
+    Column::Values(
+        (0..len)
+            .map(|i| match budget::tick() {
+                true => f(&col.get(i, env.store)),
+                false => Value::Null,
+            })
+            .collect(),
+    )
 }
 
 /// Dictionary form when evaluating per dictionary entry is not more work than per row.
@@ -182,6 +193,13 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                     if let Some(&c) = memo.get(&key) {
                         return c;
                     }
+                    if !budget::tick() {
+                        // Stopped: every new combination is null (code 0 is made here).
+                        if out_dict.is_empty() {
+                            out_dict.push(Value::Null);
+                        }
+                        return 0;
+                    }
                     for (slot, &k) in non_const.iter().enumerate() {
                         if let Some((_, d)) = &dicts[k] {
                             args[k] = d[key[slot] as usize].clone();
@@ -212,6 +230,9 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
             let mut args: Vec<Value> = vec![Value::Null; cols.len()];
             let out: Arc<[Value]> = (0..len)
                 .map(|i| {
+                    if !budget::tick() {
+                        return Value::Null;
+                    }
                     for (j, c) in cols.iter().enumerate() {
                         args[j] = match (&mats[j], c) {
                             (Some(m), _) => m[i].clone(),

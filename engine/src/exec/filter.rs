@@ -69,7 +69,10 @@ fn select(e: &PExpr, b: Batch, env: &Env, when_true: bool) -> Batch {
             }
             None => {
                 let store = env.store;
-                select_flags((0..b.len).map(|i| is_true(&col.get(i, store)) == when_true))
+                select_flags(
+                    (0..b.len)
+                        .map(|i| super::budget::tick() && is_true(&col.get(i, store)) == when_true),
+                )
             }
         },
     };

@@ -4,6 +4,7 @@
 //! exposes the stored fields lazily; each command then maps a [`Batch`] to a new one.
 
 pub mod aggregate;
+pub mod budget;
 pub mod column;
 pub mod eval;
 mod filter;
@@ -32,6 +33,8 @@ pub struct QueryOptions {
     /// Global time frame used when the query's `fetch` gives none. `None`: all loaded data.
     pub from_ns: Option<i64>,
     pub to_ns: Option<i64>,
+    /// Memory for the values the run builds, and a way to stop it (see [`budget`]).
+    pub limits: budget::Limits,
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +48,8 @@ pub struct QueryOutput {
     pub now_ns: i64,
     /// A table of records, or a time series to chart.
     pub kind: ResultKind,
+    /// The command the run's budget stopped it in (see [`budget`]), if it was.
+    pub stopped_at: Option<usize>,
 }
 
 impl QueryOutput {
@@ -63,11 +68,30 @@ pub fn run_query(
     query: &str,
     opts: &QueryOptions,
 ) -> Result<QueryOutput, Vec<Diagnostic>> {
-    let (plan, now, diags) = prepare(store, query, opts)?;
+    // From planning on: constant folding builds values too (`concat("…", "…")` nested).
+    let guard = budget::start(&opts.limits);
+    let (plan, now, diags) = match prepare(store, query, opts) {
+        Ok(p) if budget::stopped().is_none() => p,
+        Ok(_) => return Err(vec![stopped_diagnostic(budget::stopped(), query)]),
+        Err(d) => return Err(d),
+    };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         execute(store, &plan, now, opts)
     }));
+    let stop = budget::stopped();
+    drop(guard);
     match run {
+        Ok(out) if stop.is_some() => {
+            // Where it stopped: the command that was running.
+            let at = plan
+                .spans
+                .get(out.stopped_at.unwrap_or(0))
+                .copied()
+                .unwrap_or_default();
+            let mut d = stopped_diagnostic(stop, query);
+            d.span = at;
+            Err(vec![d])
+        }
         Ok(mut out) => {
             out.warnings = diags;
             Ok(out)
@@ -86,7 +110,11 @@ pub fn explain_query(
     query: &str,
     opts: &QueryOptions,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let _guard = budget::start(&opts.limits);
     let (plan, now, diags) = prepare(store, query, opts)?;
+    if budget::stopped().is_some() {
+        return Err(vec![stopped_diagnostic(budget::stopped(), query)]);
+    }
     Ok((plan.explain(now), diags))
 }
 
@@ -123,6 +151,24 @@ fn prepare(
             }
             Err(diags)
         }
+    }
+}
+
+/// The error of a run its budget stopped.
+fn stopped_diagnostic(stop: Option<budget::Stop>, query: &str) -> Diagnostic {
+    let span = crate::diag::Span::new(0, query.len());
+    match stop {
+        Some(budget::Stop::Memory { limit }) => Diagnostic::error(
+            crate::diag::Code::E401,
+            span,
+            format!(
+                "the query builds more than {} of values (strings, arrays, records) and was stopped",
+                crate::ingest::archive::show_size(limit)
+            ),
+        )
+        .with_hint("filter first, keep fewer or shorter fields, or avoid functions that grow values (concat, replaceString, collectArray) over many records"),
+        _ => Diagnostic::error(crate::diag::Code::E402, span, "the query was stopped (cancelled, or over its time limit); the loaded data is unchanged")
+            .with_hint("narrow it down with a time frame or filters and run it again"),
     }
 }
 
@@ -246,8 +292,34 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         }
     };
     let query_tf = tf.unwrap_or((now - 2 * crate::time::NS_PER_HOUR, now));
-    for op in &plan.ops {
+    let mut stopped_at = None;
+    for (i, op) in plan.ops.iter().enumerate() {
+        if budget::check_interrupt().is_some() {
+            stopped_at = Some(i);
+            break;
+        }
+        let before: Vec<*const Value> = batch
+            .fields
+            .iter()
+            .filter_map(|(_, c)| match c {
+                Column::Values(v) => Some(v.as_ptr()),
+                _ => None,
+            })
+            .collect();
         batch = run_op(op, batch, &env, query_tf);
+        // The vectors of values this command made count too (their contents were counted as
+        // they were built).
+        for (_, c) in &batch.fields {
+            if let Column::Values(v) = c {
+                if !before.contains(&v.as_ptr()) {
+                    budget::charge(v.len() * std::mem::size_of::<Value>());
+                }
+            }
+        }
+        if budget::stopped().is_some() {
+            stopped_at = Some(i);
+            break;
+        }
     }
     notices.append(&mut env.notices.borrow_mut());
     let table = Table::new(batch, Some(store.clone()));
@@ -257,6 +329,7 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         .any(|op| matches!(op, Op::MakeTimeseries(_)));
     QueryOutput {
         kind: output::result_kind(made_series, &table),
+        stopped_at,
         table,
         notices,
         warnings: Vec::new(),

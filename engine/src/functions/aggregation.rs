@@ -394,7 +394,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
         imp: Agg(Aggregate {
             update: |s, v| {
                 if let State::Distinct(set, vals) = s {
-                    if set.insert(GroupKey(v.clone())) {
+                    if crate::exec::budget::charge(2 * std::mem::size_of::<Value>())
+                        && set.insert(GroupKey(v.clone()))
+                    {
                         vals.push(v.clone());
                     }
                 }
@@ -422,7 +424,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
             init: || State::Collect(Vec::new()),
             update: |s, v| {
                 if let State::Collect(vals) = s {
-                    vals.push(v.clone())
+                    if crate::exec::budget::charge(std::mem::size_of::<Value>()) {
+                        vals.push(v.clone())
+                    }
                 }
             },
             finish: |s| match s {

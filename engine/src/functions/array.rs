@@ -2,7 +2,7 @@
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/array-functions>.
 
 use super::Imp::{Record, Scalar};
-use super::{at, ex, many, named, req, Def, Family, Function, Ty};
+use super::{at, ex, many, named, new_array, new_str, req, Def, Family, Function, Ty};
 use crate::value::{same, sort_cmp, Value};
 
 const ARRAY: Function = Function {
@@ -128,12 +128,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         examples: &[ex("arrayDistinct(array(2, 3, 7, 7, 1))", "[1,2,3,7]")],
         see: dynatrace_docs!("array-functions#arrayDistinct"),
         imp: Scalar(|a, _| match at(a, 0) {
-            Value::Array(xs) => {
+            Value::Array(xs) => new_array(xs.len(), || {
                 let mut v: Vec<Value> = xs.to_vec();
                 v.sort_by(sort_cmp);
                 v.dedup_by(|x, y| same(x, y));
-                Value::Array(v.into())
-            }
+                v
+            }),
             _ => Value::Null,
         }),
         ..ARRAY
@@ -153,7 +153,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         see: dynatrace_docs!("array-functions#arraySort"),
         imp: Scalar(|a, _| match at(a, 0) {
-            Value::Array(xs) => {
+            Value::Array(xs) => new_array(xs.len(), || {
                 let mut v: Vec<Value> = xs.to_vec();
                 v.sort_by(sort_cmp);
                 if at(a, 1).as_str() == Some("descending") {
@@ -162,8 +162,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
                     let k = v.len() - nulls;
                     v[..k].reverse();
                 }
-                Value::Array(v.into())
-            }
+                v
+            }),
             _ => Value::Null,
         }),
         ..ARRAY
@@ -216,7 +216,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             if arrays.is_empty() {
                 return Value::Null;
             }
-            Value::Array(arrays.concat().into())
+            new_array(arrays.iter().map(|x| x.len()).sum(), || arrays.concat())
         }),
         ..ARRAY
     },
@@ -228,13 +228,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
         examples: &[ex("arrayRemoveNulls(array(2, 3, null, 7, 7, 1))", "[2,3,7,7,1]")],
         see: dynatrace_docs!("array-functions#arrayRemoveNulls"),
         imp: Scalar(|a, _| match at(a, 0) {
-            Value::Array(xs) => Value::Array(
-                xs.iter()
-                    .filter(|v| !v.is_null())
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .into(),
-            ),
+            Value::Array(xs) => new_array(xs.len(), || {
+                xs.iter().filter(|v| !v.is_null()).cloned().collect()
+            }),
             _ => Value::Null,
         }),
         ..ARRAY
@@ -247,7 +243,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         examples: &[ex("arrayReverse(array(2, 3, 7, 7, 1))", "[1,7,7,3,2]")],
         see: dynatrace_docs!("array-functions#arrayReverse"),
         imp: Scalar(|a, _| match at(a, 0) {
-            Value::Array(xs) => Value::Array(xs.iter().rev().cloned().collect::<Vec<_>>().into()),
+            Value::Array(xs) => new_array(xs.len(), || xs.iter().rev().cloned().collect()),
             _ => Value::Null,
         }),
         ..ARRAY
@@ -269,11 +265,15 @@ pub(super) static FUNCTIONS: &[Function] = &[
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Array(xs) => {
                 let d = at(a, 1).as_str().unwrap_or("");
-                let parts: Vec<String> = xs
-                    .iter()
-                    .map(|v| v.to_dql_string().unwrap_or_else(|| "null".into()))
-                    .collect();
-                Value::str(&parts.join(d))
+                let len = xs.iter().map(crate::exec::budget::size_of).sum::<usize>()
+                    + d.len() * xs.len();
+                new_str(len, || {
+                    let parts: Vec<String> = xs
+                        .iter()
+                        .map(|v| v.to_dql_string().unwrap_or_else(|| "null".into()))
+                        .collect();
+                    parts.join(d)
+                })
             }
             _ => Value::Null,
         }),
@@ -289,7 +289,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"array(1, "a", null)"#, r#"[1,"a",null]"#),
         ],
         see: dynatrace_docs!("array-functions#array"),
-        imp: Scalar(|a, _| Value::Array(a.to_vec().into())),
+        imp: Scalar(|a, _| new_array(a.len(), || a.to_vec())),
         ..ARRAY
     },
     Function {

@@ -3,7 +3,7 @@
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/conversion-and-casting-functions>.
 
 use super::Imp::Scalar;
-use super::{at, ex, req, Ctx, Family, Function, Ty};
+use super::{at, ex, new_str, req, Ctx, Family, Function, Ty};
 use crate::time;
 use crate::value::Value;
 
@@ -61,7 +61,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex("toString(array(1, \"a\"))", r#""[1, \"a\"]""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#toString"),
-        imp: Scalar(|a, _| at(a, 0).to_dql_string().map_or(Value::Null, |s| Value::str(&s))),
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Null => Value::Null,
+            // A record or array's text is about twice its size in memory at most.
+            v => new_str(2 * crate::exec::budget::size_of(v), || {
+                v.to_dql_string().unwrap_or_default()
+            }),
+        }),
         ..CONVERSION
     },
     Function {

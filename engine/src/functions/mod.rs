@@ -432,6 +432,25 @@ pub struct Ctx {
     pub now: i64,
 }
 
+/// A new string of about `len` bytes, made only when the run's memory budget has room for it
+/// (else null, and the run stops: see `exec::budget`).
+fn new_str(len: usize, make: impl FnOnce() -> String) -> Value {
+    if crate::exec::budget::charge(len + 16) {
+        Value::str(&make())
+    } else {
+        Value::Null
+    }
+}
+
+/// A new array of `n` values, made only when the run's memory budget has room for it.
+fn new_array(n: usize, make: impl FnOnce() -> Vec<Value>) -> Value {
+    if crate::exec::budget::charge(16 + n * std::mem::size_of::<Value>()) {
+        Value::Array(make().into())
+    } else {
+        Value::Null
+    }
+}
+
 /// The i-th argument, null when absent.
 fn at(a: &[Value], i: usize) -> &Value {
     a.get(i).unwrap_or(&Value::Null)

@@ -2,7 +2,7 @@
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/string-functions>.
 
 use super::Imp::Scalar;
-use super::{at, b, ex, many, named, req, Def, Family, Function, Ty};
+use super::{at, b, ex, many, named, new_array, new_str, req, Def, Family, Function, Ty};
 use crate::value::Value;
 
 const STRING: Function = Function {
@@ -140,7 +140,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Converts a string to lower case.",
         examples: &[ex(r#"lower("Dynatrace Query Language")"#, r#""dynatrace query language""#)],
         see: dynatrace_docs!("string-functions#lower"),
-        imp: Scalar(|a, _| at(a, 0).as_str().map_or(Value::Null, |s| Value::str(&s.to_lowercase()))),
+        imp: Scalar(|a, _| {
+            at(a, 0)
+                .as_str()
+                .map_or(Value::Null, |s| new_str(s.len(), || s.to_lowercase()))
+        }),
         ..STRING
     },
     Function {
@@ -150,7 +154,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Converts a string to upper case.",
         examples: &[ex(r#"upper("DQL is awesome!")"#, r#""DQL IS AWESOME!""#)],
         see: dynatrace_docs!("string-functions#upper"),
-        imp: Scalar(|a, _| at(a, 0).as_str().map_or(Value::Null, |s| Value::str(&s.to_uppercase()))),
+        imp: Scalar(|a, _| {
+            at(a, 0)
+                .as_str()
+                .map_or(Value::Null, |s| new_str(s.len(), || s.to_uppercase()))
+        }),
         ..STRING
     },
     Function {
@@ -165,7 +173,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
         see: dynatrace_docs!("string-functions#trim"),
         imp: Scalar(|a, _| {
             at(a, 0).as_str().map_or(Value::Null, |s| {
-                Value::str(s.trim_matches(|c: char| (c as u32) <= 32))
+                let t = s.trim_matches(|c: char| (c as u32) <= 32);
+                new_str(t.len(), || t.to_string())
             })
         }),
         ..STRING
@@ -186,8 +195,17 @@ pub(super) static FUNCTIONS: &[Function] = &[
         imp: Scalar(|a, _| {
             let (parts, delim) = a.split_at(a.len().saturating_sub(1));
             let delim = delim.first().and_then(Value::as_str).unwrap_or("");
-            let texts: Vec<String> = parts.iter().filter_map(Value::to_dql_string).collect();
-            Value::str(&texts.join(delim))
+            // The length first: the budget is asked before a doubling string is built.
+            let texts: Vec<std::borrow::Cow<str>> = parts
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Str(s) => Some(std::borrow::Cow::Borrowed(&**s)),
+                    v => v.to_dql_string().map(std::borrow::Cow::Owned),
+                })
+                .collect();
+            let len = texts.iter().map(|t| t.len()).sum::<usize>()
+                + delim.len() * texts.len().saturating_sub(1);
+            new_str(len, || texts.join(delim))
         }),
         ..STRING
     },
@@ -267,7 +285,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
             if p.is_empty() {
                 return Value::str(s);
             }
-            Value::str(&s.replace(p, r))
+            let hits = s.matches(p).count();
+            let len = (s.len() - hits * p.len()).saturating_add(hits.saturating_mul(r.len()));
+            new_str(len, || s.replace(p, r))
         }),
         ..STRING
     },
@@ -286,12 +306,21 @@ pub(super) static FUNCTIONS: &[Function] = &[
             let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
                 return Value::Null;
             };
-            let parts: Vec<Value> = if p.is_empty() {
-                s.chars().map(|c| Value::str(&c.to_string())).collect()
+            let n = if p.is_empty() {
+                s.chars().count()
             } else {
-                s.split(p).map(Value::str).collect()
+                s.matches(p).count() + 1
             };
-            Value::Array(parts.into())
+            if !crate::exec::budget::charge(s.len() + 16 * n) {
+                return Value::Null;
+            }
+            new_array(n, || {
+                if p.is_empty() {
+                    s.chars().map(|c| Value::str(&c.to_string())).collect()
+                } else {
+                    s.split(p).map(Value::str).collect()
+                }
+            })
         }),
         ..STRING
     },
@@ -327,7 +356,8 @@ fn substring(a: &[Value], _: &super::Ctx) -> Value {
     if from >= to {
         return Value::str("");
     }
-    Value::str(&String::from_utf16_lossy(&u[from as usize..to as usize]))
+    let part = &u[from as usize..to as usize];
+    new_str(part.len() * 3, || String::from_utf16_lossy(part))
 }
 
 fn index_of(a: &[Value], _: &super::Ctx) -> Value {

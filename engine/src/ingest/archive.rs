@@ -108,7 +108,7 @@ pub fn sanitize_name(raw: &str) -> String {
 }
 
 /// Bytes shown in a diagnostic: `1.5 GiB`, `900 bytes`.
-fn show_size(n: u64) -> String {
+pub fn show_size(n: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
         if n >= size {

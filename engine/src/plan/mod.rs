@@ -127,6 +127,8 @@ pub struct Timeseries {
 pub struct Plan {
     pub source: Source,
     pub ops: Vec<Op>,
+    /// The query text of each op's command, for errors that happen while running it.
+    pub spans: Vec<Span>,
 }
 
 /// What the planner knows about the data, for names and hints.
@@ -221,14 +223,17 @@ impl<'a> Planner<'a> {
             }
         };
         let mut ops = Vec::new();
+        let mut spans = Vec::new();
         for c in &q.commands[1..] {
             if let Some(op) = self.command(c) {
                 ops.push(op);
+                spans.push(c.span);
             }
         }
         Some(Plan {
             source: source?,
             ops,
+            spans,
         })
     }
 
