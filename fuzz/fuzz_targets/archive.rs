@@ -7,6 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/budget.rs"]
+mod budget;
 use trailscope_engine::ingest::archive::{
     detect, Limits, MemberSink, TarReader, ZipReader, RATIO_SLACK,
 };
@@ -91,7 +94,7 @@ fn zip(data: &[u8], chunk: usize) -> Sink {
     s
 }
 
-fuzz_target!(|data: &[u8]| {
+fn check(data: &[u8]) {
     let _ = detect(data);
     let Some((&first, rest)) = data.split_first() else {
         return;
@@ -117,4 +120,6 @@ fuzz_target!(|data: &[u8]| {
             "zip depends on chunking"
         );
     }
-});
+}
+
+fuzz_target!(|data: &[u8]| budget::within_budget(data, || check(data)));

@@ -6,6 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/budget.rs"]
+mod budget;
 use trailscope_engine::ingest::csv::{detect_csv, CsvEvents, CsvRecord};
 use trailscope_engine::storage::tape::parse_value;
 
@@ -19,7 +22,7 @@ fn read(data: &[u8], chunk: usize) -> Vec<CsvRecord> {
     got
 }
 
-fuzz_target!(|data: &[u8]| {
+fn check(data: &[u8]) {
     let _ = detect_csv(data);
     let Some((&first, rest)) = data.split_first() else {
         return;
@@ -42,4 +45,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let chunk = 1 + usize::from(first % 64);
     assert_eq!(read(rest, chunk), whole, "chunking changed the records");
-});
+}
+
+fuzz_target!(|data: &[u8]| budget::within_budget(data, || check(data)));

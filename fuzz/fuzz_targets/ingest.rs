@@ -8,6 +8,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/budget.rs"]
+mod budget;
 use trailscope_engine::{load_bytes, run_query, LoadOptions, Loader, QueryOptions};
 
 fn contents(store: &std::sync::Arc<trailscope_engine::Store>) -> Vec<String> {
@@ -18,7 +21,7 @@ fn contents(store: &std::sync::Arc<trailscope_engine::Store>) -> Vec<String> {
         .collect()
 }
 
-fuzz_target!(|data: &[u8]| {
+fn check(data: &[u8]) {
     let (store, report) = load_bytes("fuzz.json", data, LoadOptions::default());
     assert_eq!(report.files.len(), 1);
     let file = &report.files[0];
@@ -71,4 +74,6 @@ fuzz_target!(|data: &[u8]| {
             rep.summary()
         );
     }
-});
+}
+
+fuzz_target!(|data: &[u8]| budget::within_budget(data, || check(data)));

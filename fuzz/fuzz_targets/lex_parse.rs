@@ -5,12 +5,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/budget.rs"]
+mod budget;
 use trailscope_engine::syntax::ast::{Arg, ArgValue, Expr, ExprKind};
 use trailscope_engine::syntax::lex::{lex, Tok};
 use trailscope_engine::syntax::parse;
 use trailscope_engine::{render_diagnostics, Span};
 
-fuzz_target!(|data: &[u8]| {
+fn check(data: &[u8]) {
     let Ok(src) = std::str::from_utf8(data) else {
         return;
     };
@@ -45,7 +48,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = render_diagnostics(src, &diags);
-});
+}
+
+fuzz_target!(|data: &[u8]| budget::within_budget(data, || check(data)));
 
 fn check_span(src: &str, s: Span) {
     let (a, b) = (s.start as usize, s.end as usize);

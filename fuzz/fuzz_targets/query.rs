@@ -9,6 +9,9 @@
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "common/budget.rs"]
+mod budget;
 use trailscope_engine::{render_diagnostics, run_query, LoadOptions, Loader, QueryOptions, Store};
 
 const SEED: &[u8] = include_bytes!(
@@ -32,7 +35,7 @@ fn store() -> &'static Arc<Store> {
     })
 }
 
-fuzz_target!(|data: &[u8]| {
+fn check(data: &[u8]) {
     let Ok(query) = std::str::from_utf8(data) else {
         return;
     };
@@ -68,7 +71,9 @@ fuzz_target!(|data: &[u8]| {
             check_diagnostics(query, &diags);
         }
     }
-});
+}
+
+fuzz_target!(|data: &[u8]| budget::within_budget(data, || check(data)));
 
 fn check_diagnostics(query: &str, diags: &[trailscope_engine::Diagnostic]) {
     for d in diags {
