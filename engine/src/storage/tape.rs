@@ -8,6 +8,10 @@
 //! word with the body length, then only the member values; the shape (its key symbols in order) is
 //! kept once in `Tape::shapes`, because CloudTrail repeats the same few dozen key lists millions of
 //! times. That removes one word per member and makes member lookup a scan of a short key list.
+//!
+//! One file of about 800 lines on purpose: the encoding, the parser that writes it and the reader
+//! that walks it share its invariants (tags, shapes, body lengths, number slots); split apart,
+//! each part would have to expose them.
 
 use super::intern::{Interner, Sym};
 use crate::value::{write_json_string, Record, Value};

@@ -1,6 +1,9 @@
 //! From CSV cells to CloudTrail event JSON: which header names mean which event field, how the
 //! console and CloudTrail Lake write times, Lake's `{key=value, …}` rendering of structs, maps
 //! and arrays, and a small JSON checker for cells that already hold JSON.
+//!
+//! One file of about 800 lines on purpose: the column tables of both exports and the Lake cell
+//! reader they share are read together when a column is added.
 
 use crate::time::{days_from_civil, days_in_month, format_timestamp, parse_timestamp, NS_PER_SEC};
 use crate::value::write_json_string;
