@@ -149,6 +149,9 @@ codes! {
     E211 => "a reserved word where a value is needed",
         "fetch logs | fields and",
         "write a field of that name in backticks: `and`";
+    E212 => "a `|` with no command after it",
+        "fetch logs | limit 5 |",
+        "remove the trailing `|` or add a command";
     E301 => "a query that does not start with `fetch` or `data`, or a starting command later in the pipeline",
         "filter aws.region == \"us-east-1\"",
         "start with `fetch logs`";
@@ -263,6 +266,9 @@ codes! {
     E339 => "a constant of another type where a function takes text",
         "data record() | fields l = lower(5)",
         "convert it with toString(…)";
+    E340 => "a function parameter that must be constant reads fields",
+        "data record(t = now(), i = 5m) | fields b = bin(t, i)",
+        "write the value itself, e.g. bin(timestamp, 5m)";
     E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",
         "data record(s = \"0123456789abcdef\")<24×| fieldsAdd s = concat(s, s) >",
         "filter first, keep fewer or shorter fields; the CLI's --max-memory and the app's budget set the limit";

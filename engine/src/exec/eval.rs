@@ -19,6 +19,8 @@ pub struct Env<'a> {
     pub ctx: Ctx,
     /// What commands have to tell the user about the result (e.g. a widened interval).
     pub notices: std::cell::RefCell<Vec<super::Notice>>,
+    /// The global time frame (`fetch` without `from:`/`to:` reads it; `None`: all loaded data).
+    pub global: (Option<i64>, Option<i64>),
 }
 
 pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {

@@ -9,6 +9,7 @@ pub mod column;
 pub mod eval;
 mod filter;
 mod output;
+mod source;
 mod table;
 
 use std::cmp::Ordering;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic};
 use crate::functions::Ctx;
-use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey, Source};
+use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey};
 use crate::storage::{BaseField, Store};
 use crate::syntax;
 use crate::value::{sort_cmp, Value};
@@ -183,114 +184,31 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         store: Some(store),
         ctx: Ctx { now },
         notices: Default::default(),
+        global: (opts.from_ns, opts.to_ns),
     };
-    let mut notices = Vec::new();
-    let (mut batch, tf) = match &plan.source {
-        Source::Logs { from, to, buckets } => {
-            let span = store.time_span();
-            let global_from = opts.from_ns.or(span.map(|s| s.0)).unwrap_or(now);
-            let global_to = opts.to_ns.or(span.map(|s| s.1 + 1)).unwrap_or(now);
-            let (f, t) = match (from, to) {
-                (Some(f), Some(t)) => (*f, *t),
-                (Some(f), None) => (*f, now),
-                (None, Some(t)) => (global_from.min(*t), *t),
-                (None, None) => (global_from, global_to),
-            };
-            let range = store.rows_in(f, t);
-            let in_frame = range.len();
-            let rows: Arc<[u32]> = if buckets.is_empty() {
-                // All data: the store's own row order, shared.
-                store.rows_in_shared(f, t)
-            } else {
-                // The bucket names that match, once; then rows compare codes.
-                let (codes, dict) = store.base_codes(BaseField::Bucket).unwrap_or((&[], &[]));
-                let wanted: Vec<bool> = dict
-                    .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .is_some_and(|name| buckets.iter().any(|p| field_matches(p, name)))
-                    })
-                    .collect();
-                range
-                    .iter()
-                    .copied()
-                    .filter(|&r| wanted[codes[r as usize] as usize])
-                    .collect()
-            };
-            if in_frame == 0 && !store.is_empty() {
-                notices.push(Notice::EmptyTimeframe {
-                    from: f,
-                    to: t,
-                    loaded: store.len(),
-                    span: store.describe_span(),
-                    suggested_now: store.time_span().map(|(_, b)| default_now(b)),
-                });
-            } else if rows.is_empty() && in_frame > 0 {
-                notices.push(Notice::NoEventsInBucket {
-                    buckets: buckets.clone(),
-                    loaded_buckets: store
-                        .buckets
-                        .values
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect(),
-                });
-            }
-            let fields = BaseField::ALL
-                .iter()
-                .map(|f| {
-                    let col = match f {
-                        // The same for every stored event; a constant folds in filters.
-                        BaseField::Service => Column::Const(Value::str("cloudtrail")),
-                        _ => Column::Stored {
-                            rows: rows.clone(),
-                            what: Stored::Base(*f),
-                        },
-                    };
-                    (Arc::from(f.name()), col)
-                })
-                .collect();
-            (
-                Batch {
-                    len: rows.len(),
-                    fields,
-                },
-                Some((f, t)),
-            )
-        }
-        Source::Data(records) => {
-            let mut names: Vec<Arc<str>> = Vec::new();
-            for r in records {
-                for (k, _) in r {
-                    if !names.contains(k) {
-                        names.push(k.clone());
-                    }
-                }
-            }
-            let fields = names
-                .iter()
-                .map(|n| {
-                    let vals: Arc<[Value]> = records
-                        .iter()
-                        .map(|r| {
-                            r.iter()
-                                .find(|(k, _)| k == n)
-                                .map_or(Value::Null, |(_, v)| v.clone())
-                        })
-                        .collect();
-                    (n.clone(), Column::Values(vals))
-                })
-                .collect();
-            (
-                Batch {
-                    len: records.len(),
-                    fields,
-                },
-                None,
-            )
-        }
-    };
+    let (batch, tf, stopped_at) = run_plan(plan, &env);
+    let notices = env.notices.take();
+    let table = Table::new(batch, Some(store.clone()));
+    let made_series = plan
+        .ops
+        .iter()
+        .any(|op| matches!(op, Op::MakeTimeseries(_)));
+    QueryOutput {
+        kind: output::result_kind(made_series, &table),
+        stopped_at,
+        table,
+        notices,
+        warnings: Vec::new(),
+        timeframe: tf,
+        now_ns: now,
+    }
+}
+
+/// Runs a plan (the query, or a sub-query of `lookup`, `join`, `append`, `in`): its batch, the
+/// time frame `fetch` read, and the command its budget stopped it in, if it did.
+pub(crate) fn run_plan(plan: &plan::Plan, env: &Env) -> (Batch, Option<(i64, i64)>, Option<usize>) {
+    let now = env.ctx.now;
+    let (mut batch, tf) = source::source_batch(&plan.source, env);
     let query_tf = tf.unwrap_or((now - 2 * crate::time::NS_PER_HOUR, now));
     let mut stopped_at = None;
     for (i, op) in plan.ops.iter().enumerate() {
@@ -306,7 +224,7 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
                 _ => None,
             })
             .collect();
-        batch = run_op(op, batch, &env, query_tf);
+        batch = run_op(op, batch, env, query_tf);
         // The vectors of values this command made count too (their contents were counted as
         // they were built).
         for (_, c) in &batch.fields {
@@ -321,21 +239,7 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
             break;
         }
     }
-    notices.append(&mut env.notices.borrow_mut());
-    let table = Table::new(batch, Some(store.clone()));
-    let made_series = plan
-        .ops
-        .iter()
-        .any(|op| matches!(op, Op::MakeTimeseries(_)));
-    QueryOutput {
-        kind: output::result_kind(made_series, &table),
-        stopped_at,
-        table,
-        notices,
-        warnings: Vec::new(),
-        timeframe: tf,
-        now_ns: now,
-    }
+    (batch, tf, stopped_at)
 }
 
 fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {

@@ -2,7 +2,7 @@
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/mathematical-functions>.
 
 use super::Imp::Scalar;
-use super::{at, ex, long, named, req, Def, Family, Function, Ty};
+use super::{at, ex, long, named, req, req_const, Def, Family, Function, Ty};
 use crate::value::Value;
 
 const MATH: Function = Function {
@@ -15,7 +15,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "bin",
         params: &[
             req("expression", Ty::NUMBER.or(Ty::DURATION).or(Ty::TIMESTAMP)),
-            req("interval", Ty::NUMBER.or(Ty::DURATION)),
+            req_const("interval", Ty::NUMBER.or(Ty::DURATION)),
         ],
         returns: Ty::NUMBER.or(Ty::DURATION).or(Ty::TIMESTAMP),
         doc: "Rounds a number, duration or timestamp down to a multiple of the interval (timestamps from the Unix epoch).",

@@ -185,6 +185,9 @@ pub struct Param {
     pub name: &'static str,
     pub ty: Ty,
     pub kind: ParamKind,
+    /// The value must be a constant (`bin(t, 5m)`, not `bin(t, field)`): the planner refuses
+    /// an argument that reads fields.
+    pub constant: bool,
 }
 
 /// A required positional parameter.
@@ -193,6 +196,15 @@ pub const fn req(name: &'static str, ty: Ty) -> Param {
         name,
         ty,
         kind: ParamKind::Required,
+        constant: false,
+    }
+}
+
+/// A required positional parameter whose value must be a constant.
+pub const fn req_const(name: &'static str, ty: Ty) -> Param {
+    Param {
+        constant: true,
+        ..req(name, ty)
     }
 }
 
@@ -202,6 +214,7 @@ pub const fn many(name: &'static str, ty: Ty, min: usize) -> Param {
         name,
         ty,
         kind: ParamKind::Repeated { min },
+        constant: false,
     }
 }
 
@@ -211,6 +224,7 @@ pub const fn named(name: &'static str, ty: Ty, default: Def) -> Param {
         name,
         ty,
         kind: ParamKind::Named(default),
+        constant: false,
     }
 }
 

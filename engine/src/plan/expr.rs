@@ -36,7 +36,10 @@ impl Planner<'_> {
         if self.slots.is_some()
             && matches!(
                 e.kind,
-                ExprKind::Field(_) | ExprKind::Index(..) | ExprKind::Align(..) | ExprKind::Subquery
+                ExprKind::Field(_)
+                    | ExprKind::Index(..)
+                    | ExprKind::Align(..)
+                    | ExprKind::Subquery(_)
             )
         {
             self.err(Diagnostic::error(Code::E321, e.span, "expected an aggregation such as count() or sum(x), found a field outside an aggregation").with_hint("group by it with by: { … } or wrap it, e.g. takeFirst(x)"));
@@ -142,7 +145,7 @@ impl Planner<'_> {
                 let (u, count, week) = self.align_unit(unit)?;
                 PExpr::Align(b, u, count, week)
             }
-            ExprKind::Subquery => {
+            ExprKind::Subquery(_) => {
                 self.err(
                     Diagnostic::error(
                         Code::E335,
@@ -350,11 +353,26 @@ impl Planner<'_> {
             }
         }
         // Parameters declared as text reject constants of other types, as Dynatrace's type
-        // checker does (`lower(5)`); other mismatches give null at run time.
+        // checker does (`lower(5)`); other mismatches give null at run time. Parameters declared
+        // constant refuse arguments that read fields.
         for (i, arg) in out.iter().enumerate() {
             let Some(param) = f.positional_param(i) else {
                 continue;
             };
+            if param.constant && !matches!(arg, PExpr::Const(_)) {
+                self.err(
+                    Diagnostic::error(
+                        Code::E340,
+                        positional[i].span,
+                        format!(
+                            "expected a constant for `{}` of `{}`, found an expression that reads fields",
+                            param.name, f.name
+                        ),
+                    )
+                    .with_label("must be the same for every record"),
+                );
+                return None;
+            }
             if let PExpr::Const(v) = arg {
                 if param.ty == Ty::STRING && !param.ty.accepts(v) {
                     let which = if i == 0 {

@@ -126,8 +126,8 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `expr@unit` or `@unit` (time alignment); the unit is `h`, `d`, `15m`, `w1`, ...
     Align(Option<Box<Expr>>, Ident),
-    /// `[ … ]`: an execution block (sub-query), kept as text; no command runs one yet.
-    Subquery,
+    /// `[ … ]`: an execution block (a sub-query with a pipeline of its own).
+    Subquery(Box<Query>),
     /// Placeholder where the parser recovered from an error.
     Error,
 }
@@ -190,7 +190,7 @@ impl Expr {
                 Some(e) => wrap(format!("{}@{}", e.canon(65), unit.name), 65, parent_prec),
                 None => format!("@{}", unit.name),
             },
-            ExprKind::Subquery => "[…]".into(),
+            ExprKind::Subquery(_) => "[…]".into(),
             ExprKind::Error => "<error>".into(),
         }
     }

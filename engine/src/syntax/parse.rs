@@ -23,6 +23,7 @@ pub fn parse(src: &str) -> (Query, Vec<Diagnostic>) {
         diags: Vec::new(),
         depth: 0,
         last_depth: 0,
+        nested: 0,
     };
     let q = p.query();
     diags.append(&mut p.diags);
@@ -39,6 +40,8 @@ struct Parser {
     /// The tree depth of the expression (or argument) parsed last: a chain `a + b + c` is
     /// parsed in a loop, not by recursion, but its tree is as deep as it is long.
     last_depth: usize,
+    /// How many sub-queries `[ … ]` we are inside: there `]` ends the pipeline.
+    nested: usize,
 }
 
 struct Abort;
@@ -116,10 +119,20 @@ impl Parser {
         }
     }
 
+    /// True at the end of the pipeline being read: the end of the text, or the `]` of a
+    /// sub-query.
+    fn at_end(&self) -> bool {
+        match self.peek() {
+            Tok::Eof => true,
+            Tok::RBracket => self.nested > 0,
+            _ => false,
+        }
+    }
+
     fn query(&mut self) -> Query {
         let mut commands = Vec::new();
         self.eat(&Tok::Pipe);
-        if *self.peek() == Tok::Eof {
+        if self.at_end() {
             self.diags.push(
                 Diagnostic::error(
                     Code::E202,
@@ -129,7 +142,7 @@ impl Parser {
                 .with_label("empty query"),
             );
         }
-        while *self.peek() != Tok::Eof {
+        while !self.at_end() {
             let start = self.pos;
             match self.command() {
                 Ok(c) => commands.push(c),
@@ -149,13 +162,24 @@ impl Parser {
                     self.recover();
                 }
             }
-            if *self.peek() == Tok::Eof {
+            if self.at_end() {
                 break;
             }
             if !self.eat(&Tok::Pipe) {
                 let _ = self.error(Code::E203, "`|` or `,` between parameters");
                 self.recover();
                 self.eat(&Tok::Pipe);
+            } else if self.at_end() {
+                let at = self.prev_span();
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::E212,
+                        at,
+                        "expected a command after `|`, found the end of the query",
+                    )
+                    .with_label("nothing follows this `|`")
+                    .with_hint("remove the trailing `|` or add a command"),
+                );
             }
         }
         Query { commands }
@@ -168,6 +192,7 @@ impl Parser {
             match self.peek() {
                 Tok::Eof => return,
                 Tok::Pipe if depth <= 0 => return,
+                Tok::RBracket if depth <= 0 && self.nested > 0 => return,
                 Tok::LParen | Tok::LBrace | Tok::LBracket => depth += 1,
                 Tok::RParen | Tok::RBrace | Tok::RBracket => depth -= 1,
                 _ => {}
@@ -186,7 +211,7 @@ impl Parser {
             _ => return Err(self.error(Code::E204, "a command name such as `filter`")),
         };
         let mut args = Vec::new();
-        if !matches!(self.peek(), Tok::Pipe | Tok::Eof) {
+        if !(self.at_end() || *self.peek() == Tok::Pipe) {
             loop {
                 args.push(self.arg()?);
                 if !self.eat(&Tok::Comma) {
@@ -194,7 +219,7 @@ impl Parser {
                 }
             }
         }
-        if !matches!(self.peek(), Tok::Pipe | Tok::Eof) {
+        if !(self.at_end() || *self.peek() == Tok::Pipe) {
             return Err(self.error(Code::E203, "`,` or `|`"));
         }
         Ok(Command {
@@ -535,27 +560,16 @@ impl Parser {
                 }
             }
             Tok::LBracket => {
-                // An execution block: skip to the matching `]`; the planner names what is unsupported.
-                let mut depth = 0;
-                loop {
-                    match self.peek() {
-                        Tok::LBracket => depth += 1,
-                        Tok::RBracket => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        Tok::Eof => {
-                            return Err(self.error(Code::E201, "`]` to close the sub-query"))
-                        }
-                        _ => {}
-                    }
-                    self.bump();
-                }
-                let end = self.bump().span;
+                // An execution block: a pipeline of its own, up to the matching `]`.
+                self.bump();
+                self.enter()?;
+                self.nested += 1;
+                let q = self.query();
+                self.nested -= 1;
+                self.depth -= 1;
+                let end = self.expect(Tok::RBracket, "`]` to close the sub-query")?;
                 Ok(Expr {
-                    kind: ExprKind::Subquery,
+                    kind: ExprKind::Subquery(Box::new(q)),
                     span: start.to(end),
                 })
             }

@@ -507,7 +507,7 @@ fn shape(e: &Expr) -> String {
             b.as_deref().map_or(String::new(), shape),
             u.name
         ),
-        ExprKind::Subquery | ExprKind::Error => format!("{:?}", e.kind),
+        ExprKind::Subquery(_) | ExprKind::Error => format!("{:?}", e.kind),
     }
 }
 
