@@ -134,15 +134,15 @@ codes! {
     E206 => "an expression nested too deeply",
         "data record(a = <201×(>1<201×)>)",
         "split the expression; at most 200 levels of nesting are read";
-    E207 => "`in [sub-query]` as an operator",
-        "fetch logs | filter aws.region in [fetch logs]",
-        "use the function form: in(aws.region, {\"a\", \"b\"})";
+    E207 => "`in` with something other than a sub-query `[ … ]` on its right",
+        "data record(a = 1) | filter a in array(1, 2)",
+        "for a list of values use the function: in(a, array(1, 2)); `in` takes a sub-query: a in [data record(x = 1) | fields x]";
     E208 => "`@` without a time unit",
         "fetch logs | fields t = timestamp@",
         "write a unit after `@`, e.g. `timestamp@h`";
-    E209 => "`[ ]` without a member name or index (iterative expressions are not supported yet)",
-        "data record(a = array(1)) | fields b = a[]",
-        "write a member name or an index: a[0], event[eventName]";
+    E209 => "`[` followed by something other than a member name, an index or `]`",
+        "data record(a = array(1)) | fields b = a[+]",
+        "write a member name, an index or nothing: event[eventName], a[0], a[]";
     E210 => "something other than an expression where a value is needed",
         "fetch logs | fields x = {aws.region}",
         "a `{ }` group is only allowed as a parameter; build records with record(…) and arrays with array(…)";
@@ -269,6 +269,24 @@ codes! {
     E340 => "a function parameter that must be constant reads fields",
         "data record(t = now(), i = 5m) | fields b = bin(t, i)",
         "write the value itself, e.g. bin(timestamp, 5m)";
+    E341 => "a command without its sub-query `[ … ]` or another parameter it needs (`on:`, `lookupField:`, a name)",
+        "data record(a = 1) | lookup [data record(a = 1)]",
+        "the message names what is missing; e.g. lookup [ … ], sourceField: a, lookupField: a";
+    E342 => "a join condition other than a field name or `left[a] == right[b]`",
+        "data record(a = 1) | join [data record(a = 1)], on: {a > 1}",
+        "write on: {key} for the same name on both sides, or on: {left[a] == right[b]}";
+    E343 => "a command parameter with a value outside its range or choices",
+        "data record(a = 1) | join [data record(a = 1)], on: {a}, kind: sideways",
+        "the message lists the values it takes";
+    E344 => "a sub-query of `in` that does not return exactly one field",
+        "data record(a = 1) | filter a in [data record(a = 1, b = 2)]",
+        "end the sub-query with `| fields <one field>`";
+    E345 => "a search term with `**` or more than 64 wildcards",
+        "data record(a = \"x\") | search \"a**b\"",
+        "use one `*` between characters; at most 64 in a term";
+    E346 => "`iIndex()` outside an iterative expression, or an iterative expression `a[]` where one cannot be used",
+        "data record(a = 1) | fields i = iIndex()",
+        "use it beside an array's elements: record(value = a[], index = iIndex())";
     E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",
         "data record(s = \"0123456789abcdef\")<24×| fieldsAdd s = concat(s, s) >",
         "filter first, keep fewer or shorter fields; the CLI's --max-memory and the app's budget set the limit";

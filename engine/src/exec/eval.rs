@@ -10,9 +10,9 @@ use std::sync::Arc;
 use super::budget;
 use super::column::{Batch, Column, DictForm, Stored};
 use crate::functions::{self, Ctx, FnRef};
-use crate::plan::{align_value, PExpr, PKey};
-use crate::storage::Store;
-use crate::value::Value;
+use crate::plan::{align_value, PExpr, PKey, Plan};
+use crate::storage::{BaseField, Store};
+use crate::value::{GroupKey, Value};
 
 pub struct Env<'a> {
     pub store: Option<&'a Store>,
@@ -21,13 +21,55 @@ pub struct Env<'a> {
     pub notices: std::cell::RefCell<Vec<super::Notice>>,
     /// The global time frame (`fetch` without `from:`/`to:` reads it; `None`: all loaded data).
     pub global: (Option<i64>, Option<i64>),
+    /// The value sets of `in [sub-query]`, by the sub-query's address: each runs once per run,
+    /// however often its expression is evaluated (per element of an iteration, say).
+    pub sets: std::cell::RefCell<Vec<(usize, Arc<InSet>)>>,
+    /// The tables of `lookup(…)` functions, likewise.
+    pub lookups: std::cell::RefCell<Vec<(usize, Arc<LookupTable>)>>,
 }
+
+/// A `lookup(…)` sub-query: each key's first record.
+pub type LookupTable = std::collections::HashMap<GroupKey, Value>;
+
+/// The values of an `in` sub-query's field.
+pub type InSet = std::collections::HashSet<GroupKey>;
 
 pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
     match e {
         PExpr::Const(v) => Column::Const(v.clone()),
         PExpr::Field(name) => b.field(name).cloned().unwrap_or(Column::Const(Value::Null)),
         PExpr::Agg(_) => Column::Const(Value::Null),
+        PExpr::SearchAll(term) => search_all(term, b, env),
+        PExpr::InSet(x, plan) => {
+            let set = sub_query_set(plan, env);
+            let col = eval(x, b, env);
+            let member = |v: &Value| match v {
+                Value::Null => false,
+                Value::Array(xs) => xs.iter().any(|x| set.contains(&GroupKey(x.clone()))),
+                v => set.contains(&GroupKey(v.clone())),
+            };
+            map_one(col, b.len, env, |v| Value::Bool(member(v)))
+        }
+        PExpr::Iterate { any, arrays, body } => iterate(*any, arrays, body, b, env),
+        PExpr::Lookup { table, source, key } => {
+            let found = lookup_table(table, key, env);
+            let col = eval(source, b, env);
+            map_one(col, b.len, env, |v| match v {
+                Value::Null => Value::Null,
+                v => found
+                    .get(&GroupKey(v.clone()))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            })
+        }
+        PExpr::Element(k, _) => b
+            .field(&element_name(*k))
+            .cloned()
+            .unwrap_or(Column::Const(Value::Null)),
+        PExpr::IterIndex => b
+            .field(INDEX_NAME)
+            .cloned()
+            .unwrap_or(Column::Const(Value::Null)),
         PExpr::Member(base, key) => {
             let base = eval(base, b, env);
             member(base, key, b.len, env)
@@ -317,4 +359,211 @@ pub fn true_rows(col: &Column, len: usize, env: &Env) -> Vec<u32> {
                 .collect()
         }
     }
+}
+
+/// Inside an iterative body: the field holding the current element of array `k`, and the one
+/// holding the position (names no query can write).
+fn element_name(k: usize) -> String {
+    format!("\u{0}element {k}")
+}
+
+const INDEX_NAME: &str = "\u{0}index";
+
+/// `iCollectArray(body)` / `iAny(body)` per row: `body` runs over a batch of the row's elements
+/// (one row per element, the fields it reads constant). Arrays of unequal length, or a value
+/// that is not an array, make the row null.
+fn iterate(any: bool, arrays: &[PExpr], body: &PExpr, b: &Batch, env: &Env) -> Column {
+    let cols: Vec<Column> = arrays.iter().map(|a| eval(a, b, env)).collect();
+    let mut reads = Vec::new();
+    fields_read(body, &mut reads);
+    let names: Vec<Arc<str>> = (0..arrays.len())
+        .map(|k| Arc::from(element_name(k).as_str()))
+        .collect();
+    let rows: Arc<[Value]> = (0..b.len)
+        .map(|i| {
+            if !budget::tick() {
+                return Value::Null;
+            }
+            let mut len = None;
+            let mut elements = Vec::with_capacity(cols.len());
+            for c in &cols {
+                match c.get(i, env.store) {
+                    Value::Array(xs) if len.is_none_or(|n| n == xs.len()) => {
+                        len = Some(xs.len());
+                        elements.push(xs);
+                    }
+                    _ => return Value::Null,
+                }
+            }
+            let n = len.unwrap_or(0);
+            if !budget::charge(16 * n) {
+                return Value::Null;
+            }
+            let mut fields: Vec<(Arc<str>, Column)> = reads
+                .iter()
+                .map(|f: &Arc<str>| {
+                    let v = b.field(f).map_or(Value::Null, |c| c.get(i, env.store));
+                    (f.clone(), Column::Const(v))
+                })
+                .collect();
+            for (name, xs) in names.iter().zip(elements) {
+                fields.push((name.clone(), Column::Values(xs)));
+            }
+            fields.push((
+                Arc::from(INDEX_NAME),
+                Column::Values((0..n).map(|j| Value::Long(j as i64)).collect()),
+            ));
+            let each = Batch { len: n, fields };
+            let out = eval(body, &each, env).materialize(n, env.store);
+            if any {
+                if out.iter().any(|v| v.as_bool() == Some(true)) {
+                    Value::Bool(true)
+                } else if n > 0 && out.iter().all(Value::is_null) {
+                    Value::Null
+                } else {
+                    Value::Bool(false)
+                }
+            } else {
+                Value::Array(out)
+            }
+        })
+        .collect();
+    Column::Values(rows)
+}
+
+/// The record fields an expression reads.
+fn fields_read(e: &PExpr, out: &mut Vec<Arc<str>>) {
+    match e {
+        PExpr::Field(f) => {
+            if !out.contains(f) {
+                out.push(f.clone())
+            }
+        }
+        PExpr::Member(x, _) | PExpr::Align(Some(x), ..) | PExpr::InSet(x, _) => fields_read(x, out),
+        PExpr::Lookup { source, .. } => fields_read(source, out),
+        PExpr::Call(_, args) => args.iter().for_each(|a| fields_read(a, out)),
+        PExpr::Record(fs) => fs.iter().for_each(|(_, x)| fields_read(x, out)),
+        PExpr::Iterate { arrays, body, .. } => {
+            arrays.iter().for_each(|a| fields_read(a, out));
+            fields_read(body, out);
+        }
+        PExpr::Const(_)
+        | PExpr::Align(None, ..)
+        | PExpr::Agg(_)
+        | PExpr::SearchAll(_)
+        | PExpr::Element(..)
+        | PExpr::IterIndex => {}
+    }
+}
+
+/// The values of a sub-query's one field (elements of arrays count one by one), for `in`; run
+/// once per run and plan.
+fn sub_query_set(plan: &Plan, env: &Env) -> Arc<InSet> {
+    let key = plan as *const Plan as usize;
+    if let Some((_, set)) = env.sets.borrow().iter().find(|(k, _)| *k == key) {
+        return set.clone();
+    }
+    let set = Arc::new(run_set(plan, env));
+    env.sets.borrow_mut().push((key, set.clone()));
+    set
+}
+
+/// A `lookup(…)` function's table: each key's first record, every field of the sub-query in
+/// it; run once per run and plan.
+fn lookup_table(plan: &Plan, key: &PExpr, env: &Env) -> Arc<LookupTable> {
+    let id = plan as *const Plan as usize;
+    if let Some((_, t)) = env.lookups.borrow().iter().find(|(k, _)| *k == id) {
+        return t.clone();
+    }
+    let (batch, _, _) = super::run_plan(plan, env);
+    let keys = eval(key, &batch, env).materialize(batch.len, env.store);
+    let cols: Vec<(Arc<str>, Arc<[Value]>)> = batch
+        .fields
+        .iter()
+        .map(|(n, c)| (n.clone(), c.materialize(batch.len, env.store)))
+        .collect();
+    let mut table = LookupTable::new();
+    for (r, k) in keys.iter().enumerate() {
+        if k.is_null() || table.contains_key(&GroupKey(k.clone())) {
+            continue;
+        }
+        if !budget::tick() || !budget::charge(64 + 40 * cols.len()) {
+            break;
+        }
+        let rec = functions::record(
+            cols.iter()
+                .map(|(n, v)| (n.clone(), v[r].clone()))
+                .collect(),
+        );
+        table.insert(GroupKey(k.clone()), rec);
+    }
+    let table = Arc::new(table);
+    env.lookups.borrow_mut().push((id, table.clone()));
+    table
+}
+
+fn run_set(plan: &Plan, env: &Env) -> InSet {
+    let (batch, _, _) = super::run_plan(plan, env);
+    let mut set = InSet::new();
+    if let Some((_, col)) = batch.fields.first() {
+        for v in col.materialize(batch.len, env.store).iter() {
+            match v {
+                Value::Null => {}
+                Value::Array(xs) => set.extend(xs.iter().map(|x| GroupKey(x.clone()))),
+                v => {
+                    set.insert(GroupKey(v.clone()));
+                }
+            }
+        }
+    }
+    // The set's table: a key and a hash per value.
+    budget::charge(set.len() * (std::mem::size_of::<GroupKey>() + 16));
+    set
+}
+
+/// `search "term"`: per row, whether any field's value matches (names of top-level fields are
+/// not searched; names inside records are). A column is searched once per distinct value when
+/// it is dictionary-encoded; the raw event (`content`) is searched as the parsed event, member
+/// names and values, without rebuilding its text.
+fn search_all(term: &str, b: &Batch, env: &Env) -> Column {
+    let mut hit = vec![false; b.len];
+    for (_, col) in &b.fields {
+        match col {
+            Column::Const(v) => {
+                if functions::search_value(v, term) {
+                    return Column::Const(Value::Bool(true));
+                }
+            }
+            Column::Stored {
+                rows,
+                what: Stored::Base(BaseField::Content),
+            } => {
+                let Some(store) = env.store else { continue };
+                for (h, &r) in hit.iter_mut().zip(rows.iter()) {
+                    if !*h && budget::tick() {
+                        *h = functions::search_value(&store.event_value(r, &[]), term);
+                    }
+                }
+            }
+            _ => match cheap_dict(col, b.len, env) {
+                Some((codes, dict)) => {
+                    let m: Vec<bool> = dict
+                        .iter()
+                        .map(|v| functions::search_value(v, term))
+                        .collect();
+                    for (h, &c) in hit.iter_mut().zip(codes.iter()) {
+                        *h |= m[c as usize];
+                    }
+                }
+                None => {
+                    for (i, h) in hit.iter_mut().enumerate() {
+                        if !*h && budget::tick() {
+                            *h = functions::search_value(&col.get(i, env.store), term);
+                        }
+                    }
+                }
+            },
+        }
+    }
+    Column::Values(hit.into_iter().map(Value::Bool).collect())
 }

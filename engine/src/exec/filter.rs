@@ -285,6 +285,11 @@ fn single_source<'e>(
         PExpr::Call(_, args) => args.iter().all(|a| single_source(a, b, found)),
         PExpr::Record(fields) => fields.iter().all(|(_, x)| single_source(x, b, found)),
         PExpr::Align(Some(x), ..) => single_source(x, b, found),
+        // The sub-query's values are the same for every row.
+        PExpr::InSet(x, _) => single_source(x, b, found),
+        PExpr::Lookup { source, .. } => single_source(source, b, found),
+        PExpr::Element(..) | PExpr::IterIndex => true,
+        PExpr::SearchAll(_) | PExpr::Iterate { .. } => false,
     }
 }
 
@@ -305,6 +310,12 @@ fn replace_source(e: &PExpr, b: &Batch) -> PExpr {
         PExpr::Align(Some(x), unit, count, week) => {
             PExpr::Align(Some(Box::new(replace_source(x, b))), *unit, *count, *week)
         }
+        PExpr::InSet(x, plan) => PExpr::InSet(Box::new(replace_source(x, b)), plan.clone()),
+        PExpr::Lookup { table, source, key } => PExpr::Lookup {
+            table: table.clone(),
+            source: Box::new(replace_source(source, b)),
+            key: key.clone(),
+        },
         other => other.clone(),
     }
 }

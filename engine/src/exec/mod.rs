@@ -6,10 +6,12 @@
 pub mod aggregate;
 pub mod budget;
 pub mod column;
+mod correlate;
 pub mod eval;
 mod filter;
 mod output;
 mod source;
+mod structure;
 mod table;
 
 use std::cmp::Ordering;
@@ -185,6 +187,8 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         ctx: Ctx { now },
         notices: Default::default(),
         global: (opts.from_ns, opts.to_ns),
+        sets: Default::default(),
+        lookups: Default::default(),
     };
     let (batch, tf, stopped_at) = run_plan(plan, &env);
     let notices = env.notices.take();
@@ -345,6 +349,36 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
             out.set(name.clone(), parsed);
             out
         }
+        Op::Search(e) => filter::filter(e, b, env),
+        Op::Expand { name, array, limit } => structure::expand(name, array, *limit, b, env),
+        Op::FieldsFlatten {
+            record,
+            prefix,
+            depth,
+            fields,
+        } => structure::flatten(record, prefix, *depth, fields, b, env),
+        Op::FieldsSummary { fields, top } => structure::fields_summary(fields, *top, b, env),
+        Op::Append(plan) => correlate::append(plan, b, env),
+        Op::Lookup {
+            table,
+            source,
+            key,
+            prefix,
+            fields,
+        } => correlate::lookup(table, source, key, prefix, fields, b, env),
+        Op::Join {
+            table,
+            kind,
+            on,
+            prefix,
+            fields,
+        } => correlate::join(table, *kind, on, prefix, fields, b, env),
+        Op::JoinNested {
+            table,
+            name,
+            on,
+            fields,
+        } => correlate::join_nested(table, name, on, fields, b, env),
         Op::Summarize { by, aggs, outputs } => aggregate::summarize(&b, by, aggs, outputs, env),
         Op::MakeTimeseries(ts) => aggregate::make_timeseries(&b, ts, query_tf, env),
     }

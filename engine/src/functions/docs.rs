@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{all, Family, Function, ParamKind};
 
-const ORDER: [Family; 9] = [
+const ORDER: [Family; 10] = [
     Family::String,
     Family::General,
     Family::Conversion,
@@ -13,6 +13,7 @@ const ORDER: [Family; 9] = [
     Family::Math,
     Family::Time,
     Family::Network,
+    Family::Iterative,
     Family::Aggregation,
     Family::Operator,
 ];

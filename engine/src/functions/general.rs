@@ -13,6 +13,24 @@ const GENERAL: Function = Function {
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
+        name: "lookup",
+        params: &[
+            req("lookupTable", Ty::ANY),
+            named("lookupField", Ty::ANY, Def::Null),
+            named("sourceField", Ty::ANY, Def::Null),
+            named("executionOrder", Ty::STRING, Def::Str("auto")),
+        ],
+        returns: Ty::RECORD,
+        doc: "The first record of a sub-query whose `lookupField:` equals this record's `sourceField:` (all its fields, as a record), or null; null keys never match.",
+        examples: &[ex(
+            "data record(location = \"Vienna\", bookings = 1337),\n     record(location = \"London\", bookings = 2431)\n| fieldsAdd result = lookup([\n    data record(city = \"Vienna\", country = \"Austria\"),\n         record(city = \"Barcelona\", country = \"Spain\")\n    ],\n    sourceField:location,\n    lookupField:city)",
+            "{\"location\":\"Vienna\",\"bookings\":1337,\"result\":{\"city\":\"Vienna\",\"country\":\"Austria\"}}\n{\"location\":\"London\",\"bookings\":2431,\"result\":null}",
+        )],
+        see: "https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/join-functions#lookup",
+        imp: super::Imp::Lookup,
+        ..GENERAL
+    },
+    Function {
         name: "in",
         params: &[req("needle", Ty::ANY), many("haystack", Ty::ANY, 1)],
         returns: Ty::BOOL,

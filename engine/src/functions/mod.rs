@@ -25,6 +25,7 @@ mod array;
 mod conversion;
 pub mod docs;
 mod general;
+mod iterative;
 mod math;
 mod network;
 mod operators;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 
 use crate::value::{Record, Value};
 pub use aggregation::{Aggregate, State};
+pub use operators::{search_value, term_matches};
 pub use string::{matches_phrase, matches_value};
 
 /// A documentation family, one file each (as Dynatrace's function reference groups them).
@@ -49,6 +51,7 @@ pub enum Family {
     Math,
     Time,
     Network,
+    Iterative,
     Aggregation,
 }
 
@@ -63,6 +66,7 @@ impl Family {
             Family::Math => "Mathematical functions",
             Family::Time => "Time functions",
             Family::Network => "Network functions",
+            Family::Iterative => "Iterative expressions",
             Family::Aggregation => "Aggregation functions",
         }
     }
@@ -266,6 +270,18 @@ pub enum Imp {
     Aggregate(Aggregate),
     /// `record(…)`: built by the planner from its named members.
     Record,
+    /// `iAny`, `iCollectArray`, `iIndex`: planned with the iterative expression around them.
+    Iterative(Iterative),
+    /// `lookup([sub-query], …)`: planned with its sub-query.
+    Lookup,
+}
+
+/// The functions of iterative expressions (`a[]`); see `functions/iterative.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Iterative {
+    Any,
+    Collect,
+    Index,
 }
 
 /// One DQL function or operator; see the module documentation.
@@ -410,6 +426,7 @@ static FAMILIES: &[&[Function]] = &[
     math::FUNCTIONS,
     time::FUNCTIONS,
     network::FUNCTIONS,
+    iterative::FUNCTIONS,
     aggregation::FUNCTIONS,
 ];
 

@@ -274,18 +274,101 @@ fn search(v: &Value, pat: &Value) -> Value {
     let Some(p) = pat.as_str() else {
         return Value::Null;
     };
-    Value::Bool(search_in(v, p))
+    Value::Bool(search_value(v, p))
 }
 
-fn search_in(v: &Value, p: &str) -> bool {
+/// Whether a search term matches a value, as `~` and the `search` command define it: text is
+/// searched token-wise ([`term_matches`]); a long or double matches a term equal to its text
+/// (never one with wildcards); an array if an element does; a record if a member's name or
+/// value does. Booleans, timestamps and durations never match.
+pub fn search_value(v: &Value, term: &str) -> bool {
     match v {
-        Value::Str(s) => super::matches_phrase(s, p, false),
-        Value::Long(_) | Value::Double(_) => v.to_dql_string().is_some_and(|t| t == p),
-        Value::Array(xs) => xs.iter().any(|x| search_in(x, p)),
+        Value::Str(s) => term_matches(s, term),
+        Value::Long(_) | Value::Double(_) => {
+            !term.contains('*')
+                && v.to_dql_string()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(term))
+        }
+        Value::Array(xs) => xs.iter().any(|x| search_value(x, term)),
         Value::Record(r) => r
             .fields
             .iter()
-            .any(|(k, x)| super::matches_phrase(k, p, false) || search_in(x, p)),
+            .any(|(k, x)| term_matches(k, term) || search_value(x, term)),
         _ => false,
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// A search term against text, case-insensitively. Text is made of tokens (runs of letters,
+/// digits and `_`) and the characters between them; a term matches where it starts and ends at
+/// token boundaries (`"world"` is in `"Hello WORLD!"`, not in `"helloWorld"`), and each `*`
+/// stands for any run of token characters, inside one token (`"*ow*"` is in `"helloWorld"`,
+/// not in `"hello world"`). Runs in O(text × term): every start position advances a set of
+/// term positions together, so no term makes it slower.
+pub fn term_matches(text: &str, term: &str) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum P {
+        Char(char),
+        Star,
+    }
+    let pat: Vec<P> = term
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '*' { P::Star } else { P::Char(c) })
+        .collect();
+    let m = pat.len();
+    if m == 0 {
+        return true;
+    }
+    // A term that begins (ends) with a token character must begin (end) at a token boundary.
+    let bound_start = matches!(pat[0], P::Char(c) if is_word(c));
+    let bound_end = matches!(pat[m - 1], P::Char(c) if is_word(c));
+    // states[j]: the first j elements of the term match text ending here.
+    let mut states = vec![false; m + 1];
+    let mut next = vec![false; m + 1];
+    let close = |st: &mut [bool]| {
+        // A `*` may match nothing.
+        for j in 0..m {
+            if st[j] && pat[j] == P::Star {
+                st[j + 1] = true;
+            }
+        }
+    };
+    let mut prev_word = false;
+    let mut chars = text.chars();
+    loop {
+        // A match may start before the next character.
+        if !bound_start || !prev_word {
+            states[0] = true;
+        }
+        close(&mut states);
+        let Some(c) = chars.next() else {
+            return states[m];
+        };
+        let word = is_word(c);
+        if states[m] && (!bound_end || !word) {
+            return true;
+        }
+        // The lower-case form of one character may be several characters; they follow the
+        // same rules.
+        for lc in c.to_lowercase() {
+            next.iter_mut().for_each(|x| *x = false);
+            for j in 0..m {
+                if !states[j] {
+                    continue;
+                }
+                match pat[j] {
+                    P::Char(pc) if pc == lc => next[j + 1] = true,
+                    P::Star if word => next[j] = true,
+                    _ => {}
+                }
+            }
+            std::mem::swap(&mut states, &mut next);
+            close(&mut states);
+        }
+        prev_word = word;
     }
 }

@@ -55,6 +55,20 @@ impl Planner<'_> {
             self.err(super::expr::arity_error(f, positional.len(), e.span));
             return None;
         }
+        if let Some(x) = positional.first().and_then(|a| a.expr()) {
+            if super::expr::has_free_iteration(x) {
+                self.err(
+                    Diagnostic::error(
+                        Code::E346,
+                        x.span,
+                        format!("element-wise aggregation of arrays (`{}(a[])`) is not supported yet", f.name),
+                    )
+                    .with_label("an iterative expression in an aggregation")
+                    .with_hint("aggregate the elements: expand the array first, or use arraySum/arrayAvg per record"),
+                );
+                return None;
+            }
+        }
         // The argument reads the records, not other aggregations' results.
         let slots = self.slots.take();
         let arg = match positional.first() {
@@ -231,5 +245,55 @@ impl Planner<'_> {
         fields.extend(ts.aggs.iter().map(|(n, _)| n.to_string()));
         self.schema = Schema::closed(fields);
         Some(Op::MakeTimeseries(ts))
+    }
+
+    /// `fieldsSummary field, …, topValues:, extrapolateSamples:`: one row per field.
+    pub(super) fn fields_summary(&mut self, c: &ast::Command, p: &Params) -> Option<Op> {
+        if p.positional.is_empty() {
+            self.err(Diagnostic::error(
+                Code::E338,
+                c.span,
+                "expected at least one field after `fieldsSummary`, found nothing",
+            ));
+            return None;
+        }
+        let fields = self.named_exprs(&p.positional, "fieldsSummary")?;
+        let mut top = 20;
+        for (param, a) in &p.named {
+            match param.name.as_str() {
+                "topValues" => match a.expr().and_then(|e| self.constant(e)) {
+                    Some(Value::Long(n)) if n >= 0 => {
+                        top = usize::try_from(n).unwrap_or(usize::MAX)
+                    }
+                    _ => {
+                        self.err(Diagnostic::error(
+                            Code::E343,
+                            a.span,
+                            "expected a whole number of 0 or more for `topValues:`",
+                        ));
+                        return None;
+                    }
+                },
+                // Loaded CloudTrail is never sampled: counts are exact either way.
+                _ => match a.expr().and_then(|e| self.constant(e)) {
+                    Some(Value::Bool(_)) => {}
+                    _ => {
+                        self.err(Diagnostic::error(
+                            Code::E343,
+                            a.span,
+                            "expected true or false for `extrapolateSamples:`",
+                        ));
+                        return None;
+                    }
+                },
+            }
+        }
+        self.schema = Schema::closed(
+            ["field", "rawCount", "count", "values"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+        Some(Op::FieldsSummary { fields, top })
     }
 }

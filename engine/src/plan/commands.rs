@@ -20,6 +20,14 @@ pub enum Cmd {
     Parse,
     Summarize,
     MakeTimeseries,
+    Search,
+    Expand,
+    FieldsFlatten,
+    FieldsSummary,
+    Append,
+    Lookup,
+    Join,
+    JoinNested,
 }
 
 /// One command's declaration.
@@ -47,6 +55,8 @@ const SELECTION: &str = "selection and modification commands";
 const ORDERING: &str = "ordering commands";
 const EXTRACTION: &str = "extraction and parsing commands";
 const AGGREGATION: &str = "aggregation commands";
+const STRUCTURING: &str = "structuring commands";
+const CORRELATION: &str = "correlation and join commands";
 
 /// Every command the planner runs, in the order hints list them.
 pub static COMMANDS: &[Command] = &[
@@ -173,23 +183,66 @@ pub static COMMANDS: &[Command] = &[
         ],
         doc: "Aggregates records into time bins: one array per aggregation and group.",
     },
+    Command {
+        cmd: Cmd::Search,
+        name: "search",
+        family: FILTERING,
+        params: &[],
+        doc: "Keeps the records where a search term matches a token in any field (or `field ~ \"term\"` in one).",
+    },
+    Command {
+        cmd: Cmd::Expand,
+        name: "expand",
+        family: STRUCTURING,
+        params: &["limit"],
+        doc: "One record per element of an array (an empty or missing array gives no record).",
+    },
+    Command {
+        cmd: Cmd::FieldsFlatten,
+        name: "fieldsFlatten",
+        family: STRUCTURING,
+        params: &["prefix", "fields", "depth"],
+        doc: "Adds the members of a record as fields (`r.a`, `r.b`, or a prefix of your own).",
+    },
+    Command {
+        cmd: Cmd::FieldsSummary,
+        name: "fieldsSummary",
+        family: AGGREGATION,
+        params: &["topValues", "extrapolateSamples"],
+        doc: "One row per field: how many records have it, and its most frequent values.",
+    },
+    Command {
+        cmd: Cmd::Append,
+        name: "append",
+        family: CORRELATION,
+        params: &[],
+        doc: "Adds the records of a sub-query after the current ones.",
+    },
+    Command {
+        cmd: Cmd::Lookup,
+        name: "lookup",
+        family: CORRELATION,
+        params: &["sourceField", "lookupField", "prefix", "fields", "executionOrder"],
+        doc: "Adds the fields of the first record of a sub-query whose key matches (prefixed `lookup.`).",
+    },
+    Command {
+        cmd: Cmd::Join,
+        name: "join",
+        family: CORRELATION,
+        params: &["on", "kind", "prefix", "fields", "executionOrder"],
+        doc: "Joins the records of a sub-query by equal keys (inner, leftOuter or outer; right fields prefixed `right.`).",
+    },
+    Command {
+        cmd: Cmd::JoinNested,
+        name: "joinNested",
+        family: CORRELATION,
+        params: &["on", "fields", "executionOrder"],
+        doc: "Adds the matching records of a sub-query as an array field (null when none match).",
+    },
 ];
 
 /// Commands Dynatrace has that Trailscope does not run yet: named, not "unknown".
-pub const NOT_YET: &[&str] = &[
-    "append",
-    "lookup",
-    "join",
-    "joinNested",
-    "expand",
-    "fieldsFlatten",
-    "fieldsSummary",
-    "search",
-    "timeseries",
-    "describe",
-    "load",
-    "parseAll",
-];
+pub const NOT_YET: &[&str] = &["timeseries", "describe", "load", "parseAll"];
 
 /// A command by name, in any case.
 pub fn lookup(name: &str) -> Option<&'static Command> {

@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Display, Write as _};
 
-use super::{AggCall, Dpl, Op, PExpr, PKey, Plan, SortKey, Source};
+use super::{AggCall, Dpl, JoinKind, Op, PExpr, PKey, Plan, SortKey, Source};
 use crate::functions::{FnRef, ParamKind};
 use crate::syntax::quote;
 use crate::time::{self, Unit, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN, NS_PER_SEC};
@@ -68,6 +68,117 @@ impl Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Op::Filter(e) => write!(f, "filter {}", expr(e, &[])),
+            Op::Search(e) => write!(f, "search {}", expr(e, &[])),
+            Op::Expand { name, array, limit } => {
+                write!(
+                    f,
+                    "expand {}",
+                    assignments(&[(name.clone(), array.clone())], &[])
+                )?;
+                if let Some(n) = limit {
+                    write!(f, ", limit: {n}")?;
+                }
+                Ok(())
+            }
+            Op::FieldsFlatten {
+                record,
+                prefix,
+                depth,
+                fields,
+            } => {
+                write!(f, "fieldsFlatten {}", expr(record, &[]))?;
+                match fields {
+                    Some(items) => {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|(n, path)| {
+                                let mut p = quote::field(&path[0]);
+                                for k in &path[1..] {
+                                    let _ = write!(p, "[{}]", quote::key(k));
+                                }
+                                if path.len() == 1 && path[0] == *n {
+                                    p
+                                } else {
+                                    format!("{} = {p}", quote::field(n))
+                                }
+                            })
+                            .collect();
+                        write!(f, ", fields: {{{}}}", items.join(", "))?;
+                    }
+                    None => write!(f, ", prefix: {}", quote::string(prefix))?,
+                }
+                write!(f, ", depth: {depth}")
+            }
+            Op::FieldsSummary { fields, top } => {
+                write!(
+                    f,
+                    "fieldsSummary {}, topValues: {top}",
+                    assignments(fields, &[])
+                )
+            }
+            Op::Append(plan) => write!(f, "append {}", subplan(plan)),
+            Op::Lookup {
+                table,
+                source,
+                key,
+                prefix,
+                fields,
+            } => {
+                write!(
+                    f,
+                    "lookup {}, sourceField: {}, lookupField: {}, prefix: {}",
+                    subplan(table),
+                    expr(source, &[]),
+                    expr(key, &[]),
+                    quote::string(prefix)
+                )?;
+                if let Some(items) = fields {
+                    write!(f, ", fields: {{{}}}", assignments(items, &[]))?;
+                }
+                Ok(())
+            }
+            Op::Join {
+                table,
+                kind,
+                on,
+                prefix,
+                fields,
+            } => {
+                let kind = match kind {
+                    JoinKind::Inner => "inner",
+                    JoinKind::LeftOuter => "leftOuter",
+                    JoinKind::Outer => "outer",
+                };
+                write!(
+                    f,
+                    "join {}, kind: {kind}, on: {{{}}}, prefix: {}",
+                    subplan(table),
+                    conditions(on),
+                    quote::string(prefix)
+                )?;
+                if let Some(items) = fields {
+                    write!(f, ", fields: {{{}}}", assignments(items, &[]))?;
+                }
+                Ok(())
+            }
+            Op::JoinNested {
+                table,
+                name,
+                on,
+                fields,
+            } => {
+                write!(
+                    f,
+                    "joinNested {} = {}, on: {{{}}}",
+                    quote::field(name),
+                    subplan(table),
+                    conditions(on)
+                )?;
+                if let Some(items) = fields {
+                    write!(f, ", fields: {{{}}}", assignments(items, &[]))?;
+                }
+                Ok(())
+            }
             Op::FilterOut(e) => write!(f, "filterOut {}", expr(e, &[])),
             Op::Fields(items) => write!(f, "fields {}", assignments(items, &[])),
             Op::FieldsAdd(items) => write!(f, "fieldsAdd {}", assignments(items, &[])),
@@ -321,9 +432,52 @@ pub(super) fn expr(e: &PExpr, slots: &[String]) -> String {
             let base = base.as_ref().map_or(String::new(), |b| operand(b, slots));
             format!("{base}@{}", align_unit(*unit, *count, *week))
         }
+        PExpr::SearchAll(term) => quote::string(term),
+        PExpr::Lookup { table, source, key } => format!(
+            "lookup({}, sourceField: {}, lookupField: {})",
+            subplan(table),
+            expr(source, slots),
+            expr(key, slots)
+        ),
+        PExpr::InSet(x, plan) => format!("{} in {}", operand(x, slots), subplan(plan)),
+        PExpr::Iterate { any, body, .. } => format!(
+            "{}({})",
+            if *any { "iAny" } else { "iCollectArray" },
+            expr(body, slots)
+        ),
+        PExpr::Element(_, array) => format!("{}[]", operand(array, slots)),
+        PExpr::IterIndex => "iIndex()".into(),
         PExpr::Agg(i) => slots
             .get(*i)
             .cloned()
             .unwrap_or_else(|| format!("<aggregation {i}>")),
+    }
+}
+
+/// A sub-query as `EXPLAIN` prints it: its plan, indented, in brackets.
+fn subplan(plan: &Plan) -> String {
+    let lines: Vec<String> = plan
+        .to_string()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect();
+    format!("[\n{}\n  ]", lines.join("\n"))
+}
+
+/// Join conditions as `left[a] == right[b]`.
+fn conditions(on: &[(PExpr, PExpr)]) -> String {
+    on.iter()
+        .map(|(l, r)| format!("{} == {}", side("left", l), side("right", r)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An expression over one side of a join, written `left[…]` / `right[…]`.
+fn side(which: &str, e: &PExpr) -> String {
+    match e {
+        PExpr::Field(n) => format!("{which}[{}]", quote::key(n)),
+        PExpr::Member(b, PKey::Name(k)) => format!("{}[{}]", side(which, b), quote::key(k)),
+        PExpr::Member(b, PKey::Index(i)) => format!("{}[{i}]", side(which, b)),
+        other => expr(other, &[]),
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{flatten, PExpr, PKey, Planner};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
-use crate::functions::{self, Ctx, FnRef, Imp, ParamKind, Ty};
+use crate::functions::{self, Ctx, FnRef, Imp, Iterative, ParamKind, Ty};
 use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Expr, ExprKind, Key, Literal, UnOp};
 use crate::time::{self, Unit};
 use crate::value::Value;
@@ -31,8 +31,24 @@ impl Planner<'_> {
     }
 
     /// Plans an expression. Inside `summarize` (when `self.slots` is set) an aggregation call
-    /// becomes a slot and a field outside an aggregation is an error.
+    /// becomes a slot and a field outside an aggregation is an error. An iterative expression
+    /// (`a[] * 2`) that no `iAny`/`iCollectArray` encloses is wrapped in `iCollectArray` whole,
+    /// as Dynatrace does.
     pub(super) fn expr(&mut self, e: &Expr) -> Option<PExpr> {
+        if self.iter.is_none() && has_free_iteration(e) {
+            self.iter = Some(Vec::new());
+            let body = self.expr_node(e);
+            let arrays = self.iter.take().unwrap_or_default();
+            return Some(PExpr::Iterate {
+                any: false,
+                arrays,
+                body: Box::new(body?),
+            });
+        }
+        self.expr_node(e)
+    }
+
+    fn expr_node(&mut self, e: &Expr) -> Option<PExpr> {
         if self.slots.is_some()
             && matches!(
                 e.kind,
@@ -121,6 +137,61 @@ impl Planner<'_> {
                 let f = functions::operator(if *op == UnOp::Not { "not" } else { "neg" });
                 self.fold(f, vec![x], e.span)?
             }
+            ExprKind::Binary(BinOp::In, l, r) => {
+                let l = self.expr(l)?;
+                let ExprKind::Subquery(q) = &r.kind else {
+                    self.err(
+                        Diagnostic::error(
+                            Code::E207,
+                            r.span,
+                            "expected a sub-query `[ … ]` on the right of `in`",
+                        )
+                        .with_label("not a sub-query")
+                        .with_hint("for a list of values use the function form: in(x, array(\"a\", \"b\"))"),
+                    );
+                    return None;
+                };
+                let (plan, schema) = self.subquery(q, r.span)?;
+                if schema.open || schema.fields.len() != 1 {
+                    let found = if schema.open {
+                        "the fields of log records".to_string()
+                    } else {
+                        format!(
+                            "{} fields ({})",
+                            schema.fields.len(),
+                            schema.fields.join(", ")
+                        )
+                    };
+                    self.err(
+                        Diagnostic::error(
+                            Code::E344,
+                            r.span,
+                            format!("expected a sub-query that returns one field, found {found}"),
+                        )
+                        .with_label("`in` compares with the values of one field")
+                        .with_hint("end the sub-query with `| fields <one field>`"),
+                    );
+                    return None;
+                }
+                PExpr::InSet(Box::new(l), Box::new(plan))
+            }
+            ExprKind::Iterate(base) => {
+                // The array is read per record, outside the iteration.
+                let outer = self.iter.take();
+                let array = self.expr(base);
+                self.iter = outer;
+                let array = array?;
+                let Some(arrays) = self.iter.as_mut() else {
+                    self.err(Diagnostic::error(
+                        Code::E346,
+                        e.span,
+                        "expected an iterative expression here, found `[]` outside one",
+                    ));
+                    return None;
+                };
+                arrays.push(array.clone());
+                PExpr::Element(arrays.len() - 1, Box::new(array))
+            }
             ExprKind::Binary(op, l, r) => {
                 if *op == BinOp::Search
                     && self.slots.is_none()
@@ -132,6 +203,9 @@ impl Planner<'_> {
                         "expected a string literal on the right of `~`",
                     ));
                     return None;
+                }
+                if let (BinOp::Search, ExprKind::Literal(Literal::Str(t))) = (op, &r.kind) {
+                    self.check_search_term(t, r.span)?;
                 }
                 let l = self.expr(l)?;
                 let r = self.expr(r)?;
@@ -278,6 +352,8 @@ impl Planner<'_> {
                 return None;
             }
             Imp::Record => return self.record(args),
+            Imp::Iterative(kind) => return self.iterative(f, kind, args, e),
+            Imp::Lookup => return self.lookup_function(args, e),
             Imp::Scalar(_) => {}
         }
         let mut positional: Vec<&Arg> = Vec::new();
@@ -409,6 +485,65 @@ impl Planner<'_> {
         self.fold(f, out, span)
     }
 
+    /// `iAny(…)`, `iCollectArray(…)` (an iteration of their own) and `iIndex()`.
+    fn iterative(&mut self, f: FnRef, kind: Iterative, args: &[Arg], e: &Expr) -> Option<PExpr> {
+        let positional: Vec<&Arg> = args.iter().filter(|a| a.param.is_none()).collect();
+        if positional.len() != args.len() {
+            self.err(Diagnostic::error(
+                Code::E332,
+                e.span,
+                format!("expected no named parameters for `{}`", f.name),
+            ));
+            return None;
+        }
+        let (min, max) = f.arity();
+        if positional.len() < min || positional.len() > max {
+            self.err(arity_error(f, positional.len(), e.span));
+            return None;
+        }
+        if kind == Iterative::Index {
+            if self.iter.is_none() {
+                self.err(
+                    Diagnostic::error(
+                        Code::E346,
+                        e.span,
+                        "expected `iIndex()` inside an iterative expression, found it outside one",
+                    )
+                    .with_label("no `a[]` around it")
+                    .with_hint(
+                        "use it beside an array's elements: record(value = a[], index = iIndex())",
+                    ),
+                );
+                return None;
+            }
+            return Some(PExpr::IterIndex);
+        }
+        let body = positional[0].expr()?;
+        let outer = self.iter.replace(Vec::new());
+        let planned = self.expr_node(body);
+        let arrays = std::mem::replace(&mut self.iter, outer).unwrap_or_default();
+        let planned = planned?;
+        if arrays.is_empty() {
+            self.err(
+                Diagnostic::error(
+                    Code::E346,
+                    body.span,
+                    format!(
+                        "expected an iterative expression such as `a[] > 1` in `{}`, found none",
+                        f.name
+                    ),
+                )
+                .with_label("no `[]` here"),
+            );
+            return None;
+        }
+        Some(PExpr::Iterate {
+            any: kind == Iterative::Any,
+            arrays,
+            body: Box::new(planned),
+        })
+    }
+
     fn record(&mut self, args: &[Arg]) -> Option<PExpr> {
         let refs: Vec<&Arg> = args.iter().collect();
         let mut fields: Vec<(Arc<str>, PExpr)> = Vec::new();
@@ -463,7 +598,14 @@ pub(super) fn arity_error(f: FnRef, n: usize, span: Span) -> Diagnostic {
 pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
     Some(match e {
         PExpr::Const(v) => v.clone(),
-        PExpr::Field(_) | PExpr::Agg(_) => return None,
+        PExpr::Field(_)
+        | PExpr::Agg(_)
+        | PExpr::Lookup { .. }
+        | PExpr::SearchAll(_)
+        | PExpr::InSet(..)
+        | PExpr::Iterate { .. }
+        | PExpr::Element(..)
+        | PExpr::IterIndex => return None,
         PExpr::Member(b, k) => {
             let v = eval_const(b, ctx)?;
             match k {
@@ -500,5 +642,34 @@ pub fn align_value(v: &Value, unit: Unit, count: i64, week: Option<u32>, ctx: &C
             Value::Timestamp(time::align(ctx.now.saturating_add(*d), unit, count, week))
         }
         _ => Value::Null,
+    }
+}
+
+/// True if `e` has an `a[]` that no `iAny`/`iCollectArray` encloses (sub-queries are their own).
+pub(super) fn has_free_iteration(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Iterate(_) => true,
+        ExprKind::Index(b, _) => has_free_iteration(b),
+        ExprKind::Call(name, args) => {
+            let own = functions::lookup(&name.name).is_some_and(|f| {
+                matches!(f.imp, Imp::Iterative(Iterative::Any | Iterative::Collect))
+            });
+            !own && args.iter().any(arg_has_free_iteration)
+        }
+        ExprKind::Unary(_, x) => has_free_iteration(x),
+        ExprKind::Binary(_, l, r) => has_free_iteration(l) || has_free_iteration(r),
+        ExprKind::Align(Some(b), _) => has_free_iteration(b),
+        ExprKind::Align(None, _)
+        | ExprKind::Literal(_)
+        | ExprKind::Field(_)
+        | ExprKind::Subquery(_)
+        | ExprKind::Error => false,
+    }
+}
+
+fn arg_has_free_iteration(a: &Arg) -> bool {
+    match &a.value {
+        ArgValue::Expr(e) => has_free_iteration(e),
+        ArgValue::Group(g) => g.iter().any(arg_has_free_iteration),
     }
 }

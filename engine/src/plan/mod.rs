@@ -4,12 +4,15 @@
 //! `trailscope query --explain`), so golden files can show what the planner decided.
 //!
 //! One module per command family, as Dynatrace's reference groups them: [`source`] (`fetch`,
-//! `data`), [`filtering`] (`filter`, `filterOut`, `dedup`), [`selection`] (`fields…`),
+//! `data`), [`filtering`] (`filter`, `filterOut`, `dedup`, `search`), [`selection`] (`fields…`),
 //! [`ordering`] (`sort`, `limit`), [`extraction`] (`parse`), [`aggregation`] (`summarize`,
-//! `makeTimeseries`); expressions in [`expr`]; the command catalogue in [`commands`].
+//! `makeTimeseries`, `fieldsSummary`), [`structuring`] (`expand`, `fieldsFlatten`),
+//! [`correlation`] (`append`, `lookup`, `join`, `joinNested`: commands with a sub-query);
+//! expressions in [`expr`]; the command catalogue in [`commands`].
 
 mod aggregation;
 pub mod commands;
+mod correlation;
 mod explain;
 mod expr;
 mod extraction;
@@ -17,6 +20,7 @@ mod filtering;
 mod ordering;
 mod selection;
 mod source;
+mod structuring;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -44,6 +48,29 @@ pub enum PExpr {
     Align(Option<Box<PExpr>>, Unit, i64, Option<u32>),
     /// The result of aggregation number N (inside `summarize` expressions).
     Agg(usize),
+    /// `search "term"`: true if the term matches a value in any field (or a member name
+    /// inside a record), as `~` matches one value.
+    SearchAll(Arc<str>),
+    /// `lookup([sub-query], sourceField:, lookupField:)`: the first sub-query record whose `key`
+    /// equals `source`, as a record (null if none).
+    Lookup {
+        table: Box<Plan>,
+        source: Box<PExpr>,
+        key: Box<PExpr>,
+    },
+    /// `value in [sub-query]`: the sub-query runs once; its one field's values are the set.
+    InSet(Box<PExpr>, Box<Plan>),
+    /// An iterative expression: `body` runs once per element of the `arrays` (which must be
+    /// equally long), reading element k as [`PExpr::Element`] and its position as
+    /// [`PExpr::IterIndex`]; `any` makes it `iAny`, else `iCollectArray`.
+    Iterate {
+        any: bool,
+        arrays: Vec<PExpr>,
+        body: Box<PExpr>,
+    },
+    /// Inside an iterative body: the current element of array k (the array, for `EXPLAIN`).
+    Element(usize, Box<PExpr>),
+    IterIndex,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +113,8 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub enum Op {
     Filter(PExpr),
+    /// `search`: a filter whose bare strings are [`PExpr::SearchAll`].
+    Search(PExpr),
     FilterOut(PExpr),
     Fields(Vec<(Arc<str>, PExpr)>),
     FieldsAdd(Vec<(Arc<str>, PExpr)>),
@@ -109,6 +138,64 @@ pub enum Op {
         outputs: Vec<(Arc<str>, PExpr)>,
     },
     MakeTimeseries(Timeseries),
+    /// `expand [name =] array, limit:` (the field `name` gets each element).
+    Expand {
+        name: Arc<str>,
+        array: PExpr,
+        limit: Option<usize>,
+    },
+    /// `fieldsFlatten record` adds `(name, path)` per member to flatten, found per record:
+    /// `prefix` + member path joined with `.`, down to `depth`; or the `fields:` chosen.
+    FieldsFlatten {
+        record: PExpr,
+        prefix: Arc<str>,
+        depth: usize,
+        fields: Option<Vec<MemberPath>>,
+    },
+    FieldsSummary {
+        fields: Vec<(Arc<str>, PExpr)>,
+        top: usize,
+    },
+    Append(Box<Plan>),
+    /// `lookup`: per record, the first sub-query record whose `key` equals `source`.
+    Lookup {
+        table: Box<Plan>,
+        source: PExpr,
+        /// Evaluated over the sub-query's records.
+        key: PExpr,
+        prefix: Arc<str>,
+        /// The sub-query fields to add (output name, expression over the sub-query's records);
+        /// `None`: all of them.
+        fields: Option<Vec<(Arc<str>, PExpr)>>,
+    },
+    Join {
+        table: Box<Plan>,
+        kind: JoinKind,
+        /// Left and right key expressions of each `on:` equality.
+        on: Vec<(PExpr, PExpr)>,
+        /// Put before every added field's name (`right.` unless `fields:` chooses them).
+        prefix: Arc<str>,
+        fields: Option<Vec<(Arc<str>, PExpr)>>,
+    },
+    JoinNested {
+        table: Box<Plan>,
+        name: Arc<str>,
+        on: Vec<(PExpr, PExpr)>,
+        /// The members of each nested record; `None`: all fields of the sub-query.
+        fields: Option<Vec<(Arc<str>, PExpr)>>,
+    },
+}
+
+/// A member of a record to take out (`fieldsFlatten …, fields: { name = a[b] }`): the output
+/// name and the member names leading to it.
+pub type MemberPath = (Arc<str>, Vec<Arc<str>>);
+
+/// How `join` combines records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    Inner,
+    LeftOuter,
+    Outer,
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +250,7 @@ pub fn plan(query: &ast::Query, ctx: &PlanCtx) -> (Option<Plan>, Vec<Diagnostic>
         diags: Vec::new(),
         schema: Schema::closed(Vec::new()),
         slots: None,
+        iter: None,
     };
     let plan = p.query(query);
     let ok = !p.diags.iter().any(Diagnostic::is_error);
@@ -175,6 +263,8 @@ struct Planner<'a> {
     schema: Schema,
     /// Inside `summarize`: the aggregation calls met so far (an expression reads slot N).
     slots: Option<Vec<AggCall>>,
+    /// Inside an iterative expression: the arrays its `[]` iterate over so far.
+    iter: Option<Vec<PExpr>>,
 }
 
 /// A command's arguments, split into positional and named.
@@ -266,6 +356,14 @@ impl<'a> Planner<'a> {
             Cmd::Parse => self.parse_cmd(c, &p),
             Cmd::Summarize => self.summarize(c, &p),
             Cmd::MakeTimeseries => self.make_timeseries(c, &p),
+            Cmd::Search => self.search(c, &p),
+            Cmd::Expand => self.expand(c, &p),
+            Cmd::FieldsFlatten => self.fields_flatten(c, &p),
+            Cmd::FieldsSummary => self.fields_summary(c, &p),
+            Cmd::Append => self.append(c, &p),
+            Cmd::Lookup => self.lookup(c, &p),
+            Cmd::Join => self.join(c, &p),
+            Cmd::JoinNested => self.join_nested(c, &p),
         }
     }
 

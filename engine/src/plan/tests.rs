@@ -71,10 +71,9 @@ fn errors_for_misplaced_things() {
         ("fetch logs | limit -1", "E313"),
         ("fetch logs | filter 22 * \"a\" == 1", "E328"),
         ("fetch logs | parse content, \"LD:x\"", "E319"),
-        (
-            "fetch logs | lookup [fetch logs], sourceField:a, lookupField:b",
-            "E302",
-        ),
+        ("fetch logs | timeseries avg(x)", "E302"),
+        ("fetch logs | lookup [fetch logs], sourceField:a", "E341"),
+        ("fetch logs | filter a in [fetch logs]", "E344"),
         ("fetch logs | filter substring(content, 1, 2)", "E334"),
         ("fetch logs | filter aws.region = \"x\"", "E205"),
     ] {

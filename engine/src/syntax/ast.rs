@@ -78,6 +78,8 @@ pub enum BinOp {
     Mul,
     Div,
     Mod,
+    /// `x in [sub-query]`.
+    In,
 }
 
 impl BinOp {
@@ -98,6 +100,7 @@ impl BinOp {
             BinOp::Mul => "*",
             BinOp::Div => "/",
             BinOp::Mod => "%",
+            BinOp::In => "in",
         }
     }
 }
@@ -128,6 +131,8 @@ pub enum ExprKind {
     Align(Option<Box<Expr>>, Ident),
     /// `[ … ]`: an execution block (a sub-query with a pipeline of its own).
     Subquery(Box<Query>),
+    /// `base[]`: each element of an array, in an iterative expression.
+    Iterate(Box<Expr>),
     /// Placeholder where the parser recovered from an error.
     Error,
 }
@@ -191,6 +196,7 @@ impl Expr {
                 None => format!("@{}", unit.name),
             },
             ExprKind::Subquery(_) => "[…]".into(),
+            ExprKind::Iterate(base) => format!("{}[]", base.canon(100)),
             ExprKind::Error => "<error>".into(),
         }
     }
@@ -210,6 +216,7 @@ pub fn binop_prec(op: BinOp) -> u8 {
         BinOp::Or => 10,
         BinOp::Xor => 20,
         BinOp::And => 30,
+        BinOp::In => 45,
         BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 50,
         BinOp::Search => 55,
         BinOp::Add | BinOp::Sub => 70,

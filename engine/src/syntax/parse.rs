@@ -379,14 +379,7 @@ impl Parser {
                 Tok::Slash => BinOp::Div,
                 Tok::Percent => BinOp::Mod,
                 Tok::Assign => return Err(self.single_equals()),
-                Tok::Ident(s) if s.eq_ignore_ascii_case("in") => {
-                    let span = self.span();
-                    self.diags.push(
-                        Diagnostic::error(Code::E207, span, "the `in [subquery]` operator is not supported: expected an operator such as `==`")
-                            .with_hint("use the function form: in(field, {\"a\", \"b\"})"),
-                    );
-                    return Err(Abort);
-                }
+                Tok::Ident(s) if s.eq_ignore_ascii_case("in") => BinOp::In,
                 _ => break,
             };
             let prec = binop_prec(op);
@@ -443,12 +436,13 @@ impl Parser {
                 Key::Index(-i)
             }
             Tok::RBracket => {
-                let span = self.span();
-                self.diags.push(
-                    Diagnostic::error(Code::E209, span, "iterative expressions `a[]` are not supported yet: expected a field name or index")
-                        .with_label("expected a name or number here"),
-                );
-                return Err(Abort);
+                // `a[]`: an iterative expression.
+                let end = self.bump().span;
+                let span = base.span.to(end);
+                return Ok(Expr {
+                    kind: ExprKind::Iterate(Box::new(base)),
+                    span,
+                });
             }
             _ => return Err(self.error(Code::E209, "a field name or array index inside `[ ]`")),
         };

@@ -507,6 +507,7 @@ fn shape(e: &Expr) -> String {
             b.as_deref().map_or(String::new(), shape),
             u.name
         ),
+        ExprKind::Iterate(b) => format!("Iterate({})", shape(b)),
         ExprKind::Subquery(_) | ExprKind::Error => format!("{:?}", e.kind),
     }
 }
