@@ -229,39 +229,70 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
             });
     }
     let nbins = ((end - start) / iv) as usize;
-    // Only records inside the series time frame count (and form groups).
-    let tcol = eval(&ts.time, b, env);
+    // Only records inside the series time frame count (and form groups); each kept record has
+    // the bins it counts in: one for its time, every bin its time frame overlaps for `spread:`.
     let mut keep: Vec<u32> = Vec::new();
-    let mut times: Vec<i64> = Vec::new();
-    let mut add = |i: usize, t: Option<i64>| {
-        if let Some(t) = t.filter(|t| (start..end).contains(t)) {
-            keep.push(i as u32);
-            times.push(t);
-        }
-    };
-    match (&tcol, env.store) {
-        // The stored timestamps, read directly.
-        (
-            Column::Stored {
-                rows,
-                what: Stored::Base(BaseField::Timestamp),
-            },
-            Some(store),
-        ) => {
-            // Gathered first: independent loads overlap their cache misses.
-            let ts: Vec<i64> = rows.iter().map(|&r| store.timestamp(r)).collect();
-            for (i, t) in ts.into_iter().enumerate() {
-                add(i, Some(t));
-            }
-        }
-        _ => {
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    let bin_of = |t: i64| ((t - start) / iv) as u32;
+    match &ts.spread {
+        Some(spread) => {
+            let col = eval(spread, b, env);
             for i in 0..b.len {
                 if !budget::tick() {
                     break;
                 }
-                match tcol.get(i, env.store) {
-                    Value::Timestamp(t) => add(i, Some(t)),
-                    _ => add(i, None),
+                let Value::Timeframe(s, e) = col.get(i, env.store) else {
+                    continue;
+                };
+                let overlaps = if e > s {
+                    s < end && e > start
+                } else {
+                    // An empty time frame is a point in time.
+                    e == s && (start..end).contains(&s)
+                };
+                if overlaps {
+                    let (s, e) = (s.max(start), e.min(end));
+                    let b0 = bin_of(s);
+                    // A bin counts when the time frame overlaps it (its end is exclusive).
+                    let b1 = (((e - start) + iv - 1) / iv).max(i64::from(b0) + 1) as u32;
+                    keep.push(i as u32);
+                    spans.push((b0, b1.min(nbins as u32)));
+                }
+            }
+        }
+        None => {
+            let tcol = eval(&ts.time, b, env);
+            let mut add = |i: usize, t: i64| {
+                if (start..end).contains(&t) {
+                    keep.push(i as u32);
+                    let bin = bin_of(t);
+                    spans.push((bin, bin + 1));
+                }
+            };
+            match (&tcol, env.store) {
+                // The stored timestamps, read directly.
+                (
+                    Column::Stored {
+                        rows,
+                        what: Stored::Base(BaseField::Timestamp),
+                    },
+                    Some(store),
+                ) => {
+                    // Gathered first: independent loads overlap their cache misses.
+                    let ts: Vec<i64> = rows.iter().map(|&r| store.timestamp(r)).collect();
+                    for (i, t) in ts.into_iter().enumerate() {
+                        add(i, t);
+                    }
+                }
+                _ => {
+                    for i in 0..b.len {
+                        if !budget::tick() {
+                            break;
+                        }
+                        if let Value::Timestamp(t) = tcol.get(i, env.store) {
+                            add(i, t);
+                        }
+                    }
                 }
             }
         }
@@ -298,58 +329,83 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
             Column::Values(keys.iter().map(|g| g[k].clone()).collect()),
         ));
     }
-    // Each row's cell: group × bin.
-    let cell_of: Vec<usize> = gids
-        .iter()
-        .zip(&times)
-        .map(|(&g, &t)| g as usize * nbins + ((t - start) / iv) as usize)
-        .collect();
     for (name, call) in &ts.aggs {
-        // One value per group and bin: asked for before the cells are made (a group per event
+        // A series has a cell per bin; a scalar one cell over the whole time frame.
+        let (nb, width) = if call.scalar {
+            (1, end - start)
+        } else {
+            (nbins, iv)
+        };
+        // One value per group and cell: asked for before the cells are made (a group per event
         // times 1,500 bins is gigabytes).
-        let cells = ngroups.saturating_mul(nbins);
+        let cells = ngroups.saturating_mul(nb);
         if !budget::charge(cells.saturating_mul(std::mem::size_of::<Value>() + 8)) {
             out.fields.push((name.clone(), Column::Const(Value::Null)));
             continue;
         }
+        // The cells a record feeds.
+        let cells_of = |r: usize| {
+            let g = gids.get(r).copied().unwrap_or(0) as usize * nb;
+            let (b0, b1) = if call.scalar { (0, 1) } else { spans[r] };
+            (b0..b1).map(move |bin| g + bin as usize)
+        };
+        // `rate:` scales a cell's value to the rate's duration.
+        let scale = |v: Value| match (call.rate, v.as_f64()) {
+            (Some(rate), Some(x)) if !v.is_null() => Value::Double(x / width as f64 * rate as f64),
+            _ => v,
+        };
         let inp = input(call, &inside, env);
         let a = agg(call);
         let default = call.default.clone().unwrap_or(Value::Null);
-        let rows = if matches!(inp, Input::None) {
+        let values: Vec<Value> = if matches!(inp, Input::None) {
             // `count()`: a cell with rows counts them (never null), one without is the default.
-            let mut counts = vec![0i64; ngroups * nbins];
-            for &c in &cell_of {
-                counts[c] += 1;
+            let mut counts = vec![0i64; cells];
+            for r in 0..inside.len {
+                for c in cells_of(r) {
+                    counts[c] += 1;
+                }
             }
-            series(ngroups, nbins, |c| match counts[c] {
-                0 => default.clone(),
-                n => Value::Long(n),
-            })
+            counts
+                .iter()
+                .map(|&n| match n {
+                    0 => default.clone(),
+                    n => scale(Value::Long(n)),
+                })
+                .collect()
         } else {
             // States only for the cells that have rows.
-            let mut slot = vec![u32::MAX; ngroups * nbins];
+            let mut slot = vec![u32::MAX; cells];
             let mut states: Vec<State> = Vec::new();
-            for (row, &c) in cell_of.iter().enumerate() {
+            for r in 0..inside.len {
                 if !budget::tick() {
                     break;
                 }
-                let s = &mut slot[c];
-                if *s == u32::MAX {
-                    *s = states.len() as u32;
-                    states.push((a.init)());
-                }
-                feed(&a, &inp, row, &mut states[*s as usize], env);
-            }
-            series(ngroups, nbins, |c| match slot[c] {
-                u32::MAX => default.clone(),
-                s => {
-                    let st = std::mem::replace(&mut states[s as usize], State::Count(0));
-                    match (a.finish)(st) {
-                        Value::Null => default.clone(),
-                        v => v,
+                for c in cells_of(r) {
+                    let s = &mut slot[c];
+                    if *s == u32::MAX {
+                        *s = states.len() as u32;
+                        states.push((a.init)());
                     }
+                    feed(&a, &inp, r, &mut states[*s as usize], env);
                 }
-            })
+            }
+            slot.iter()
+                .map(|&s| match s {
+                    u32::MAX => default.clone(),
+                    s => {
+                        let st = std::mem::replace(&mut states[s as usize], State::Count(0));
+                        match (a.finish)(st) {
+                            Value::Null => default.clone(),
+                            v => scale(v),
+                        }
+                    }
+                })
+                .collect()
+        };
+        let rows: Arc<[Value]> = if call.scalar {
+            values.into()
+        } else {
+            series(ngroups, nbins, |c| values[c].clone())
         };
         out.fields.push((name.clone(), Column::Values(rows)));
     }

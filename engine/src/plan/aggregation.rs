@@ -17,9 +17,30 @@ impl Planner<'_> {
         let f = functions::lookup(&name.name)?;
         let agg = f.aggregate()?;
         let mut default = None;
+        let (mut rate, mut scalar) = (None, false);
         let mut positional = Vec::new();
         for arg in args {
             match &arg.param {
+                Some(p) if p.name == "rate" && allow_default => {
+                    match arg.expr().and_then(|x| self.constant(x)) {
+                        Some(Value::Duration(d)) if d > 0 => rate = Some(d),
+                        _ => self.err(Diagnostic::error(
+                            Code::E320,
+                            arg.span,
+                            "expected a positive duration for `rate:`, e.g. 1m",
+                        )),
+                    }
+                }
+                Some(p) if p.name == "scalar" && allow_default => {
+                    match arg.expr().and_then(|x| self.constant(x)) {
+                        Some(Value::Bool(b)) => scalar = b,
+                        _ => self.err(Diagnostic::error(
+                            Code::E320,
+                            arg.span,
+                            "expected true or false for `scalar:`",
+                        )),
+                    }
+                }
                 Some(p) if p.name == "default" && allow_default => {
                     default = arg.expr().and_then(|x| self.constant(x));
                     if !matches!(default, Some(Value::Long(_) | Value::Double(_))) {
@@ -41,7 +62,7 @@ impl Planner<'_> {
                             ),
                         )
                         .with_hint(if allow_default {
-                            "makeTimeseries aggregations take `default:`"
+                            "makeTimeseries aggregations take `default:`, `rate:` and `scalar:`"
                         } else {
                             ""
                         }),
@@ -88,6 +109,8 @@ impl Planner<'_> {
             func: f,
             arg,
             default,
+            rate,
+            scalar,
         })
     }
 
@@ -177,6 +200,7 @@ impl Planner<'_> {
             from: None,
             to: None,
             time: PExpr::Field(Arc::from("timestamp")),
+            spread: None,
             nonempty: false,
         };
         for (n, a) in &p.named {
@@ -217,21 +241,66 @@ impl Planner<'_> {
                         Some(Value::Bool(true))
                     )
                 }
-                _ => self.err(Diagnostic::error(
-                    Code::E324,
-                    n.span,
-                    "`spread:` is not supported yet",
-                )),
+                "spread" => {
+                    if let Some(e) = a.expr().and_then(|e| self.expr(e)) {
+                        ts.spread = Some(e);
+                    }
+                    if let Some(bad) = ts
+                        .aggs
+                        .iter()
+                        .find(|(_, c)| !matches!(c.func.name, "count" | "countIf"))
+                    {
+                        self.err(
+                            Diagnostic::error(
+                                Code::E324,
+                                a.span,
+                                format!(
+                                    "expected only count() or countIf() with `spread:`, found `{}`",
+                                    bad.1.func.name
+                                ),
+                            )
+                            .with_label("spread counts records per bin they overlap"),
+                        );
+                    }
+                    if p.has("time") {
+                        self.err(Diagnostic::error(
+                            Code::E324,
+                            a.span,
+                            "expected `time:` or `spread:`, found both",
+                        ));
+                    }
+                }
+                "scalar" => {
+                    // `scalar:` of the command: every aggregation gives one value.
+                    match a.expr().and_then(|e| self.constant(e)) {
+                        Some(Value::Bool(b)) => {
+                            for (_, c) in &mut ts.aggs {
+                                c.scalar |= b;
+                            }
+                        }
+                        _ => self.err(Diagnostic::error(
+                            Code::E324,
+                            a.span,
+                            "expected true or false for `scalar:`",
+                        )),
+                    }
+                }
+                _ => {}
             }
         }
-        if !p
-            .named
-            .iter()
-            .any(|(n, _)| n.name == "time" || n.name == "spread")
+        let no_time = !p.has("time") && !p.has("spread");
+        if no_time
+            && !self.schema.open
+            && !self.schema.fields.iter().any(|f| f == "timestamp")
+            && self.schema.fields.iter().any(|f| f == "start_time")
+        {
+            // Dynatrace's fallback (spans have `start_time`, no `timestamp`).
+            ts.time = PExpr::Field(Arc::from("start_time"));
+        } else if no_time
             && !self.schema.open
             && !self.schema.fields.iter().any(|f| f == "timestamp")
         {
-            self.err(Diagnostic::error(Code::E337, c.span, "expected a `timestamp` field for makeTimeseries, found none in the previous result").with_hint("name the time with time: <expression>"));
+            self.err(Diagnostic::error(Code::E337, c.span, "expected a `timestamp` (or `start_time`) field for makeTimeseries, found none in the previous result").with_hint("name the time with time: <expression>"));
         }
         if ts.interval.is_some() && ts.bins.is_some() {
             self.err(Diagnostic::error(

@@ -180,8 +180,9 @@ pub static COMMANDS: &[Command] = &[
             "time",
             "nonempty",
             "spread",
+            "scalar",
         ],
-        doc: "Aggregates records into time bins: one array per aggregation and group.",
+        doc: "Aggregates records into time bins: one array per aggregation and group (`scalar:` one value; `spread:` counts a record in each bin its time frame overlaps).",
     },
     Command {
         cmd: Cmd::Search,

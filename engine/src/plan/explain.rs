@@ -241,7 +241,10 @@ impl Display for Op {
                 if let Some(t) = ts.to {
                     write!(f, ", to: {}", timestamp(t))?;
                 }
-                write!(f, ", time: {}", expr(&ts.time, &[]))?;
+                match &ts.spread {
+                    Some(sp) => write!(f, ", spread: {}", expr(sp, &[]))?,
+                    None => write!(f, ", time: {}", expr(&ts.time, &[]))?,
+                }
                 if ts.nonempty {
                     f.write_str(", nonempty: true")?;
                 }
@@ -340,18 +343,20 @@ fn sort_keys(keys: &[SortKey]) -> String {
 }
 
 fn agg_call(c: &AggCall) -> String {
-    let mut s = format!("{}(", c.func.name);
+    let mut parts = Vec::new();
     if let Some(a) = &c.arg {
-        s.push_str(&expr(a, &[]));
+        parts.push(expr(a, &[]));
     }
     if let Some(d) = &c.default {
-        if c.arg.is_some() {
-            s.push_str(", ");
-        }
-        let _ = write!(s, "default: {}", value(d));
+        parts.push(format!("default: {}", value(d)));
     }
-    s.push(')');
-    s
+    if let Some(r) = c.rate {
+        parts.push(format!("rate: {}", duration(r)));
+    }
+    if c.scalar {
+        parts.push("scalar: true".into());
+    }
+    format!("{}({})", c.func.name, parts.join(", "))
 }
 
 /// An operand: operators and alignments get parentheses so that precedence never matters.

@@ -86,6 +86,11 @@ pub struct AggCall {
     pub arg: Option<PExpr>,
     /// makeTimeseries `default:` for empty bins.
     pub default: Option<Value>,
+    /// makeTimeseries `rate:`: each bin's value is scaled to this duration (value / interval ×
+    /// rate).
+    pub rate: Option<i64>,
+    /// makeTimeseries `scalar: true`: one value over the whole time frame instead of a series.
+    pub scalar: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -207,6 +212,8 @@ pub struct Timeseries {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub time: PExpr,
+    /// `spread:`: a timeframe per record; the record counts in every bin it overlaps.
+    pub spread: Option<PExpr>,
     pub nonempty: bool,
 }
 
