@@ -4,6 +4,9 @@
 //!   pipelines parse cleanly; canonical text re-parses to itself and keeps the tree.
 //! * [`tables`]: executor laws (`filter true`, `sort`, `limit`, `summarize count()`,
 //!   `filter`/`filterOut`, `dedup`) on random tables, from `data` and from loaded events.
+//! * [`correlation`]: `join`, `lookup`, `joinNested`, `append`, `in [ … ]`, `expand`, iterative
+//!   expressions and `fieldsSummary` against nested-loop references; search terms against brute
+//!   force.
 //! * [`reference`]: the engine agrees with a naive row-by-row evaluator written from the DQL
 //!   reference (§2: three-valued logic, `==` and null, numeric comparison, arithmetic).
 //!
@@ -15,6 +18,7 @@
 //! A failing case is saved under `engine/tests/proptest-regressions/` and replayed first next
 //! time; commit that file with the fix.
 
+mod correlation;
 mod reference;
 mod syntax;
 mod tables;
