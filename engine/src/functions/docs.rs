@@ -5,14 +5,16 @@ use std::fmt::Write as _;
 
 use super::{all, Family, Function, ParamKind};
 
-const ORDER: [Family; 9] = [
+const ORDER: [Family; 11] = [
     Family::String,
     Family::General,
     Family::Conversion,
     Family::Array,
     Family::Math,
+    Family::Bitwise,
     Family::Time,
     Family::Network,
+    Family::Hash,
     Family::Aggregation,
     Family::Operator,
 ];

@@ -22,9 +22,11 @@ macro_rules! dynatrace_docs {
 
 pub mod aggregation;
 mod array;
+mod bitwise;
 mod conversion;
 pub mod docs;
 mod general;
+mod hash;
 mod math;
 mod network;
 mod operators;
@@ -50,6 +52,8 @@ pub enum Family {
     Time,
     Network,
     Aggregation,
+    Bitwise,
+    Hash,
 }
 
 impl Family {
@@ -64,6 +68,8 @@ impl Family {
             Family::Time => "Time functions",
             Family::Network => "Network functions",
             Family::Aggregation => "Aggregation functions",
+            Family::Bitwise => "Bitwise functions",
+            Family::Hash => "Hash functions",
         }
     }
 }
@@ -268,6 +274,9 @@ pub struct Function {
     /// anchor (empty for operators, which share a page).
     pub see: &'static str,
     pub imp: Imp,
+    /// False for a function whose value changes from call to call with the same arguments
+    /// (`random()`): such a call must not be folded into a constant when the query is planned.
+    pub deterministic: bool,
 }
 
 impl fmt::Debug for Function {
@@ -301,6 +310,7 @@ impl Function {
         naming: Naming::Call,
         see: "",
         imp: Imp::Scalar(null_fn),
+        deterministic: true,
     };
 
     /// Positional parameters: (at least, at most); `usize::MAX` when repeated.
@@ -397,6 +407,8 @@ static FAMILIES: &[&[Function]] = &[
     time::FUNCTIONS,
     network::FUNCTIONS,
     aggregation::FUNCTIONS,
+    bitwise::FUNCTIONS,
+    hash::FUNCTIONS,
 ];
 
 /// Every function and operator.
@@ -486,9 +498,13 @@ mod tests {
             );
             if !f.is_operator() {
                 assert!(!f.examples.is_empty(), "{} has no example", f.name);
+                // The function's own anchor, or that of the section it shares with its
+                // siblings (`#encode` for encodeBase16 and encodeBase64).
+                let anchor = f.see.rsplit_once('#').map_or("", |(_, a)| a);
                 assert!(
                     f.see.starts_with("https://docs.dynatrace.com/")
-                        && f.see.ends_with(&format!("#{}", f.name)),
+                        && !anchor.is_empty()
+                        && f.name.starts_with(anchor),
                     "{}: `see` is the function's own anchor in Dynatrace's reference",
                     f.name
                 );
