@@ -25,8 +25,10 @@ mod array;
 mod bitwise;
 mod conversion;
 pub mod docs;
+mod encoding;
 mod general;
 mod hash;
+mod html_entities;
 mod math;
 mod network;
 mod operators;
@@ -400,6 +402,7 @@ impl Function {
 static FAMILIES: &[&[Function]] = &[
     operators::FUNCTIONS,
     string::FUNCTIONS,
+    encoding::FUNCTIONS,
     general::FUNCTIONS,
     conversion::FUNCTIONS,
     array::FUNCTIONS,
