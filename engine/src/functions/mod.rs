@@ -29,6 +29,7 @@ mod encoding;
 mod general;
 mod hash;
 mod html_entities;
+mod json;
 mod math;
 mod network;
 mod operators;
@@ -403,6 +404,7 @@ static FAMILIES: &[&[Function]] = &[
     operators::FUNCTIONS,
     string::FUNCTIONS,
     encoding::FUNCTIONS,
+    json::FUNCTIONS,
     general::FUNCTIONS,
     conversion::FUNCTIONS,
     array::FUNCTIONS,
