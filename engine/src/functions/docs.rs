@@ -5,11 +5,12 @@ use std::fmt::Write as _;
 
 use super::{all, Family, Function, ParamKind};
 
-const ORDER: [Family; 11] = [
+const ORDER: [Family; 12] = [
     Family::String,
     Family::General,
     Family::Conversion,
     Family::Array,
+    Family::Vector,
     Family::Math,
     Family::Bitwise,
     Family::Time,

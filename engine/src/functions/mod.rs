@@ -22,6 +22,7 @@ macro_rules! dynatrace_docs {
 
 pub mod aggregation;
 mod array;
+mod array_stats;
 mod bitwise;
 mod conversion;
 pub mod docs;
@@ -35,6 +36,7 @@ mod network;
 mod operators;
 mod string;
 mod time;
+mod vector;
 
 use std::fmt;
 use std::sync::Arc;
@@ -57,6 +59,7 @@ pub enum Family {
     Aggregation,
     Bitwise,
     Hash,
+    Vector,
 }
 
 impl Family {
@@ -73,6 +76,7 @@ impl Family {
             Family::Aggregation => "Aggregation functions",
             Family::Bitwise => "Bitwise functions",
             Family::Hash => "Hash functions",
+            Family::Vector => "Vector distance functions",
         }
     }
 }
@@ -408,6 +412,8 @@ static FAMILIES: &[&[Function]] = &[
     general::FUNCTIONS,
     conversion::FUNCTIONS,
     array::FUNCTIONS,
+    array_stats::FUNCTIONS,
+    vector::FUNCTIONS,
     math::FUNCTIONS,
     time::FUNCTIONS,
     network::FUNCTIONS,
