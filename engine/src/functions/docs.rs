@@ -78,6 +78,17 @@ pub fn reference() -> String {
             }
             let _ = writeln!(out, "{}\n", f.doc);
             let _ = writeln!(out, "Parameters: {}\n", params(f));
+            if let Some(a) = f.aggregate() {
+                let _ = writeln!(
+                    out,
+                    "makeTimeseries: {}\n",
+                    if a.in_timeseries {
+                        "accepted"
+                    } else {
+                        "not accepted (`summarize` only)"
+                    }
+                );
+            }
             if !f.see.is_empty() {
                 let _ = writeln!(out, "Dynatrace: <{}>\n", f.see);
             }
