@@ -5,9 +5,10 @@
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/array-functions>.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use super::Imp::Scalar;
-use super::{at, ex, new_array, operator, req, Ctx, Family, Function, Ty};
+use super::{at, ex, new_array, operator, req, Ctx, Family, FnRef, Function, Ty};
 use crate::value::{dql_cmp, Value};
 
 const ARRAY: Function = Function {
@@ -53,7 +54,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             let Some(xs) = numbers(at(a, 0)) else {
                 return Value::Null;
             };
-            let plus = operator("+");
+            let plus = op(&PLUS, "+");
             let mut total = Value::Null;
             new_array(xs.len(), || {
                 xs.iter()
@@ -85,7 +86,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             let Some(xs) = numbers(at(a, 0)) else {
                 return Value::Null;
             };
-            let minus = operator("-");
+            let minus = op(&MINUS, "-");
             let mut last: Option<&Value> = None;
             new_array(xs.len(), || {
                 xs.iter()
@@ -129,7 +130,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             let Value::Array(xs) = at(a, 0) else {
                 return Value::Null;
             };
-            let minus = operator("-");
+            let minus = op(&MINUS, "-");
             new_array(xs.len(), || {
                 (0..xs.len())
                     .map(|i| match i {
@@ -248,6 +249,15 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
 ];
 
+static PLUS: OnceLock<FnRef> = OnceLock::new();
+static MINUS: OnceLock<FnRef> = OnceLock::new();
+
+/// An operator's declaration, looked up once: sums and differences are DQL's `+` and `-`
+/// (long overflow is null, a long and a double give a double, timestamps and durations mix).
+fn op(cell: &'static OnceLock<FnRef>, symbol: &str) -> FnRef {
+    cell.get_or_init(|| operator(symbol))
+}
+
 /// The elements of an array of numbers (and nulls); None for anything else.
 fn numbers(v: &Value) -> Option<&[Value]> {
     match v {
@@ -278,7 +288,7 @@ fn moving(a: &[Value], ctx: &Ctx, kind: Window) -> Value {
     if !(1..=MAX_WINDOW).contains(n) {
         return Value::Null;
     }
-    let plus = operator("+");
+    let plus = op(&PLUS, "+");
     new_array(xs.len(), || {
         (0..xs.len())
             .map(|i| {

@@ -9,7 +9,7 @@ use base64::engine::{DecodePaddingMode, Engine as _};
 
 use super::html_entities::ENTITIES;
 use super::Imp::Scalar;
-use super::{at, ex, new_str, req, Family, Function, Ty};
+use super::{at, ex, req, Family, Function, Ty};
 use crate::value::Value;
 
 const STRING: Function = Function {
@@ -164,22 +164,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
 ];
 
 /// Applies a text transformation to a string argument: null for anything else or when the
-/// transformation fails. The result is at most `growth` times the input's length, which the
-/// memory budget is asked for first.
+/// transformation fails. The result is at most `growth` times the input's length: the memory
+/// budget is asked for that first (as `new_str` does).
 fn text(a: &[Value], growth: usize, f: fn(&str) -> Option<String>) -> Value {
     let Some(s) = at(a, 0).as_str() else {
         return Value::Null;
     };
-    let mut out = None;
-    let v = new_str(s.len().saturating_mul(growth), || {
-        out = f(s);
-        out.clone().unwrap_or_default()
-    });
-    if out.is_some() {
-        v
-    } else {
-        Value::Null
+    if !crate::exec::budget::charge(s.len().saturating_mul(growth).saturating_add(16)) {
+        return Value::Null;
     }
+    f(s).map_or(Value::Null, |t| Value::str(&t))
 }
 
 fn utf8(bytes: Vec<u8>) -> Option<String> {

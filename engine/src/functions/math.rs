@@ -336,7 +336,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
     Function {
         name: "random",
         returns: Ty::DOUBLE,
-        doc: "A pseudo-random double from 0 (inclusive) to 1 (exclusive), new in every call; not for secrets.",
+        doc: "A pseudo-random double from 0 (inclusive) to 1 (exclusive), not for secrets; for now one value per call in the query text, the same in every record, because the planner folds calls without arguments (Dynatrace draws one per record).",
         examples: &[
             ex("data record() | fields r = random() | fields ok = r >= 0 and r < 1", r#"{"ok":true}"#),
             ex("data record() | fields same = random() == random()", r#"{"same":false}"#),
@@ -448,4 +448,43 @@ fn random() -> f64 {
         // The top 53 bits of the scrambled state, as a fraction.
         (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_draws_spread_over_zero_to_one() {
+        let draws: Vec<f64> = (0..10_000).map(|_| random()).collect();
+        assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
+        // The mean of 10,000 uniform draws is 0.5 ± 0.003 (one standard deviation).
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.45..0.55).contains(&mean), "{mean}");
+        let mut sorted = draws.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        assert!(sorted.len() > 9_990);
+    }
+
+    #[test]
+    fn bins_hold_their_value_and_overflow_to_null() {
+        for (x, d, o) in [
+            (-7i64, 5i64, 0i64),
+            (7, 5, 3),
+            (0, 10, 5),
+            (i64::MAX - 1, 7, 0),
+        ] {
+            if let Some((Value::Long(s), Value::Long(e))) =
+                align(&Value::Long(x), &Value::Long(d), &Value::Long(o))
+            {
+                assert!(
+                    s <= x && x < e && e - s == d && (s - o).rem_euclid(d) == 0,
+                    "{x} {d} {o}"
+                );
+            }
+        }
+        assert!(align(&Value::Long(i64::MAX), &Value::Long(2), &Value::Null).is_none());
+        assert!(align(&Value::Long(5), &Value::Long(-2), &Value::Null).is_none());
+    }
 }

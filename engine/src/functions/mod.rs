@@ -407,10 +407,10 @@ impl Function {
 static FAMILIES: &[&[Function]] = &[
     operators::FUNCTIONS,
     string::FUNCTIONS,
-    encoding::FUNCTIONS,
     json::FUNCTIONS,
     general::FUNCTIONS,
     conversion::FUNCTIONS,
+    encoding::FUNCTIONS,
     array::FUNCTIONS,
     array_stats::FUNCTIONS,
     vector::FUNCTIONS,

@@ -515,7 +515,7 @@ fn get_character(a: &[Value], _: &super::Ctx) -> Value {
     let c = char::decode_utf16(u[i..end].iter().copied())
         .next()
         .map_or('\u{FFFD}', |r| r.unwrap_or('\u{FFFD}'));
-    Value::str(c.encode_utf8(&mut [0; 4]))
+    new_str(c.len_utf8(), || c.to_string())
 }
 
 /// Levenshtein distance over UTF-16 units, one row of the table at a time. Each row is a
