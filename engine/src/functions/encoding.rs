@@ -81,7 +81,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "unescape",
-        doc: "Undoes backslash escapes: `\\\" \\' \\`` and `\\\\`, `\\a \\b \\f \\n \\r \\t \\v`, `\\xhh` (a byte above 7f is that Latin-1 character) and `\\uhhhh` (UTF-16 units, pairs joined); other backslashes stay as written.",
+        doc: "Undoes backslash escapes: a backslash before a quote, backtick or backslash, `\\a \\b \\f \\n \\r \\t \\v`, `\\xhh` (a byte above 7f is that Latin-1 character) and `\\uhhhh` (UTF-16 units, pairs joined); other backslashes stay as written.",
         examples: &[
             ex(r#"unescape("\"foo\\x40bar\\u002ecom")"#, r#""\"foo@bar.com""#),
             ex(r#"unescape("\\xff \\u0064 \\q")"#, r#""ÿ d \\q""#),

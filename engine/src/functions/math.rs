@@ -342,7 +342,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex("data record() | fields same = random() == random()", r#"{"same":false}"#),
         ],
         see: dynatrace_docs!("mathematical-functions#random"),
-        imp: Scalar(|_, _| Value::Double(random())),
+        imp: Scalar(|_, ctx| Value::Double(random(ctx.now))),
         deterministic: false,
         ..MATH
     },
@@ -426,21 +426,23 @@ fn align(x: &Value, interval: &Value, origin: &Value) -> Option<(Value, Value)> 
     }
 }
 
-/// A pseudo-random double in [0, 1): xorshift64* on a state seeded once from the process's
-/// hash randomness and the clock where there is one. Enough for sampling rows; not
-/// cryptographic.
-fn random() -> f64 {
+/// A pseudo-random double in [0, 1): xorshift64* on a per-thread state, seeded at the first
+/// call from the process's hash keys (random where the platform has randomness; fixed in wasm32,
+/// which has none) and the query's `now` (the wall clock in the app), so that two page loads
+/// do not draw the same numbers. Enough for sampling rows; not cryptographic.
+fn random(now: i64) -> f64 {
     use std::cell::Cell;
     use std::hash::{BuildHasher, Hasher};
     thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_usize(&h as *const _ as usize);
-            h.finish() | 1
-        });
+        static STATE: Cell<u64> = const { Cell::new(0) };
     }
     STATE.with(|s| {
         let mut x = s.get();
+        if x == 0 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_i64(now);
+            x = h.finish() | 1;
+        }
         x ^= x >> 12;
         x ^= x << 25;
         x ^= x >> 27;
@@ -456,7 +458,7 @@ mod tests {
 
     #[test]
     fn random_draws_spread_over_zero_to_one() {
-        let draws: Vec<f64> = (0..10_000).map(|_| random()).collect();
+        let draws: Vec<f64> = (0..10_000).map(|_| random(0)).collect();
         assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
         // The mean of 10,000 uniform draws is 0.5 ± 0.003 (one standard deviation).
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
