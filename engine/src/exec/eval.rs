@@ -167,6 +167,11 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
         .map(|(i, _)| i)
         .collect();
     match non_const.len() {
+        // `random()` gives each record its own value.
+        0 if !f.deterministic => {
+            let args: Vec<Value> = cols.iter().map(|c| c.get(0, None)).collect();
+            Column::Values((0..len).map(|_| f.apply(&args, &env.ctx)).collect())
+        }
         0 => {
             let args: Vec<Value> = cols.iter().map(|c| c.get(0, None)).collect();
             Column::Const(f.apply(&args, &env.ctx))

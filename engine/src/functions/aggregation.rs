@@ -41,6 +41,14 @@ pub enum State {
     Take(Option<Value>),
     Distinct(HashSet<GroupKey>, Vec<Value>),
     Collect(Vec<Value>),
+    /// Welford's running count, mean and sum of squared deviations (`variance`, `stddev`);
+    /// `other` once a value is not a number.
+    Moments {
+        n: f64,
+        mean: f64,
+        m2: f64,
+        other: bool,
+    },
 }
 
 const AGGREGATION: Function = Function {
@@ -88,6 +96,12 @@ macro_rules! mixed {
         )
     };
 }
+
+/// Values that order and have a median: what `median` takes.
+const QUANTILE: &[super::Param] = &[req(
+    "expression",
+    Ty::BOOL.or(Ty::NUMBER).or(Ty::DURATION).or(Ty::TIMESTAMP),
+)];
 
 /// Data for more aggregation examples: three records, one without `x`.
 macro_rules! three {
@@ -141,6 +155,32 @@ const BEST_STATE: fn() -> State = || State::Best {
     v: None,
     mixed: false,
     doubles: false,
+};
+
+const MOMENTS: Aggregate = Aggregate {
+    init: || State::Moments {
+        n: 0.0,
+        mean: 0.0,
+        m2: 0.0,
+        other: false,
+    },
+    update: |s, v| {
+        if let State::Moments { n, mean, m2, other } = s {
+            match v.as_f64() {
+                Some(x) => {
+                    *n += 1.0;
+                    let d = x - *mean;
+                    *mean += d / *n;
+                    *m2 += d * (x - *mean);
+                }
+                None => *other = true,
+            }
+        }
+    },
+    finish: |s| variance(s).map_or(Value::Null, Value::Double),
+    condition: false,
+    // Dynatrace's makeTimeseries does not take stddev or variance.
+    in_timeseries: false,
 };
 
 const TAKE: Aggregate = Aggregate {
@@ -438,7 +478,91 @@ pub(super) static FUNCTIONS: &[Function] = &[
         }),
         ..AGGREGATION
     },
+    Function {
+        name: "median",
+        params: QUANTILE,
+        returns: Ty::BOOL.or(Ty::DOUBLE).or(Ty::DURATION).or(Ty::TIMESTAMP),
+        doc: "The median of the values, by nearest rank (the lower middle value of an even count): exact where Dynatrace estimates from a histogram; numbers give a double, durations, timestamps and booleans their type; null for mixed types.",
+        examples: &[
+            ex(five!("median(a)"), r#"{"median(a)":3.0}"#),
+            ex(three!("median(x)"), r#"{"median(x)":1.0}"#),
+            ex(
+                "data record(d = 1m), record(d = 5m), record(d = 2m)\n| summarize median(d)",
+                r#"{"median(d)":120000000000}"#,
+            ),
+            ex(
+                "data record(v = 1), record(v = \"2\")\n| summarize median(v)",
+                r#"{"median(v)":null}"#,
+            ),
+            ex(
+                "data record(timestamp = toTimestamp(\"2026-11-20T10:10:00Z\"), v = 1), record(timestamp = toTimestamp(\"2026-11-20T10:20:00Z\"), v = 9), record(timestamp = toTimestamp(\"2026-11-20T11:30:00Z\"), v = 4)\n| makeTimeseries m = median(v), interval: 1h, from: \"2026-11-20T10:00:00Z\", to: \"2026-11-20T12:00:00Z\"",
+                r#"{"timeframe":{"start":"2026-11-20T10:00:00Z","end":"2026-11-20T12:00:00Z"},"interval":3600000000000,"m":[1.0,4.0]}"#,
+            ),
+        ],
+        see: dynatrace_docs!("aggregation-functions#median"),
+        imp: Agg(Aggregate {
+            init: || State::Collect(Vec::new()),
+            update: |s, v| {
+                if let State::Collect(vals) = s {
+                    if crate::exec::budget::charge(std::mem::size_of::<Value>()) {
+                        vals.push(v.clone())
+                    }
+                }
+            },
+            finish: |s| match s {
+                State::Collect(vals) => super::array_stats::percentile(vals, 50.0),
+                _ => Value::Null,
+            },
+            condition: false,
+            in_timeseries: true,
+        }),
+        ..AGGREGATION
+    },
+    Function {
+        name: "variance",
+        params: &[req("expression", Ty::NUMBER)],
+        returns: Ty::DOUBLE,
+        doc: "The population variance of the numbers: the mean squared distance from their mean; null if there are none or a value is not a number.",
+        examples: &[
+            ex(five!("variance(a)"), r#"{"variance(a)":6.4}"#),
+            ex(three!("variance(x)"), r#"{"variance(x)":1.0}"#),
+            ex("data record(a = 2.5)\n| summarize variance(a)", r#"{"variance(a)":0.0}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#variance"),
+        imp: Agg(MOMENTS),
+        ..AGGREGATION
+    },
+    Function {
+        name: "stddev",
+        params: &[req("expression", Ty::NUMBER)],
+        returns: Ty::DOUBLE,
+        doc: "The population standard deviation of the numbers: the square root of `variance`.",
+        examples: &[
+            ex(five!("stddev(a)"), r#"{"stddev(a)":2.5298221281347035}"#),
+            ex(three!("stddev(x)"), r#"{"stddev(x)":1.0}"#),
+            ex(three!("stddev(s)"), r#"{"stddev(s)":null}"#),
+        ],
+        see: dynatrace_docs!("aggregation-functions#stddev"),
+        imp: Agg(Aggregate {
+            finish: |s| variance(s).map_or(Value::Null, |v| Value::Double(v.sqrt())),
+            ..MOMENTS
+        }),
+        ..AGGREGATION
+    },
 ];
+
+/// The population variance of a `State::Moments`, if it saw numbers only.
+fn variance(s: State) -> Option<f64> {
+    match s {
+        State::Moments {
+            n,
+            m2,
+            other: false,
+            ..
+        } if n > 0.0 => Some((m2 / n).max(0.0)),
+        _ => None,
+    }
+}
 
 /// `sum`/`avg`: numbers or durations, never both.
 fn add(s: &mut State, v: &Value) {

@@ -280,6 +280,119 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ..ARRAY
     },
     Function {
+        name: "arrayFlatten",
+        params: ONE_ARRAY,
+        returns: Ty::ARRAY,
+        doc: "The elements of nested arrays in place of those arrays, one level deep; other elements, nulls included, stay.",
+        examples: &[
+            ex("arrayFlatten(array(array(2, 3), array(7, 7, 1)))", "[2,3,7,7,1]"),
+            ex("arrayFlatten(array(2, 3, 7, 7, 1))", "[2,3,7,7,1]"),
+            ex(
+                r#"arrayFlatten(array(array(2, 3, null), array(record(a = 7), "7", 1)))"#,
+                r#"[2,3,null,{"a":7},"7",1]"#,
+            ),
+            ex("arrayFlatten(array(array(array(1)), 2))", "[[1],2]"),
+            ex("arrayFlatten(array())", "[]"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayFlatten"),
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => {
+                let n = xs
+                    .iter()
+                    .map(|x| match x {
+                        Value::Array(inner) => inner.len(),
+                        _ => 1,
+                    })
+                    .sum();
+                new_array(n, || {
+                    let mut out = Vec::with_capacity(n);
+                    for x in xs.iter() {
+                        match x {
+                            Value::Array(inner) => out.extend(inner.iter().cloned()),
+                            x => out.push(x.clone()),
+                        }
+                    }
+                    out
+                })
+            }
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayIndexOf",
+        params: &[req("array", Ty::ARRAY), req("value", Ty::ANY)],
+        returns: Ty::LONG,
+        doc: "The index of the first element equal to the value (1 equals 1.0), or -1; a null value is never found, as with `in`.",
+        examples: &[
+            ex("arrayIndexOf(array(2, 3, 7, 7, 1), 2)", "0"),
+            ex("arrayIndexOf(array(2, 3, 7, 7, 1), 7)", "2"),
+            ex("arrayIndexOf(array(2, 3, 7, 7, 1), 11)", "-1"),
+            ex("arrayIndexOf(array(1.0, null), 1)", "0"),
+            ex("arrayIndexOf(array(1, null), null)", "-1"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayIndexOf"),
+        imp: Scalar(|a, _| index_of(a, false)),
+        ..ARRAY
+    },
+    Function {
+        name: "arrayLastIndexOf",
+        params: &[req("array", Ty::ARRAY), req("value", Ty::ANY)],
+        returns: Ty::LONG,
+        doc: "The index of the last element equal to the value, or -1.",
+        examples: &[
+            ex("arrayLastIndexOf(array(2, 3, 7, 7, 1), 2)", "0"),
+            ex("arrayLastIndexOf(array(2, 3, 7, 7, 1), 7)", "3"),
+            ex("arrayLastIndexOf(array(2, 3, 7, 7, 1), 11)", "-1"),
+            ex(r#"arrayLastIndexOf(array("a", "b", "a"), "a")"#, "2"),
+        ],
+        see: dynatrace_docs!("array-functions#arrayLastIndexOf"),
+        imp: Scalar(|a, _| index_of(a, true)),
+        ..ARRAY
+    },
+    Function {
+        name: "arraySlice",
+        params: &[
+            req("array", Ty::ARRAY),
+            named("from", Ty::LONG, Def::Long(0)),
+            named("to", Ty::LONG, Def::Long(i64::MAX)),
+        ],
+        returns: Ty::ARRAY,
+        doc: "The elements from index `from:` (inclusive) to `to:` (exclusive); negative indexes count from the end, indexes outside the array are clamped to it, and `from:` at or after `to:` gives an empty array.",
+        examples: &[
+            ex("arraySlice(array(0, 1, 2, 3, 4))", "[0,1,2,3,4]"),
+            ex("arraySlice(array(0, 1, 2, 3, 4), from: 2)", "[2,3,4]"),
+            ex("arraySlice(array(0, 1, 2, 3, 4), from: -2)", "[3,4]"),
+            ex("arraySlice(array(0, 1, 2, 3, 4), to: -1)", "[0,1,2,3]"),
+            ex("arraySlice(array(0, 1, 2, 3, 4), from: -100, to: 100)", "[0,1,2,3,4]"),
+            ex("arraySlice(array(0, 1, 2, 3, 4), from: -1, to: 1)", "[]"),
+            ex("arraySlice(array(0, 1, 2, 3, 4), from: 100, to: 101)", "[]"),
+        ],
+        see: dynatrace_docs!("array-functions#arraySlice"),
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Array(xs) => {
+                let n = xs.len() as i64;
+                let clamp = |v: &Value, default: i64| {
+                    let v = if let Value::Long(v) = v { *v } else { default };
+                    if v < 0 {
+                        (n + v).max(0)
+                    } else {
+                        v.min(n)
+                    }
+                };
+                let (from, to) = (clamp(at(a, 1), 0), clamp(at(a, 2), n));
+                let part = if from < to {
+                    &xs[from as usize..to as usize]
+                } else {
+                    &[]
+                };
+                new_array(part.len(), || part.to_vec())
+            }
+            _ => Value::Null,
+        }),
+        ..ARRAY
+    },
+    Function {
         name: "array",
         params: &[many("expression", Ty::ANY, 0)],
         returns: Ty::ARRAY,
@@ -333,4 +446,22 @@ fn extreme(v: &Value, max: bool) -> Value {
         it.min_by(|x, y| sort_cmp(x, y))
     };
     pick.cloned().unwrap_or(Value::Null)
+}
+
+/// `arrayIndexOf`, `arrayLastIndexOf`.
+fn index_of(a: &[Value], last: bool) -> Value {
+    let Value::Array(xs) = at(a, 0) else {
+        return Value::Null;
+    };
+    let v = at(a, 1);
+    if v.is_null() {
+        return Value::Long(-1);
+    }
+    let hit = |x: &&Value| same(x, v);
+    let found = if last {
+        xs.iter().rposition(|x| hit(&x))
+    } else {
+        xs.iter().position(|x| hit(&x))
+    };
+    Value::Long(found.map_or(-1, |i| i as i64))
 }

@@ -3,7 +3,7 @@
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/conversion-and-casting-functions>.
 
 use super::Imp::Scalar;
-use super::{at, ex, new_str, req, Ctx, Family, Function, Ty};
+use super::{at, ex, named, new_str, req, Ctx, Def, Family, Function, Ty};
 use crate::time;
 use crate::value::Value;
 
@@ -172,6 +172,108 @@ pub(super) static FUNCTIONS: &[Function] = &[
         }),
         ..CONVERSION
     },
+    Function {
+        name: "toDuration",
+        params: &[req(
+            "value",
+            Ty::ARRAY.or(Ty::NUMBER).or(Ty::DURATION).or(Ty::STRING).or(Ty::TIMEFRAME),
+        )],
+        returns: Ty::DURATION,
+        doc: "Converts to a duration: numbers and numeric text are nanoseconds (truncated), a time frame gives its length, an array converts its first element; null if impossible (text with a unit such as \"42s\" too).",
+        examples: &[
+            ex("toDuration(15s)", "15000000000"),
+            ex("toDuration(3.14)", "3"),
+            ex(
+                r#"toDuration(timeframe(from: "2019-08-01T09:30:00.000-0400", to: "2019-08-01T16:00:00.000-0400"))"#,
+                "23400000000000",
+            ),
+            ex(r#"toDuration("42")"#, "42"),
+            ex(r#"toDuration("42s")"#, "null"),
+            ex(r#"toDuration(array("42", 15s))"#, "42"),
+            ex("toDuration(true)", "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toDuration"),
+        imp: Scalar(to_duration),
+        ..CONVERSION
+    },
+    Function {
+        name: "toTimeframe",
+        params: &[req("value", Ty::ARRAY.or(Ty::STRING).or(Ty::TIMEFRAME))],
+        returns: Ty::TIMEFRAME,
+        doc: "Converts to a time frame: text `start/end` of two ISO 8601 timestamps, a time frame as it is, an array its first element; null if impossible.",
+        examples: &[
+            ex(
+                r#"toTimeframe("2019-08-01T09:30:00.000-0400/2019-08-01T16:00:00.000-0400")"#,
+                r#"{"start":"2019-08-01T13:30:00Z","end":"2019-08-01T20:00:00Z"}"#,
+            ),
+            ex(
+                r#"toTimeframe(timeframe(from: "2019-08-01T09:30:00.000-0400", to: "2019-08-01T16:00:00.000-0400"))"#,
+                r#"{"start":"2019-08-01T13:30:00Z","end":"2019-08-01T20:00:00Z"}"#,
+            ),
+            ex(r#"toTimeframe("2019-08-01T09:30:00Z")"#, "null"),
+            ex(r#"toTimeframe("2019-08-01T09:30:00Z/soon")"#, "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toTimeframe"),
+        imp: Scalar(to_timeframe),
+        ..CONVERSION
+    },
+    Function {
+        name: "hexStringToNumber",
+        params: &[req("expression", Ty::STRING)],
+        returns: Ty::LONG,
+        doc: "Reads hexadecimal text, with or without a `0x` prefix, as a long: up to 16 digits, read as 64-bit two's complement so that it undoes numberToHexString (ffffffffffffffff is -1); null for other text.",
+        examples: &[
+            ex(r#"hexStringToNumber("0x7f")"#, "127"),
+            ex(r#"hexStringToNumber("100")"#, "256"),
+            ex(r#"hexStringToNumber("0X80000000")"#, "2147483648"),
+            ex(r#"hexStringToNumber("ffffffffffffffff")"#, "-1"),
+            ex(r#"hexStringToNumber("1ffffffffffffffff")"#, "null"),
+            ex(r#"hexStringToNumber("0xg")"#, "null"),
+            ex(r#"hexStringToNumber("")"#, "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#hexStringToNumber"),
+        imp: Scalar(|a, _| {
+            let Some(s) = at(a, 0).as_str() else {
+                return Value::Null;
+            };
+            let digits = s
+                .strip_prefix("0x")
+                .or_else(|| s.strip_prefix("0X"))
+                .unwrap_or(s);
+            if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return Value::Null;
+            }
+            u64::from_str_radix(digits, 16).map_or(Value::Null, |v| Value::Long(v as i64))
+        }),
+        ..CONVERSION
+    },
+    Function {
+        name: "numberToHexString",
+        params: &[req("expression", Ty::LONG), named("minLength", Ty::LONG, Def::Null)],
+        returns: Ty::STRING,
+        doc: "A long as lower-case hexadecimal text (a negative long as its 64-bit two's complement), padded with zeros to `minLength:` digits.",
+        examples: &[
+            ex("numberToHexString(127)", r#""7f""#),
+            ex("numberToHexString(256)", r#""100""#),
+            ex("numberToHexString(2147483648)", r#""80000000""#),
+            ex("numberToHexString(-1)", r#""ffffffffffffffff""#),
+            ex("numberToHexString(255, minLength: 4)", r#""00ff""#),
+            ex("numberToHexString(1.5)", "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#numberToHexString"),
+        imp: Scalar(|a, _| {
+            let Value::Long(v) = at(a, 0) else {
+                return Value::Null;
+            };
+            let digits = format!("{:x}", *v as u64);
+            let width = match at(a, 1) {
+                Value::Long(w) => usize::try_from(*w).unwrap_or(0),
+                _ => 0,
+            };
+            new_str(width.max(digits.len()), || format!("{digits:0>width$}"))
+        }),
+        ..CONVERSION
+    },
     cast!(
         "asString",
         Ty::STRING,
@@ -230,6 +332,30 @@ pub(super) static FUNCTIONS: &[Function] = &[
         Value::Timestamp(_)
     ),
     cast!(
+        "asDuration",
+        Ty::DURATION,
+        "The value if it is a duration, else null.",
+        [
+            ex("asDuration(15s)", "15000000000"),
+            ex("asDuration(3.14)", "null"),
+            ex(r#"asDuration("42")"#, "null"),
+        ],
+        Value::Duration(_)
+    ),
+    cast!(
+        "asTimeframe",
+        Ty::TIMEFRAME,
+        "The value if it is a time frame, else null.",
+        [
+            ex(
+                r#"asTimeframe(timeframe(from: "2019-08-01T09:30:00.000-0400", to: "2019-08-01T16:00:00.000-0400"))"#,
+                r#"{"start":"2019-08-01T13:30:00Z","end":"2019-08-01T20:00:00Z"}"#,
+            ),
+            ex(r#"asTimeframe("2019-08-01T15:30:00.000-0400/2019-08-01T22:00:00.000-0400")"#, "null"),
+        ],
+        Value::Timeframe(..)
+    ),
+    cast!(
         "asArray",
         Ty::ARRAY,
         "The value if it is an array, else null.",
@@ -286,6 +412,38 @@ fn to_double(a: &[Value], _: &Ctx) -> Value {
         Value::Bool(x) => Value::Double(if *x { 1.0 } else { 0.0 }),
         Value::Timestamp(v) | Value::Duration(v) => Value::Double(*v as f64),
         Value::Array(xs) => to_double(&first(xs), &Ctx { now: 0 }),
+        _ => Value::Null,
+    }
+}
+
+fn to_duration(a: &[Value], _: &Ctx) -> Value {
+    match at(a, 0) {
+        Value::Duration(v) => Value::Duration(*v),
+        Value::Long(v) => Value::Duration(*v),
+        Value::Double(v) if in_long_range(*v) => Value::Duration(v.trunc() as i64),
+        Value::Str(_) => match to_long(a, &Ctx { now: 0 }) {
+            Value::Long(v) => Value::Duration(v),
+            _ => Value::Null,
+        },
+        Value::Timeframe(s, e) => e.checked_sub(*s).map_or(Value::Null, Value::Duration),
+        Value::Array(xs) => to_duration(&xs[..xs.len().min(1)], &Ctx { now: 0 }),
+        _ => Value::Null,
+    }
+}
+
+fn to_timeframe(a: &[Value], _: &Ctx) -> Value {
+    match at(a, 0) {
+        Value::Timeframe(s, e) => Value::Timeframe(*s, *e),
+        Value::Str(s) => {
+            let parsed = s.split_once('/').and_then(|(from, to)| {
+                Some((
+                    time::parse_timestamp(from.trim())?,
+                    time::parse_timestamp(to.trim())?,
+                ))
+            });
+            parsed.map_or(Value::Null, |(s, e)| Value::Timeframe(s, e))
+        }
+        Value::Array(xs) => to_timeframe(&xs[..xs.len().min(1)], &Ctx { now: 0 }),
         _ => Value::Null,
     }
 }

@@ -5,15 +5,18 @@ use std::fmt::Write as _;
 
 use super::{all, Family, Function, ParamKind};
 
-const ORDER: [Family; 10] = [
+const ORDER: [Family; 13] = [
     Family::String,
     Family::General,
     Family::Conversion,
     Family::Array,
+    Family::Vector,
     Family::Math,
+    Family::Bitwise,
     Family::Time,
     Family::Network,
     Family::Iterative,
+    Family::Hash,
     Family::Aggregation,
     Family::Operator,
 ];
@@ -76,6 +79,17 @@ pub fn reference() -> String {
             }
             let _ = writeln!(out, "{}\n", f.doc);
             let _ = writeln!(out, "Parameters: {}\n", params(f));
+            if let Some(a) = f.aggregate() {
+                let _ = writeln!(
+                    out,
+                    "makeTimeseries: {}\n",
+                    if a.in_timeseries {
+                        "accepted"
+                    } else {
+                        "not accepted (`summarize` only)"
+                    }
+                );
+            }
             if !f.see.is_empty() {
                 let _ = writeln!(out, "Dynatrace: <{}>\n", f.see);
             }

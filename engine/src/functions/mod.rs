@@ -22,15 +22,22 @@ macro_rules! dynatrace_docs {
 
 pub mod aggregation;
 mod array;
+mod array_stats;
+mod bitwise;
 mod conversion;
 pub mod docs;
+mod encoding;
 mod general;
+mod hash;
+mod html_entities;
 mod iterative;
+mod json;
 mod math;
 mod network;
 mod operators;
 mod string;
 mod time;
+mod vector;
 
 use std::fmt;
 use std::sync::Arc;
@@ -53,6 +60,9 @@ pub enum Family {
     Network,
     Iterative,
     Aggregation,
+    Bitwise,
+    Hash,
+    Vector,
 }
 
 impl Family {
@@ -68,6 +78,9 @@ impl Family {
             Family::Network => "Network functions",
             Family::Iterative => "Iterative expressions",
             Family::Aggregation => "Aggregation functions",
+            Family::Bitwise => "Bitwise functions",
+            Family::Hash => "Hash functions",
+            Family::Vector => "Vector distance functions",
         }
     }
 }
@@ -298,6 +311,9 @@ pub struct Function {
     /// anchor (empty for operators, which share a page).
     pub see: &'static str,
     pub imp: Imp,
+    /// False for a function whose value changes from call to call with the same arguments
+    /// (`random()`): such a call must not be folded into a constant when the query is planned.
+    pub deterministic: bool,
 }
 
 impl fmt::Debug for Function {
@@ -331,6 +347,7 @@ impl Function {
         naming: Naming::Call,
         see: "",
         imp: Imp::Scalar(null_fn),
+        deterministic: true,
     };
 
     /// Positional parameters: (at least, at most); `usize::MAX` when repeated.
@@ -420,14 +437,20 @@ impl Function {
 static FAMILIES: &[&[Function]] = &[
     operators::FUNCTIONS,
     string::FUNCTIONS,
+    json::FUNCTIONS,
     general::FUNCTIONS,
     conversion::FUNCTIONS,
+    encoding::FUNCTIONS,
     array::FUNCTIONS,
+    array_stats::FUNCTIONS,
+    vector::FUNCTIONS,
     math::FUNCTIONS,
     time::FUNCTIONS,
     network::FUNCTIONS,
     iterative::FUNCTIONS,
     aggregation::FUNCTIONS,
+    bitwise::FUNCTIONS,
+    hash::FUNCTIONS,
 ];
 
 /// Every function and operator.
@@ -517,9 +540,13 @@ mod tests {
             );
             if !f.is_operator() {
                 assert!(!f.examples.is_empty(), "{} has no example", f.name);
+                // The function's own anchor, or that of the section it shares with its
+                // siblings (`#encode` for encodeBase16 and encodeBase64).
+                let anchor = f.see.rsplit_once('#').map_or("", |(_, a)| a);
                 assert!(
                     f.see.starts_with("https://docs.dynatrace.com/")
-                        && f.see.ends_with(&format!("#{}", f.name)),
+                        && !anchor.is_empty()
+                        && f.name.starts_with(anchor),
                     "{}: `see` is the function's own anchor in Dynatrace's reference",
                     f.name
                 );

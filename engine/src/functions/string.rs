@@ -264,6 +264,99 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ..STRING
     },
     Function {
+        name: "lastIndexOf",
+        params: &[
+            req("expression", Ty::STRING),
+            req("substring", Ty::STRING),
+            named("from", Ty::LONG, Def::Long(i64::MAX)),
+        ],
+        returns: Ty::LONG,
+        doc: "The UTF-16 position of the last occurrence of the substring starting at or before `from:` (a negative position counts from the end), or -1.",
+        examples: &[
+            ex(r#"lastIndexOf("Dynatrace Query Language", "a")"#, "21"),
+            ex(r#"lastIndexOf("Dynatrace Query Language", "a", from: 10)"#, "6"),
+            ex(r#"lastIndexOf("DQL is awesome!", "Query")"#, "-1"),
+            ex(r#"lastIndexOf("Dynatrace Query Language", "a", from: -4)"#, "17"),
+            ex(r#"lastIndexOf("abc", "")"#, "3"),
+            ex(r#"lastIndexOf("abc", "a", from: -4)"#, "-1"),
+        ],
+        see: dynatrace_docs!("string-functions#lastIndexOf"),
+        imp: Scalar(last_index_of),
+        ..STRING
+    },
+    Function {
+        name: "getCharacter",
+        params: &[req("expression", Ty::STRING), req("position", Ty::LONG)],
+        returns: Ty::STRING,
+        doc: "The character at a UTF-16 position (a negative position counts from the end), null outside the string; at the first half of a surrogate pair the whole character, at the second half U+FFFD.",
+        examples: &[
+            ex(r#"getCharacter("DQL is awesome!", 1)"#, r#""Q""#),
+            ex(r#"getCharacter("DQL is awesome!", 17)"#, "null"),
+            ex(r#"getCharacter("Dynatrace Query Language", -1)"#, r#""e""#),
+            ex(r#"getCharacter("abc", -4)"#, "null"),
+            ex("getCharacter(\"a\u{1F415}\", 1)", "\"\u{1F415}\""),
+        ],
+        see: dynatrace_docs!("string-functions#getCharacter"),
+        imp: Scalar(get_character),
+        ..STRING
+    },
+    Function {
+        name: "levenshteinDistance",
+        params: &[req("firstExpression", Ty::STRING), req("secondExpression", Ty::STRING)],
+        returns: Ty::LONG,
+        doc: "The Levenshtein distance: the fewest insertions, deletions and substitutions of UTF-16 units that turn one string into the other (case-sensitive).",
+        examples: &[
+            ex(r#"levenshteinDistance("DQL is awesome!", "Grail is awesome!")"#, "5"),
+            ex(r#"levenshteinDistance("Dynatrace Query Language", "DQL")"#, "21"),
+            ex(r#"levenshteinDistance("Dynatrace Query Language", "dynatrace query language")"#, "3"),
+            ex(r#"levenshteinDistance("", "abc")"#, "3"),
+            ex(r#"levenshteinDistance("abc", null)"#, "null"),
+        ],
+        see: dynatrace_docs!("string-functions#levenshteinDistance"),
+        imp: Scalar(levenshtein),
+        ..STRING
+    },
+    Function {
+        name: "punctuation",
+        params: &[
+            req("expression", Ty::STRING),
+            named("count", Ty::LONG, Def::Long(32)),
+            named("withSpace", Ty::BOOL, Def::Bool(false)),
+        ],
+        returns: Ty::STRING,
+        doc: "The first `count:` punctuation characters of a string (every character but letters, digits and white space); with `withSpace: true` white space counts too, written as `_` as the page shows it.",
+        examples: &[
+            ex(r#"punctuation("DQL is awesome!")"#, r#""!""#),
+            ex(r#"punctuation("Dynatrace Query Language", count: 2)"#, r#""""#),
+            ex(r#"punctuation("DQL is awesome!", count: 2, withSpace: true)"#, r#""__""#),
+            ex(r#"punctuation("${placeholder}")"#, r#""${}""#),
+            ex(r#"punctuation("${placeholder}", count: 2, withSpace: true)"#, r#""${""#),
+            ex(r#"punctuation("a-b", count: -1)"#, r#""""#),
+        ],
+        see: dynatrace_docs!("string-functions#punctuation"),
+        imp: Scalar(|a, _| {
+            let Some(s) = at(a, 0).as_str() else {
+                return Value::Null;
+            };
+            let count = match at(a, 1) {
+                Value::Long(n) => usize::try_from(*n).unwrap_or(0),
+                _ => return Value::Null,
+            };
+            let spaces = at(a, 2).as_bool().unwrap_or(false);
+            new_str(s.len().min(count.saturating_mul(4)), || {
+                s.chars()
+                    .filter_map(|c| match c {
+                        c if c.is_whitespace() => spaces.then_some('_'),
+                        c if c.is_alphanumeric() => None,
+                        c => Some(c),
+                    })
+                    .take(count)
+                    .collect()
+            })
+        }),
+        ..STRING
+    },
+    Function {
         name: "replaceString",
         params: &[
             req("expression", Ty::STRING),
@@ -380,6 +473,74 @@ fn index_of(a: &[Value], _: &super::Ctx) -> Value {
             .find(|&i| u[i..].starts_with(&pu))
             .map_or(-1, |i| i as i64),
     )
+}
+
+fn last_index_of(a: &[Value], _: &super::Ctx) -> Value {
+    let (Some(s), Some(p)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
+        return Value::Null;
+    };
+    let u: Vec<u16> = s.encode_utf16().collect();
+    let pu: Vec<u16> = p.encode_utf16().collect();
+    let n = u.len() as i64;
+    let from = match at(a, 2) {
+        Value::Long(v) if *v < 0 => n + v,
+        Value::Long(v) => *v,
+        _ => n,
+    };
+    // The last start at or before `from` where the substring fits.
+    let last = from.min(n - pu.len() as i64);
+    if last < 0 {
+        return Value::Long(-1);
+    }
+    Value::Long(
+        (0..=last as usize)
+            .rev()
+            .find(|&i| u[i..].starts_with(&pu))
+            .map_or(-1, |i| i as i64),
+    )
+}
+
+fn get_character(a: &[Value], _: &super::Ctx) -> Value {
+    let (Some(s), Value::Long(pos)) = (at(a, 0).as_str(), at(a, 1)) else {
+        return Value::Null;
+    };
+    let u: Vec<u16> = s.encode_utf16().collect();
+    let i = if *pos < 0 { u.len() as i64 + pos } else { *pos };
+    if i < 0 || i >= u.len() as i64 {
+        return Value::Null;
+    }
+    let i = i as usize;
+    // The whole character when it starts here (two units for a surrogate pair).
+    let end = (i + 2).min(u.len());
+    let c = char::decode_utf16(u[i..end].iter().copied())
+        .next()
+        .map_or('\u{FFFD}', |r| r.unwrap_or('\u{FFFD}'));
+    new_str(c.len_utf8(), || c.to_string())
+}
+
+/// Levenshtein distance over UTF-16 units, one row of the table at a time. Each row is a
+/// step of the run's budget, so a huge pair of strings can be cancelled (the work is the
+/// product of the lengths; strsim's version cannot be interrupted).
+fn levenshtein(a: &[Value], _: &super::Ctx) -> Value {
+    let (Some(x), Some(y)) = (at(a, 0).as_str(), at(a, 1).as_str()) else {
+        return Value::Null;
+    };
+    let x: Vec<u16> = x.encode_utf16().collect();
+    let y: Vec<u16> = y.encode_utf16().collect();
+    let mut row: Vec<usize> = (0..=y.len()).collect();
+    for (i, cx) in x.iter().enumerate() {
+        if !crate::exec::budget::tick() {
+            return Value::Null;
+        }
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cy) in y.iter().enumerate() {
+            let substitute = diagonal + usize::from(cx != cy);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    Value::Long(row[y.len()] as i64)
 }
 
 /// A string test over a string or any string element of an array; null for null.

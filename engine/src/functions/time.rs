@@ -122,6 +122,79 @@ pub(super) static FUNCTIONS: &[Function] = &[
         "7",
         |p: Parts| (p.days + 3).rem_euclid(7) + 1
     ),
+    part!(
+        "getDayOfYear",
+        "The day of the year of a timestamp, 1 to 366 (UTC).",
+        "213",
+        "326",
+        |p: Parts| p.days - time::days_from_civil(p.year, 1, 1) + 1
+    ),
+    part!(
+        "getWeekOfYear",
+        "The ISO 8601 week of a timestamp, 1 to 53: weeks start on Monday and week 1 holds the year's first Thursday (UTC).",
+        "31",
+        "47",
+        iso_week
+    ),
+    Function {
+        name: "timestampFromUnixNanos",
+        params: &[req("nanos", Ty::LONG)],
+        returns: Ty::TIMESTAMP,
+        doc: "The timestamp this many nanoseconds after the Unix epoch.",
+        examples: &[
+            ex("timestampFromUnixNanos(1564666200000000000)", r#""2019-08-01T13:30:00Z""#),
+            ex("timestampFromUnixNanos(-1)", r#""1969-12-31T23:59:59.999999999Z""#),
+            ex("timestampFromUnixNanos(1.5)", "null"),
+        ],
+        see: dynatrace_docs!("time-functions#timestampFromUnixNanos"),
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Long(v) => Value::Timestamp(*v),
+            _ => Value::Null,
+        }),
+        ..TIME
+    },
+    Function {
+        name: "unixSecondsFromTimestamp",
+        params: A_TIMESTAMP,
+        returns: Ty::LONG,
+        doc: "The whole seconds from the Unix epoch to a timestamp, rounded down (so a moment before 1970 gives the second it falls in).",
+        examples: &[
+            ex(r#"unixSecondsFromTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"))"#, "1564666200"),
+            ex(r#"unixSecondsFromTimestamp(toTimestamp("2019-08-01T13:30:00.999Z"))"#, "1564666200"),
+            ex("unixSecondsFromTimestamp(timestampFromUnixNanos(-1))", "-1"),
+            ex("unixSecondsFromTimestamp(1564666200)", "null"),
+        ],
+        see: dynatrace_docs!("time-functions#unixSecondsFromTimestamp"),
+        imp: Scalar(|a, _| since_epoch(a, 1_000_000_000)),
+        ..TIME
+    },
+    Function {
+        name: "unixMillisFromTimestamp",
+        params: A_TIMESTAMP,
+        returns: Ty::LONG,
+        doc: "The whole milliseconds from the Unix epoch to a timestamp, rounded down.",
+        examples: &[
+            ex(r#"unixMillisFromTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"))"#, "1564666200000"),
+            ex("unixMillisFromTimestamp(timestampFromUnixNanos(1999999))", "1"),
+            ex("unixMillisFromTimestamp(null)", "null"),
+        ],
+        see: dynatrace_docs!("time-functions#unixMillisFromTimestamp"),
+        imp: Scalar(|a, _| since_epoch(a, 1_000_000)),
+        ..TIME
+    },
+    Function {
+        name: "unixNanosFromTimestamp",
+        params: A_TIMESTAMP,
+        returns: Ty::LONG,
+        doc: "The nanoseconds from the Unix epoch to a timestamp.",
+        examples: &[
+            ex(r#"unixNanosFromTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"))"#, "1564666200000000000"),
+            ex("unixNanosFromTimestamp(timestampFromUnixNanos(-1))", "-1"),
+        ],
+        see: dynatrace_docs!("time-functions#unixNanosFromTimestamp"),
+        imp: Scalar(|a, _| since_epoch(a, 1)),
+        ..TIME
+    },
     Function {
         name: "duration",
         params: &[req("value", Ty::NUMBER), req("unit", Ty::STRING)],
@@ -243,6 +316,24 @@ impl Parts {
     }
 }
 
+/// The ISO 8601 week number: the week (Monday to Sunday) of the timestamp's Thursday, counted
+/// from the week holding that year's first Thursday.
+fn iso_week(p: Parts) -> i64 {
+    // 1 = Monday … 7 = Sunday; 1970-01-01 was a Thursday.
+    let weekday = (p.days + 3).rem_euclid(7) + 1;
+    let thursday = p.days - weekday + 4;
+    let (year, _, _) = time::civil_from_days(thursday);
+    (thursday - time::days_from_civil(year, 1, 1)) / 7 + 1
+}
+
+/// A timestamp in whole units since the epoch, rounded down.
+fn since_epoch(a: &[Value], unit: i64) -> Value {
+    match at(a, 0) {
+        Value::Timestamp(t) => Value::Long(t.div_euclid(unit)),
+        _ => Value::Null,
+    }
+}
+
 fn timestamp(a: &[Value], _: &Ctx) -> Value {
     let n: Option<Vec<i64>> = a
         .iter()
@@ -286,5 +377,26 @@ fn as_time(v: &Value, ctx: &Ctx) -> Option<i64> {
         Value::Duration(d) => ctx.now.checked_add(*d),
         Value::Str(s) => time::parse_timestamp(s),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_weeks_at_the_turn_of_the_year() {
+        for (date, week) in [
+            ("2019-08-01", 31),
+            ("2021-01-01", 53), // a Friday: still in 2020's last week
+            ("2021-01-04", 1),
+            ("2024-12-30", 1), // a Monday: already in 2025's first week
+            ("2026-01-01", 1), // a Thursday
+            ("2026-12-31", 53),
+            ("1969-12-31", 1),
+        ] {
+            let t = time::parse_timestamp(date).unwrap();
+            assert_eq!(iso_week(Parts::of(t)), week, "{date}");
+        }
     }
 }

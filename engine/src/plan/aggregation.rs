@@ -167,7 +167,7 @@ impl Planner<'_> {
             let name = output_name(a, e);
             match self.agg_call(e, true) {
                 Some(call) if !call.func.aggregate().is_some_and(|a| a.in_timeseries) => {
-                    self.err(Diagnostic::error(Code::E323, e.span, "expected a time-series aggregation (count, countIf, sum, avg, min, max, countDistinct), found one that makeTimeseries does not support").with_hint("use summarize for takeFirst, collectArray and similar"));
+                    self.err(Diagnostic::error(Code::E323, e.span, "expected a time-series aggregation (count, countIf, sum, avg, min, max, median, countDistinct), found one that makeTimeseries does not support").with_hint("use summarize for takeFirst, collectArray and similar"));
                 }
                 Some(call) => aggs.push((Arc::from(name.as_str()), call)),
                 None => {

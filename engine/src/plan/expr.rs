@@ -246,7 +246,8 @@ impl Planner<'_> {
                 }
             })
             .collect();
-        if let Some(c) = consts {
+        // A function whose result changes per call (`random()`) runs per record.
+        if let Some(c) = consts.filter(|_| f.deterministic) {
             let v = f.apply(
                 &c.iter().map(|v| (*v).clone()).collect::<Vec<_>>(),
                 &Ctx { now: self.ctx.now },

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use trailscope_engine::Value;
 
 use crate::cases;
-use crate::tables::{identical, same_group, source, table, Row};
+use crate::tables::{identical, same_group, source, table};
 
 /// Keys match when both are non-null and group-equal (a null key never matches).
 fn key_match(x: &Value, y: &Value) -> bool {
@@ -180,7 +180,9 @@ mod search {
     fn whole(s: &[char], p: &[char]) -> bool {
         match p.split_first() {
             None => s.is_empty(),
-            Some(('*', rest)) => (0..=s.len()).any(|k| s[..k].iter().all(|&c| word(c)) && whole(&s[k..], rest)),
+            Some(('*', rest)) => {
+                (0..=s.len()).any(|k| s[..k].iter().all(|&c| word(c)) && whole(&s[k..], rest))
+            }
             Some((c, rest)) => s.first() == Some(c) && whole(&s[1..], rest),
         }
     }
