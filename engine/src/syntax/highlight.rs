@@ -59,6 +59,14 @@ pub fn highlight(text: &str) -> Vec<(Range<usize>, TokenClass)> {
             Tok::Eof => break,
             _ if is_key => TokenClass::BracketKey,
             Tok::Ident(s) if is_keyword(s) => TokenClass::Keyword,
+            // `x in [ … ]`: after a value, `in` is the operator (before `(` the function).
+            Tok::Ident(s)
+                if s.eq_ignore_ascii_case("in")
+                    && next != Some(&Tok::LParen)
+                    && ends_value(prev) =>
+            {
+                TokenClass::Operator
+            }
             Tok::Ident(_) => {
                 let starts_stage = match prev_tok {
                     None | Some(Tok::Pipe) => true,
@@ -119,6 +127,18 @@ pub fn highlight(text: &str) -> Vec<(Range<usize>, TokenClass)> {
         prev = Some((&t.tok, kind));
     }
     out
+}
+
+/// True when the previous token ends a value (so a name after it is an infix operator).
+fn ends_value(prev: Option<(&Tok, TokenClass)>) -> bool {
+    match prev {
+        Some((Tok::RParen | Tok::RBracket, _)) => true,
+        Some((_, c)) => matches!(
+            c,
+            TokenClass::Field | TokenClass::BracketKey | TokenClass::String | TokenClass::Number
+        ),
+        None => false,
+    }
 }
 
 /// Finds `//` and `/* */` comments in `gap` (text the lexer skipped) the way the lexer does.
@@ -228,6 +248,41 @@ mod tests {
                 ("1.5e3", Number),
                 ("@", Operator),
                 ("h", Field)
+            ]
+        );
+    }
+
+    #[test]
+    fn in_sub_queries_and_iterations() {
+        assert_eq!(
+            pieces("filter a in [fetch logs | fields x] and iAny(b[] == 1) and in(c, 1)"),
+            [
+                ("filter", Command),
+                ("a", Field),
+                ("in", Operator),
+                ("[", Punct),
+                ("fetch", Command),
+                ("logs", Field),
+                ("|", Pipe),
+                ("fields", Command),
+                ("x", Field),
+                ("]", Punct),
+                ("and", Keyword),
+                ("iAny", Function),
+                ("(", Punct),
+                ("b", Field),
+                ("[", Punct),
+                ("]", Punct),
+                ("==", Operator),
+                ("1", Number),
+                (")", Punct),
+                ("and", Keyword),
+                ("in", Function),
+                ("(", Punct),
+                ("c", Field),
+                (",", Punct),
+                ("1", Number),
+                (")", Punct),
             ]
         );
     }
