@@ -44,6 +44,29 @@ fn index(keys: Vec<Option<Vec<GroupKey>>>) -> HashMap<Vec<GroupKey>, Vec<u32>> {
     map
 }
 
+/// A join's two sides: the sub-query's records, indexed by their key, and each current record's
+/// key (`left` keys read the current records, `right` keys the sub-query's).
+struct Sides {
+    right: Batch,
+    by_key: HashMap<Vec<GroupKey>, Vec<u32>>,
+    left_keys: Vec<Option<Vec<GroupKey>>>,
+}
+
+fn sides(plan: &Plan, left_key: &[&PExpr], right_key: &[&PExpr], left: &Batch, env: &Env) -> Sides {
+    let (right, _, _) = run_plan(plan, env);
+    let by_key = index(keys(right_key, &right, env));
+    Sides {
+        left_keys: keys(left_key, left, env),
+        right,
+        by_key,
+    }
+}
+
+/// The left and right key expressions of `on:` conditions.
+fn split(on: &[(PExpr, PExpr)]) -> (Vec<&PExpr>, Vec<&PExpr>) {
+    on.iter().map(|(l, r)| (l, r)).unzip()
+}
+
 /// Rows `idx` of a column, null where there is no row (`None`).
 fn take_or_null(col: &Column, idx: &[Option<u32>], env: &Env) -> Column {
     if let Some(all) = idx.iter().copied().collect::<Option<Vec<u32>>>() {
@@ -143,9 +166,12 @@ pub fn lookup(
     left: Batch,
     env: &Env,
 ) -> Batch {
-    let (right, _, _) = run_plan(plan, env);
-    let by_key = index(keys(&[key], &right, env));
-    let idx: Vec<Option<u32>> = keys(&[source], &left, env)
+    let Sides {
+        right,
+        by_key,
+        left_keys,
+    } = sides(plan, &[source], &[key], &left, env);
+    let idx: Vec<Option<u32>> = left_keys
         .into_iter()
         .map(|k| k.and_then(|k| by_key.get(&k)).map(|rows| rows[0]))
         .collect();
@@ -167,13 +193,16 @@ pub fn join(
     left: Batch,
     env: &Env,
 ) -> Batch {
-    let (right, _, _) = run_plan(plan, env);
-    let (lk, rk): (Vec<&PExpr>, Vec<&PExpr>) = on.iter().map(|(l, r)| (l, r)).unzip();
-    let by_key = index(keys(&rk, &right, env));
+    let (lk, rk) = split(on);
+    let Sides {
+        right,
+        by_key,
+        left_keys,
+    } = sides(plan, &lk, &rk, &left, env);
     let mut li: Vec<Option<u32>> = Vec::new();
     let mut ri: Vec<Option<u32>> = Vec::new();
     let mut matched = vec![false; right.len];
-    for (l, k) in keys(&lk, &left, env).into_iter().enumerate() {
+    for (l, k) in left_keys.into_iter().enumerate() {
         if !budget::tick() {
             break;
         }
@@ -228,14 +257,17 @@ pub fn join_nested(
     left: Batch,
     env: &Env,
 ) -> Batch {
-    let (right, _, _) = run_plan(plan, env);
-    let (lk, rk): (Vec<&PExpr>, Vec<&PExpr>) = on.iter().map(|(l, r)| (l, r)).unzip();
-    let by_key = index(keys(&rk, &right, env));
+    let (lk, rk) = split(on);
+    let Sides {
+        right,
+        by_key,
+        left_keys,
+    } = sides(plan, &lk, &rk, &left, env);
     let members: Vec<(Arc<str>, Arc<[Value]>)> = right_columns(&right, "", fields, env)
         .into_iter()
         .map(|(n, c)| (n, c.materialize(right.len, env.store)))
         .collect();
-    let nested: Arc<[Value]> = keys(&lk, &left, env)
+    let nested: Arc<[Value]> = left_keys
         .into_iter()
         .map(|k| {
             let Some(rows) = k.and_then(|k| by_key.get(&k)) else {

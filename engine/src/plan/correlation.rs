@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{JoinKind, Op, PExpr, Params, Plan, Planner, Schema};
+use super::{JoinKind, NamedExprs, Op, PExpr, Params, Plan, Planner, Schema};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Expr, ExprKind, Key, Literal};
 
@@ -150,6 +150,14 @@ impl Planner<'_> {
         self.with_schema(right, |p| p.named_exprs(&items, "fields"))
     }
 
+    /// The `fields:` parameter, if given (`Some(None)`: not given; `None`: an error).
+    fn fields_param(&mut self, p: &Params, right: &Schema) -> Option<Option<NamedExprs>> {
+        match named(p, "fields") {
+            Some(a) => Some(Some(self.right_fields(a, right)?)),
+            None => Some(None),
+        }
+    }
+
     /// `on:` conditions: `key` (the same name on both sides) or `left[a] == right[b]`.
     fn join_on(&mut self, a: &Arg, right: &Schema) -> Vec<(PExpr, PExpr)> {
         let items: Vec<&Arg> = match &a.value {
@@ -254,10 +262,7 @@ impl Planner<'_> {
             Some(a) => self.const_text(a, "prefix")?,
             None => "lookup.".to_string(),
         };
-        let fields = match named(p, "fields") {
-            Some(a) => Some(self.right_fields(a, &right)?),
-            None => None,
-        };
+        let fields = self.fields_param(p, &right)?;
         self.add_fields(&right, &prefix, fields.as_deref());
         Some(Op::Lookup {
             table: Box::new(plan),
@@ -281,10 +286,7 @@ impl Planner<'_> {
             None => JoinKind::Inner,
         };
         let on = self.required_on(c, p, &right)?;
-        let fields = match named(p, "fields") {
-            Some(a) => Some(self.right_fields(a, &right)?),
-            None => None,
-        };
+        let fields = self.fields_param(p, &right)?;
         // Fields chosen with `fields:` keep their names unless a prefix is asked for.
         let prefix = match (named(p, "prefix"), &fields) {
             (Some(a), _) => self.const_text(a, "prefix")?,
@@ -317,10 +319,7 @@ impl Planner<'_> {
             return None;
         };
         let on = self.required_on(c, p, &right)?;
-        let fields = match named(p, "fields") {
-            Some(a) => Some(self.right_fields(a, &right)?),
-            None => None,
-        };
+        let fields = self.fields_param(p, &right)?;
         self.schema.events.remove(&name.name);
         if !self.schema.fields.contains(&name.name) {
             self.schema.fields.push(name.name.clone());

@@ -191,6 +191,9 @@ pub enum Op {
     },
 }
 
+/// Expressions with the names of the fields they become.
+pub type NamedExprs = Vec<(Arc<str>, PExpr)>;
+
 /// A member of a record to take out (`fieldsFlatten …, fields: { name = a[b] }`): the output
 /// name and the member names leading to it.
 pub type MemberPath = (Arc<str>, Vec<Arc<str>>);
