@@ -115,6 +115,7 @@ pub fn summarize(
     let mut out = Batch {
         len: ngroups,
         fields: Vec::new(),
+        source: None,
     };
     for (k, (name, _)) in by.iter().enumerate() {
         out.fields.push((
@@ -125,6 +126,7 @@ pub fn summarize(
     let mut slots = Batch {
         len: ngroups,
         fields: Vec::new(),
+        source: None,
     };
     for (i, call) in aggs.iter().enumerate() {
         let inp = input(call, b, env);
@@ -308,6 +310,7 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
             return Batch {
                 len: 0,
                 fields: empty_fields(ts),
+                source: None,
             };
         }
         keys = vec![vec![Value::Null; ts.by.len()]];
@@ -316,6 +319,7 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
     let mut out = Batch {
         len: ngroups,
         fields: Vec::new(),
+        source: None,
     };
     out.fields.push((
         Arc::from("timeframe"),

@@ -262,7 +262,15 @@ pub fn combine_groups(keys: &[Vec<u32>], len: usize) -> (Vec<u32>, Vec<usize>) {
 pub struct Batch {
     pub len: usize,
     pub fields: Vec<(Arc<str>, Column)>,
+    /// Where each row came from: its stored event's row id ([`NO_SOURCE`] for a row that is no
+    /// event's, such as a `data` record or an outer join's unmatched right row); `None` when no
+    /// row is one event's (after `summarize`). The app shows the whole source event beside a
+    /// projected row.
+    pub source: Option<Arc<[u32]>>,
 }
+
+/// A row of a [`Batch`] with no stored event behind it.
+pub const NO_SOURCE: u32 = u32::MAX;
 
 impl Batch {
     pub fn field(&self, name: &str) -> Option<&Column> {
@@ -276,6 +284,10 @@ impl Batch {
         let mut memo = Vec::new();
         Batch {
             len: idx.len(),
+            source: self
+                .source
+                .as_ref()
+                .map(|s| idx.iter().map(|&i| s[i as usize]).collect()),
             fields: self
                 .fields
                 .iter()

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::budget;
-use super::column::{Batch, Column, Stored};
+use super::column::{Batch, Column, Stored, NO_SOURCE};
 use super::eval::{eval, Env};
 use super::run_plan;
 use crate::functions;
@@ -120,9 +120,23 @@ pub fn append(plan: &Plan, left: Batch, env: &Env) -> Batch {
             (n, col)
         })
         .collect();
+    // Rows keep their events, from either side.
+    let source = match (&left.source, &right.source) {
+        (None, None) => None,
+        (l, r) => {
+            let side = |s: &Option<Arc<[u32]>>, n: usize| -> Vec<u32> {
+                s.as_ref()
+                    .map_or_else(|| vec![NO_SOURCE; n], |s| s.to_vec())
+            };
+            let mut all = side(l, left.len);
+            all.extend(side(r, right.len));
+            Some(all.into())
+        }
+    };
     Batch {
         len: left.len + right.len,
         fields,
+        source,
     }
 }
 
@@ -240,6 +254,20 @@ pub fn join(
             .iter()
             .map(|(n, c)| (n.clone(), take_or_null(c, &li, env)))
             .collect(),
+        // A pair's event is the current record's; an unmatched sub-query record's its own.
+        source: match (&left.source, &right.source) {
+            (None, None) => None,
+            (l, r) => Some(
+                li.iter()
+                    .zip(&ri)
+                    .map(|(a, b)| match (a, b) {
+                        (Some(a), _) => l.as_ref().map_or(NO_SOURCE, |s| s[*a as usize]),
+                        (None, Some(b)) => r.as_ref().map_or(NO_SOURCE, |s| s[*b as usize]),
+                        (None, None) => NO_SOURCE,
+                    })
+                    .collect(),
+            ),
+        },
     };
     for (n, c) in right_columns(&right, prefix, fields, env) {
         out.set(n, take_or_null(&c, &ri, env));

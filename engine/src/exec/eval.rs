@@ -418,7 +418,11 @@ fn iterate(any: bool, arrays: &[PExpr], body: &PExpr, b: &Batch, env: &Env) -> C
                 Arc::from(INDEX_NAME),
                 Column::Values((0..n).map(|j| Value::Long(j as i64)).collect()),
             ));
-            let each = Batch { len: n, fields };
+            let each = Batch {
+                len: n,
+                fields,
+                source: None,
+            };
             let out = eval(body, &each, env).materialize(n, env.store);
             if any {
                 if out.iter().any(|v| v.as_bool() == Some(true)) {

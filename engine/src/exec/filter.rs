@@ -167,6 +167,7 @@ fn select_by_codes(e: &PExpr, b: &Batch, env: &Env, when_true: bool) -> Option<O
     let entries = Batch {
         len: dict.len(),
         fields: vec![(Arc::from(ENTRY), Column::Values(dict))],
+        source: None,
     };
     let per_entry = eval(&replace_source(e, b), &entries, env);
     let truth: Vec<bool> = (0..entries.len)

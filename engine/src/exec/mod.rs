@@ -255,7 +255,11 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
                 .iter()
                 .map(|(n, e)| (n.clone(), eval(e, &b, env)))
                 .collect();
-            Batch { len: b.len, fields }
+            Batch {
+                len: b.len,
+                fields,
+                source: b.source,
+            }
         }
         Op::FieldsAdd(items) => {
             // Every expression sees the input record, then all are assigned.

@@ -89,6 +89,7 @@ pub(super) fn source_batch(source: &Source, env: &Env) -> (Batch, Option<(i64, i
                 Batch {
                     len: rows.len(),
                     fields,
+                    source: Some(rows),
                 },
                 Some((f, t)),
             )
@@ -120,6 +121,7 @@ pub(super) fn source_batch(source: &Source, env: &Env) -> (Batch, Option<(i64, i
                 Batch {
                     len: records.len(),
                     fields,
+                    source: None,
                 },
                 None,
             )

@@ -151,6 +151,7 @@ pub fn fields_summary(fields: &[(Arc<str>, PExpr)], top: usize, b: Batch, env: &
     let n = names.len();
     Batch {
         len: n,
+        source: None,
         fields: vec![
             (Arc::from("field"), Column::Values(names.into())),
             (Arc::from("rawCount"), Column::Values(raw.clone().into())),

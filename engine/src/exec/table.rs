@@ -46,6 +46,27 @@ impl Table {
         self.cell(col, row).display()
     }
 
+    /// The stored event a result row came from (its row id in the store), if it is one event's:
+    /// rows keep their event through `filter`, `fields…`, `sort`, `limit`, `dedup`, `parse`,
+    /// `expand`, `fieldsFlatten`, `lookup`, `join` (the current record's), `joinNested` and
+    /// `append`; `summarize`, `makeTimeseries` and `fieldsSummary` rows are no event's.
+    pub fn source_row(&self, row: usize) -> Option<u32> {
+        let r = *self.batch.source.as_ref()?.get(row)?;
+        (r != super::column::NO_SOURCE).then_some(r)
+    }
+
+    /// The whole event a result row came from (see [`Table::source_row`]), as a record.
+    pub fn source_event(&self, row: usize) -> Option<Value> {
+        let store = self.store.as_ref()?;
+        Some(store.event_value(self.source_row(row)?, &[]))
+    }
+
+    /// The event a result row came from as its compact JSON text (`content`).
+    pub fn source_content(&self, row: usize) -> Option<String> {
+        let store = self.store.as_ref()?;
+        Some(store.content(self.source_row(row)?))
+    }
+
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }

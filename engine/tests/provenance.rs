@@ -1,0 +1,96 @@
+//! Every result row that is one event's knows its event (`Table::source_row`): the app shows the
+//! whole source event beside projected values. Checked on the project's seed export: through
+//! each command that keeps rows, the event behind a row is the one its values came from.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use trailscope_engine::{run_query, LoadOptions, Loader, QueryOptions, Store, Table, Value};
+
+fn store() -> Arc<Store> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed/AWSLogs");
+    let mut l = Loader::new(LoadOptions::default());
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    files.sort();
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        l.add_bytes(&f.to_string_lossy(), &bytes);
+    }
+    l.finish().0
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn run(store: &Arc<Store>, q: &str) -> Table {
+    match run_query(store, q, &QueryOptions::default()) {
+        Ok(out) => out.table,
+        Err(d) => panic!("{q}: {d:?}"),
+    }
+}
+
+/// Each row's `id` column is the `eventID` of the event the row names as its source.
+fn check_ids(t: &Table, q: &str) {
+    let c = t.column_index("id").unwrap();
+    assert!(t.num_rows() > 0, "{q}: no rows");
+    for r in 0..t.num_rows() {
+        let ev = t
+            .source_event(r)
+            .unwrap_or_else(|| panic!("{q}: row {r} has no source"));
+        assert_eq!(ev.member("eventID"), t.cell(c, r), "{q}: row {r}");
+        assert!(t.source_content(r).unwrap().contains("\"eventID\""));
+    }
+}
+
+#[test]
+fn rows_keep_their_event() {
+    let s = store();
+    let base = "fetch logs | parse content, \"JSON:event\"";
+    for tail in [
+        "fields id = event[eventID]",
+        "filter event[errorCode] == \"AccessDenied\" | fields id = event[eventID], n = lower(event[eventName])",
+        "sort event[eventName], timestamp desc | limit 7 | fields id = event[eventID]",
+        "dedup event[eventSource] | fields id = event[eventID]",
+        "fieldsAdd id = event[eventID] | filter isNotNull(event[resources]) | expand r = event[resources] | fieldsRemove event",
+        "fields id = event[eventID], who = event[userIdentity] | fieldsFlatten who",
+        "fields id = event[eventID], ip = event[sourceIPAddress] | lookup [data record(ip = \"185.220.101.34\", tor = true)], lookupField: ip",
+        "fields id = event[eventID], arn = event[userIdentity][arn] | join [data record(arn = \"arn:aws:iam::111122223333:user/alice\", team = \"ops\")], on: {arn}",
+        "fields id = event[eventID] | append [fetch logs | parse content, \"JSON:event\" | fields id = event[eventID] | limit 3]",
+    ] {
+        let q = format!("{base} | {tail}");
+        check_ids(&run(&s, &q), &q);
+    }
+}
+
+#[test]
+fn aggregates_and_records_written_in_the_query_have_none() {
+    let s = store();
+    let t = run(&s, "fetch logs | summarize count(), by: {aws.region}");
+    assert!(t.num_rows() > 0);
+    assert!((0..t.num_rows()).all(|r| t.source_row(r).is_none()));
+    let t = run(&s, "fetch logs | limit 2 | append [data record(x = 1)]");
+    assert_eq!(t.num_rows(), 3);
+    assert!(t.source_row(0).is_some() && t.source_row(1).is_some());
+    assert_eq!(t.source_row(2), None);
+    // An outer join's unmatched sub-query record is its own event's.
+    let t = run(
+        &s,
+        "data record(k = \"none\") | join [fetch logs | parse content, \"JSON:event\" | fields k = event[eventID] | limit 1], on: {k}, kind: outer",
+    );
+    assert_eq!(t.num_rows(), 2);
+    assert_eq!(t.source_row(0), None);
+    let ev = t.source_event(1).unwrap();
+    assert_eq!(
+        Value::str(&ev.member("eventID").display()),
+        t.cell(t.column_index("right.k").unwrap(), 1)
+    );
+}
