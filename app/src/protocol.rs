@@ -16,6 +16,11 @@ pub enum Request {
     Load { paths: Vec<String>, bucket: String },
     /// Stop loading (between chunks of a file); what was read so far stays loaded.
     Cancel,
+    /// The page's cancel flag, an `Int32Array` over a `SharedArrayBuffer`, comes next to this
+    /// message (`{ request, flag }`; only on a cross-origin isolated page). The page stores
+    /// [`cancel_tag`] of a running query's id in it to stop that query; the worker's interrupt
+    /// reads it while the query runs (see `crate::worker`).
+    CancelFlag,
     /// Drop all loaded data.
     Clear,
     /// Rename the bucket of one loaded source (a file name as in `SourceInfo::name`).
@@ -210,6 +215,12 @@ pub struct DiagnosticInfo {
     pub end: usize,
     pub label: String,
     pub hints: Vec<String>,
+}
+
+/// What the cancel flag holds to stop query `id` (0 means "stop nothing"). Ids only grow, so a
+/// flag left over from an older query never stops a newer one.
+pub fn cancel_tag(id: u64) -> i32 {
+    (id % i32::MAX as u64) as i32 + 1
 }
 
 impl Request {
