@@ -240,3 +240,17 @@ impl Response {
         serde_json::from_str(s).ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_tags_are_never_zero_and_follow_the_ids() {
+        assert_eq!(cancel_tag(1), 2);
+        assert_ne!(cancel_tag(1), cancel_tag(2));
+        for id in [0, 1, i32::MAX as u64 - 1, i32::MAX as u64, u64::MAX] {
+            assert!(cancel_tag(id) > 0, "{id}");
+        }
+    }
+}

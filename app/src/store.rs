@@ -35,6 +35,8 @@ pub struct Ui {
     /// interrupted). `File`s are handles, not copies of the bytes.
     loaded: StoredValue<Vec<PickedFile>, LocalStorage>,
     renamed: StoredValue<Vec<(String, String)>>,
+    /// The run the last Cancel was for.
+    cancelled: StoredValue<Option<u64>>,
 }
 
 /// What the sharing views show (`crate::share` fills it); a signal each, as they change apart.
@@ -80,6 +82,7 @@ impl Ui {
             bridge: StoredValue::new_local(None),
             loaded: StoredValue::new_local(Vec::new()),
             renamed: StoredValue::new(Vec::new()),
+            cancelled: StoredValue::new(None),
         }
     }
 
@@ -150,15 +153,21 @@ impl Ui {
     /// stops the query and answers with the engine's E402 error: the data stays loaded. Where it
     /// cannot (no `SharedArrayBuffer`: the single-file build on file://), the worker is ended
     /// and a new one loads the same files again (ARCHITECTURE.md, "Cancelling a query").
-    pub fn cancel_query(self) {
+    ///
+    /// The engine looks at the flag between commands and every 16K rows, so one command can
+    /// keep it waiting; `escalate` (the button, not Esc) makes a second Cancel of the same run
+    /// restart the worker as well.
+    pub fn cancel_query(self, escalate: bool) {
         let case = self.active.get_untracked();
         let Some(id) = self.runs.with_untracked(|r| r.running(case)) else {
             return;
         };
+        let again = self.cancelled.get_value() == Some(id);
+        self.cancelled.set_value(Some(id));
         let interrupted = self
             .bridge
             .with_value(|b| b.as_ref().map(|b| b.interrupt(id)));
-        if interrupted == Some(false) {
+        if interrupted == Some(false) || (escalate && again) {
             self.restart_engine(case);
         }
     }

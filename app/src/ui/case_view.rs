@@ -33,7 +33,10 @@ pub fn CaseView() -> impl IntoView {
         ui.runs.with(|r| r.diagnostics(case))
     });
     let run = Callback::new(move |_: ()| ui.run_active());
-    let cancel = Callback::new(move |_: ()| ui.cancel_query());
+    // Esc asks the query to stop; the button does too, and restarts the engine when pressed
+    // again for the same run (a command that never reaches the engine's next check).
+    let cancel = Callback::new(move |_: ()| ui.cancel_query(false));
+    let cancel_button = move |_| ui.cancel_query(true);
     let running = move || {
         let case = ui.active.get();
         ui.runs.with(|r| r.running(case).is_some())
@@ -57,12 +60,12 @@ pub fn CaseView() -> impl IntoView {
                 <button type="button" class="primary" on:click=move |_| run.run(())>"Run"</button>
                 {move || running().then(|| {
                     let title = if ui.cancel_keeps_data() {
-                        "Stop the query (Esc in the editor); the data stays loaded"
+                        "Stop the query (Esc in the editor); the data stays loaded. Pressed again, it restarts the engine and loads the same files again"
                     } else {
                         "Stop the query (Esc in the editor): the engine restarts and loads the same files again"
                     };
                     view! {
-                        <button type="button" class="cancel-query" title=title on:click=move |_| cancel.run(())>"Cancel query"</button>
+                        <button type="button" class="cancel-query" title=title on:click=cancel_button>"Cancel query"</button>
                     }
                 })}
                 <TimeFrame />
