@@ -72,10 +72,15 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
                 d.info = data;
                 d.report = report;
             });
-            // Old results point at data that changed: run the active case again.
+            // Old results point at data that changed: run the active case again (unless the
+            // data is back after a cancelled query: that one waits for the user).
             ui.rows.update(|r| r.clear());
             let active = ui.active.get_untracked();
-            if ui.runs.try_update(|r| r.data_changed(active)) == Some(true) {
+            let rerun = ui.runs.try_update(|r| r.data_changed(active)) == Some(true);
+            if let Some((case, files)) = ui.reloading.get_untracked() {
+                ui.reloading.set(None);
+                ui.reloaded(case, files);
+            } else if rerun {
                 ui.run(active);
             }
         }

@@ -16,6 +16,11 @@ pub enum Request {
     Load { paths: Vec<String>, bucket: String },
     /// Stop loading (between chunks of a file); what was read so far stays loaded.
     Cancel,
+    /// The page's cancel flag, an `Int32Array` over a `SharedArrayBuffer`, comes next to this
+    /// message (`{ request, flag }`; only on a cross-origin isolated page). The page stores
+    /// [`cancel_tag`] of a running query's id in it to stop that query; the worker's interrupt
+    /// reads it while the query runs (see `crate::worker`).
+    CancelFlag,
     /// Drop all loaded data.
     Clear,
     /// Rename the bucket of one loaded source (a file name as in `SourceInfo::name`).
@@ -212,6 +217,12 @@ pub struct DiagnosticInfo {
     pub hints: Vec<String>,
 }
 
+/// What the cancel flag holds to stop query `id` (0 means "stop nothing"). Ids only grow, so a
+/// flag left over from an older query never stops a newer one.
+pub fn cancel_tag(id: u64) -> i32 {
+    (id % i32::MAX as u64) as i32 + 1
+}
+
 impl Request {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
@@ -227,5 +238,19 @@ impl Response {
     }
     pub fn from_json(s: &str) -> Option<Response> {
         serde_json::from_str(s).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_tags_are_never_zero_and_follow_the_ids() {
+        assert_eq!(cancel_tag(1), 2);
+        assert_ne!(cancel_tag(1), cancel_tag(2));
+        for id in [0, 1, i32::MAX as u64 - 1, i32::MAX as u64, u64::MAX] {
+            assert!(cancel_tag(id) > 0, "{id}");
+        }
     }
 }

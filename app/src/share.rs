@@ -25,24 +25,13 @@ use crate::store::{wall_ns, Ui};
 use crate::transfer::{self, PickedFile};
 
 /// Sets up sharing: a case from a share link in the address (now and whenever the fragment
-/// changes), and running an opened case once its data is there.
+/// changes). An opened case's query is shown, never run by itself: the user reads it and
+/// presses Run (`Sharing::arrivals` marks it until then).
 pub fn start(ui: Ui) {
     open_link_in_address(ui);
     if let Some(w) = web_sys::window() {
         EventListener::new(&w, "hashchange", move |_| open_link_in_address(ui)).forget();
     }
-    Effect::new(move |_| {
-        let Some(id) = ui.share.pending_run.get() else {
-            return;
-        };
-        let ready = ui.data.with(|d| d.has_events()) && ui.progress.with(Option::is_none);
-        if ready {
-            ui.share.pending_run.set(None);
-            if ui.cases.with_untracked(|c| c.contains(id)) {
-                ui.run(id);
-            }
-        }
-    });
 }
 
 fn now_text() -> String {
@@ -86,10 +75,10 @@ fn open_link_in_address(ui: Ui) {
                 ..CaseData::default()
             };
             if let Some(id) = open_case(ui, data) {
-                ui.share.pending_run.set(Some(id));
+                ui.share.arrivals.update(|a| a.mark(id, "a shared link"));
             }
             ui.share.case_notice.set(Notice::ok(format!(
-                "Opened the shared case “{name}”. A share link holds the query and the time frame, not the data: load the logs it refers to and the query runs."
+                "Opened the shared case “{name}”. A share link holds the query and the time frame, not the data: load the logs it refers to, read the query, then press Run."
             )));
         }
         Err(message) => ui.share.case_notice.set(Notice::err(message)),
@@ -406,7 +395,9 @@ pub fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
             let Some(id) = open_case(ui, data) else {
                 return;
             };
-            share.pending_run.set(Some(id));
+            share
+                .arrivals
+                .update(|a| a.mark(id, format!("the case file {file_name}")));
             match (events, blob) {
                 (Some(n), Some(blob)) => {
                     let file = transfer::file_from_blob(blob, &file_name);
@@ -415,11 +406,11 @@ pub fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
                         file,
                     }]);
                     share.case_notice.set(Notice::ok(format!(
-                        "Opened the case “{name}” from {file_name}; loading its {n} events."
+                        "Opened the case “{name}” from {file_name}; loading its {n} events. Read its query, then press Run."
                     )));
                 }
                 _ => share.case_notice.set(Notice::ok(format!(
-                    "Opened the case “{name}” from {file_name}. It holds no events: load the data it refers to and its query runs."
+                    "Opened the case “{name}” from {file_name}. It holds no events: load the data it refers to, read the query, then press Run."
                 ))),
             }
         }

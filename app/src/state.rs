@@ -25,10 +25,14 @@ pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     Idle,
-    Running,
+    /// Query run `id` is on its way (it can be cancelled by that id).
+    Running(u64),
     Done(ResultInfo),
     /// The diagnostics (underlined in the editor) and their rendering.
     Failed(Vec<DiagnosticInfo>, String),
+    /// The query was stopped by ending the engine worker (where it cannot be interrupted):
+    /// what happened and what happens next, for the status line.
+    Cancelled(String),
 }
 
 /// Query runs: each run gets a result id; the worker answers by that id.
@@ -46,8 +50,36 @@ impl Runs {
     pub fn start(&mut self, case: u64) -> u64 {
         self.last_id += 1;
         self.owners.insert(self.last_id, case);
-        self.outcomes.insert(case, Outcome::Running);
+        self.outcomes.insert(case, Outcome::Running(self.last_id));
         self.last_id
+    }
+
+    /// The id of case `case`'s run in progress, if one is.
+    pub fn running(&self, case: u64) -> Option<u64> {
+        match self.outcomes.get(&case) {
+            Some(Outcome::Running(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The engine worker was ended: every run in progress is lost. Case `case` (whose Cancel
+    /// did it) says `why`; the others say they were stopped too.
+    pub fn cancel_running(&mut self, case: u64, why: &str) {
+        for (c, o) in self.outcomes.iter_mut() {
+            if matches!(o, Outcome::Running(_)) {
+                *o = Outcome::Cancelled(if *c == case {
+                    why.to_string()
+                } else {
+                    "Stopped: the query engine was restarted to cancel another query. Run it again when the data is loaded.".to_string()
+                });
+            }
+        }
+    }
+
+    /// Case `case` shows `text` about its cancelled query.
+    pub fn set_cancelled(&mut self, case: u64, text: &str) {
+        self.outcomes
+            .insert(case, Outcome::Cancelled(text.to_string()));
     }
 
     /// Whether result `id` is one a run asked for.
@@ -94,11 +126,13 @@ impl Runs {
         true
     }
 
-    /// The loaded data changed: every outcome is out of date and goes. Returns whether the
-    /// active case had run (or was running), so that it runs again on the new data.
+    /// The loaded data changed: every outcome is out of date and goes (a cancelled query's
+    /// note stays). Returns whether the active case had run (or was running), so that it runs
+    /// again on the new data; a cancelled query does not.
     pub fn data_changed(&mut self, active: u64) -> bool {
-        let ran = !matches!(self.outcome(active), Outcome::Idle);
-        self.outcomes.retain(|_, v| matches!(v, Outcome::Idle));
+        let ran = !matches!(self.outcome(active), Outcome::Idle | Outcome::Cancelled(_));
+        self.outcomes
+            .retain(|_, v| matches!(v, Outcome::Idle | Outcome::Cancelled(_)));
         ran
     }
 }
@@ -250,6 +284,32 @@ impl Inspect {
     }
 }
 
+/// Cases whose query came from outside (a share link, a case file) and has not run here yet.
+/// Such a query is shown, never run by itself: it may have been written to be slow or to ask
+/// for a lot of memory, so the user reads it and presses Run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Arrivals {
+    /// Case id → where its query came from ("a shared link", "the case file x.json").
+    from: HashMap<u64, String>,
+}
+
+impl Arrivals {
+    /// Case `case`'s query came from `origin` and waits for the user's Run.
+    pub fn mark(&mut self, case: u64, origin: impl Into<String>) {
+        self.from.insert(case, origin.into());
+    }
+
+    /// Where case `case`'s query came from, while it has not run.
+    pub fn origin(&self, case: u64) -> Option<&str> {
+        self.from.get(&case).map(String::as_str)
+    }
+
+    /// Case `case` is about to run (by the user's hand); returns whether it was waiting.
+    pub fn ran(&mut self, case: u64) -> bool {
+        self.from.remove(&case).is_some()
+    }
+}
+
 /// A message for the user about a share action (under the case or in the export bar).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
@@ -300,7 +360,8 @@ mod tests {
         let a = runs.start(1);
         let b = runs.start(2);
         assert_ne!(a, b);
-        assert_eq!(runs.outcome(1), Outcome::Running);
+        assert_eq!(runs.outcome(1), Outcome::Running(a));
+        assert_eq!((runs.running(1), runs.running(3)), (Some(a), None));
         assert!(runs.finish(result(a)));
         assert_eq!(runs.result(1).map(|r| r.id), Some(a));
         assert!(runs.fail(b, vec![], "E201".into()));
@@ -326,6 +387,47 @@ mod tests {
         assert!(!runs.data_changed(1));
         runs.start(2);
         assert!(runs.data_changed(2), "a running case runs again too");
+    }
+
+    #[test]
+    fn cancelling_by_restart_stops_every_run_and_does_not_rerun() {
+        let mut runs = Runs::default();
+        let a = runs.start(1);
+        runs.start(2);
+        let c = runs.start(3);
+        runs.finish(result(c));
+        assert_eq!(runs.running(1), Some(a));
+        runs.cancel_running(1, "Query cancelled; reloading the data (2 files)…");
+        assert_eq!(
+            runs.outcome(1),
+            Outcome::Cancelled("Query cancelled; reloading the data (2 files)…".into())
+        );
+        assert!(matches!(runs.outcome(2), Outcome::Cancelled(t) if t.starts_with("Stopped")));
+        assert_eq!(
+            runs.result(3).map(|r| r.id),
+            Some(c),
+            "a finished run stays"
+        );
+        assert_eq!(runs.running(1), None);
+        assert!(
+            !runs.data_changed(1),
+            "the cancelled query does not run again"
+        );
+        runs.set_cancelled(1, "Query cancelled; the data is loaded again.");
+        assert!(matches!(runs.outcome(1), Outcome::Cancelled(t) if t.ends_with("again.")));
+        assert_eq!(runs.outcome(3), Outcome::Idle);
+        assert!(runs.owns(a), "a late answer is still recognised");
+    }
+
+    #[test]
+    fn arrived_queries_wait_for_their_first_run() {
+        let mut a = Arrivals::default();
+        a.mark(4, "a shared link");
+        assert_eq!(a.origin(4), Some("a shared link"));
+        assert_eq!(a.origin(5), None);
+        assert!(a.ran(4));
+        assert_eq!(a.origin(4), None);
+        assert!(!a.ran(4), "only the first run was waited for");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::bridge::Bridge;
 use crate::persist::CaseStore;
 use crate::protocol::{Request, ResultInfo};
-use crate::state::{Data, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
+use crate::state::{Arrivals, Data, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
 use crate::transfer::PickedFile;
 
 /// The page's state; all handles, so it is `Copy` into every closure.
@@ -26,7 +26,17 @@ pub struct Ui {
     /// The chart (rather than the table) is shown for a time series result.
     pub view_chart: RwSignal<bool>,
     pub share: Sharing,
+    /// A reload after a query was cancelled by restarting the worker: the case whose query
+    /// was cancelled and how many files are coming back.
+    pub reloading: RwSignal<Option<(u64, usize)>>,
     bridge: StoredValue<Option<Bridge>, LocalStorage>,
+    /// Every file handed to the worker, in order, and every bucket renamed since: what a new
+    /// worker needs to hold the same data ([`Ui::cancel_query`] where a query cannot be
+    /// interrupted). `File`s are handles, not copies of the bytes.
+    loaded: StoredValue<Vec<PickedFile>, LocalStorage>,
+    renamed: StoredValue<Vec<(String, String)>>,
+    /// The run the last Cancel was for.
+    cancelled: StoredValue<Option<u64>>,
 }
 
 /// What the sharing views show (`crate::share` fills it); a signal each, as they change apart.
@@ -36,8 +46,8 @@ pub struct Sharing {
     pub case_notice: RwSignal<Option<Notice>>,
     /// Result export messages (shown in the export bar).
     pub result_notice: RwSignal<Option<Notice>>,
-    /// A case opened from a file or a link, to run once data is loaded.
-    pub pending_run: RwSignal<Option<u64>>,
+    /// Cases opened from a file or a link whose query waits for the user's Run.
+    pub arrivals: RwSignal<Arrivals>,
     /// The last share link made, shown so it can be copied by hand too.
     pub link: RwSignal<Option<String>>,
 }
@@ -65,10 +75,14 @@ impl Ui {
             share: Sharing {
                 case_notice: RwSignal::new(None),
                 result_notice: RwSignal::new(None),
-                pending_run: RwSignal::new(None),
+                arrivals: RwSignal::new(Arrivals::default()),
                 link: RwSignal::new(None),
             },
+            reloading: RwSignal::new(None),
             bridge: StoredValue::new_local(None),
+            loaded: StoredValue::new_local(Vec::new()),
+            renamed: StoredValue::new(Vec::new()),
+            cancelled: StoredValue::new(None),
         }
     }
 
@@ -106,14 +120,118 @@ impl Ui {
         if files.is_empty() {
             return;
         }
+        self.send_load(&files);
+        self.loaded.update_value(|l| l.extend(files));
+    }
+
+    fn send_load(self, files: &[PickedFile]) {
         self.progress.set(Some(Progress::starting(files.len())));
         let paths = files.iter().map(|f| f.path.clone()).collect();
-        let files: Vec<web_sys::File> = files.into_iter().map(|f| f.file).collect();
+        let files: Vec<web_sys::File> = files.iter().map(|f| f.file.clone()).collect();
         let request = Request::Load {
             paths,
             bucket: "default_logs".into(),
         };
         self.send_with_files(request, &files);
+    }
+
+    /// Puts loaded source `source` into bucket `bucket`.
+    pub fn set_bucket(self, source: String, bucket: String) {
+        self.renamed
+            .update_value(|r| r.push((source.clone(), bucket.clone())));
+        self.send(Request::SetBucket { source, bucket });
+    }
+
+    /// Whether "Cancel query" keeps the data loaded (the page shares a flag with the worker),
+    /// rather than restarting the engine and loading the files again.
+    pub fn cancel_keeps_data(self) -> bool {
+        self.bridge
+            .with_value(|b| b.as_ref().is_some_and(Bridge::can_interrupt))
+    }
+
+    /// Stops the active case's query. Where the page shares a flag with the worker, the worker
+    /// stops the query and answers with the engine's E402 error: the data stays loaded. Where it
+    /// cannot (no `SharedArrayBuffer`: the single-file build on file://), the worker is ended
+    /// and a new one loads the same files again (ARCHITECTURE.md, "Cancelling a query").
+    ///
+    /// The engine looks at the flag between commands and every 16K rows, so one command can
+    /// keep it waiting; `escalate` (the button, not Esc) makes a second Cancel of the same run
+    /// restart the worker as well.
+    pub fn cancel_query(self, escalate: bool) {
+        let case = self.active.get_untracked();
+        let Some(id) = self.runs.with_untracked(|r| r.running(case)) else {
+            return;
+        };
+        let again = self.cancelled.get_value() == Some(id);
+        self.cancelled.set_value(Some(id));
+        let interrupted = self
+            .bridge
+            .with_value(|b| b.as_ref().map(|b| b.interrupt(id)));
+        if interrupted == Some(false) || (escalate && again) {
+            self.restart_engine(case);
+        }
+    }
+
+    fn restart_engine(self, case: u64) {
+        let Some(restarted) = self.bridge.with_value(|b| b.as_ref().map(Bridge::restart)) else {
+            return;
+        };
+        match restarted {
+            Ok(b) => self.bridge.set_value(Some(b)),
+            Err(e) => {
+                self.bridge.set_value(None);
+                self.runs
+                    .update(|r| r.cancel_running(case, "Query cancelled."));
+                return self.show_error(e);
+            }
+        }
+        let files = self.loaded.with_value(|l| {
+            l.iter()
+                .map(|f| PickedFile {
+                    path: f.path.clone(),
+                    file: f.file.clone(),
+                })
+                .collect::<Vec<_>>()
+        });
+        let n = files.len();
+        let why = if n == 0 {
+            "Query cancelled.".to_string()
+        } else {
+            format!(
+                "Query cancelled; reloading the data ({n} file{})…",
+                plural(n)
+            )
+        };
+        self.runs.update(|r| r.cancel_running(case, &why));
+        self.rows.update(|r| r.clear());
+        self.inspect.set(Inspect::default());
+        self.data.update(|d| {
+            *d = Data {
+                report: why.clone(),
+                ..Data::default()
+            }
+        });
+        if n > 0 {
+            self.reloading.set(Some((case, n)));
+            self.send_load(&files);
+        }
+    }
+
+    /// The data is back after [`Ui::restart_engine`]: bucket renames are made again, and the
+    /// cancelled case says it can run again.
+    pub fn reloaded(self, case: u64, files: usize) {
+        for (source, bucket) in self.renamed.get_value() {
+            self.send(Request::SetBucket { source, bucket });
+        }
+        self.runs.update(|r| {
+            r.set_cancelled(
+                case,
+                &format!(
+                    "Query cancelled. The data is loaded again ({files} file{}): run a query when you are ready.",
+                    plural(files)
+                ),
+            )
+        });
     }
 
     /// Runs case `case_id`'s query over the picker's time frame.
@@ -124,6 +242,9 @@ impl Ui {
         else {
             return;
         };
+        // A query that came from a link or a case file runs only by the user's hand: this is
+        // it, so its notice goes.
+        self.share.arrivals.maybe_update(|a| a.ran(case_id));
         let id = self.runs.try_update(|r| r.start(case_id)).unwrap_or(0);
         self.cases.update(|c| c.record_run(case_id, &text));
         let (wall, span) = (wall_ns(), self.data.with_untracked(|d| d.info.span));
@@ -146,5 +267,13 @@ impl Ui {
     pub fn active_result(self) -> Option<ResultInfo> {
         let case = self.active.get();
         self.runs.with(|r| r.result(case).cloned())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

@@ -1,13 +1,19 @@
 //! The engine worker: runs in a Web Worker (the same wasm binary as the page, started by
 //! `public/worker.js`, which calls [`worker_main`]), owns the loaded data and every query
 //! result, and answers the page's [`Request`]s. Loading and querying never block the page.
+//!
+//! A query runs synchronously: no message reaches the worker until it is over. So the page
+//! stops one through memory both sides can read: on a cross-origin isolated page it shares a
+//! `SharedArrayBuffer` flag ([`Request::CancelFlag`]), and the query's interrupt (asked by the
+//! engine every 16K rows and between commands) reads it with `Atomics`. The same interrupt
+//! ends any query after [`QUERY_TIME_LIMIT_MS`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use gloo_events::EventListener;
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Atomics, Int32Array, Uint8Array};
 use trailscope_engine::exec::NoticeKind;
 use trailscope_engine::{
     render_diagnostics, run_query, Diagnostic, FileReport, LoadOptions, Loader, QueryOptions,
@@ -21,7 +27,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 mod share;
 
 use crate::protocol::{
-    Cell, Chart, DataInfo, DiagnosticInfo, Request, Response, ResultInfo, Series, SourceInfo,
+    cancel_tag, Cell as TableCell, Chart, DataInfo, DiagnosticInfo, Request, Response, ResultInfo,
+    Series, SourceInfo,
 };
 
 /// Rows sent with a result so the table can draw at once.
@@ -48,6 +55,48 @@ struct Kept {
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    /// The page's cancel flag (see [`Request::CancelFlag`]), when the page could share one.
+    static CANCEL_FLAG: RefCell<Option<Int32Array>> = const { RefCell::new(None) };
+    /// The query running now: its cancel tag and when its time is up (`Date.now()` ms).
+    static RUNNING: Cell<(i32, f64)> = const { Cell::new((0, f64::INFINITY)) };
+}
+
+/// The longest a query may run. Generous (an investigation over millions of events can take
+/// minutes), but not for ever: a query from a case file or a share link may be built to run
+/// for hours, and the worker takes no other request until it ends. Past it the query stops
+/// with the engine's E402 error and the data stays loaded.
+pub const QUERY_TIME_LIMIT_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// The engine's interrupt for the running query: true once the page has set the cancel flag to
+/// this query's tag, or its time is up. A plain function (no captures), so it is `Send + Sync`
+/// as the engine asks; what it reads lives in this thread's locals.
+fn interrupted() -> bool {
+    let (tag, deadline) = RUNNING.get();
+    if js_sys::Date::now() > deadline {
+        return true;
+    }
+    CANCEL_FLAG.with_borrow(|flag| {
+        flag.as_ref()
+            .and_then(|f| Atomics::load(f, 0).ok())
+            .is_some_and(|v| v == tag)
+    })
+}
+
+/// Query `id` starts: its tag and deadline for [`interrupted`], and the flag reset, unless the
+/// page has already asked to stop this very query (a Cancel pressed while it waited).
+fn start_running(id: u64) {
+    let tag = cancel_tag(id);
+    RUNNING.set((tag, js_sys::Date::now() + QUERY_TIME_LIMIT_MS));
+    CANCEL_FLAG.with_borrow(|flag| {
+        if let Some(f) = flag {
+            if let Ok(old) = Atomics::load(f, 0) {
+                if old != tag && old != 0 {
+                    // Only if nothing was written in between: a Cancel for this query wins.
+                    let _ = Atomics::compare_exchange(f, 0, old, 0);
+                }
+            }
+        }
+    });
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -77,6 +126,7 @@ pub fn worker_main() {
             .and_then(|v| v.as_string());
         let files: Vec<File> = js_sys::Reflect::get(&data, &"files".into())
             .ok()
+            .filter(Array::is_array)
             .map(|v| {
                 Array::from(&v)
                     .iter()
@@ -85,6 +135,13 @@ pub fn worker_main() {
             })
             .unwrap_or_default();
         if let Some(req) = request.and_then(|t| Request::from_json(&t)) {
+            if req == Request::CancelFlag {
+                let flag = js_sys::Reflect::get(&data, &"flag".into())
+                    .ok()
+                    .and_then(|f| f.dyn_into::<Int32Array>().ok());
+                CANCEL_FLAG.with_borrow_mut(|f| *f = flag);
+                return;
+            }
             handle(req, files);
         }
     });
@@ -99,6 +156,8 @@ fn handle(req: Request, files: Vec<File>) {
             wasm_bindgen_futures::spawn_local(load(paths, files, bucket));
         }
         Request::Cancel => STATE.with_borrow_mut(|s| s.cancel = s.loading),
+        // Comes with its flag as `{ request, flag }` (handled where messages arrive).
+        Request::CancelFlag => {}
         Request::Clear => {
             STATE.with_borrow_mut(|s| *s = State::default());
             post(&Response::Loaded {
@@ -184,13 +243,14 @@ fn wasm_memory() -> f64 {
 
 /// What one query may use in this tab: values up to 1 GiB, less when the loaded data leaves
 /// less of wasm32's 4 GiB (a query that asks for more stops with an error; an allocation
-/// failure would end the worker and lose the data).
+/// failure would end the worker and lose the data); and the page's Cancel or the time limit
+/// stop it ([`interrupted`]).
 fn query_limits() -> trailscope_engine::exec::budget::Limits {
     const GIB: f64 = (1u64 << 30) as f64;
     let free = 3.75 * GIB - wasm_memory();
     trailscope_engine::exec::budget::Limits {
         memory_bytes: free.clamp(128.0 * (1 << 20) as f64, GIB) as u64,
-        interrupt: None,
+        interrupt: Some(Arc::new(interrupted)),
     }
 }
 
@@ -474,7 +534,10 @@ fn query(id: u64, text: &str, opts: QueryOptions) {
     let store = STATE.with_borrow(|s| s.store.clone());
     let store = store.unwrap_or_else(|| Loader::new(LoadOptions::default()).finish().0);
     let started = js_sys::Date::now();
-    match run_query(&store, text, &opts) {
+    start_running(id);
+    let outcome = run_query(&store, text, &opts);
+    RUNNING.set((0, f64::INFINITY));
+    match outcome {
         Ok(out) => {
             let elapsed_ms = js_sys::Date::now() - started;
             let chart = chart(&out);
@@ -549,14 +612,14 @@ fn view_row(k: &Kept, row: usize) -> Option<usize> {
     }
 }
 
-fn cell(v: &Value) -> Cell {
-    Cell {
+fn cell(v: &Value) -> TableCell {
+    TableCell {
         text: v.display(),
         kind: v.type_name().to_string(),
     }
 }
 
-fn page(k: &Kept, start: usize, count: usize) -> Vec<Vec<Cell>> {
+fn page(k: &Kept, start: usize, count: usize) -> Vec<Vec<TableCell>> {
     let end = (start + count).min(k.table.num_rows());
     (start..end)
         .filter_map(|row| view_row(k, row))

@@ -4,6 +4,7 @@
 //! page shows every string as text only.
 
 use serde::{Deserialize, Serialize};
+use trailscope_engine::terminal;
 use trailscope_engine::time::parse_timestamp;
 
 /// Longest case name, in characters.
@@ -91,8 +92,11 @@ fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
     }
 }
 
-/// Text fields may hold line breaks and tabs (queries, notes) but no other control characters:
-/// they have no business in a case and could hide text from the reader.
+/// Text fields may hold line breaks and tabs (queries, notes) but no other control characters,
+/// and none of the invisible characters that reorder or hide text (bidi embeddings, overrides
+/// and isolates, zero-width characters, the BOM: the engine's [`terminal::is_unsafe`] list, so
+/// the CLI escapes exactly what a case refuses). A query that reads `filter x == "admin"` on
+/// screen could otherwise run something else (Trojan Source, CVE-2021-42574).
 fn check_text(field: &str, s: &str, max_bytes: usize, multiline: bool) -> Result<(), Invalid> {
     if s.len() > max_bytes {
         return Err(invalid(
@@ -100,16 +104,61 @@ fn check_text(field: &str, s: &str, max_bytes: usize, multiline: bool) -> Result
             format!("{} bytes, more than the {max_bytes} allowed", s.len()),
         ));
     }
-    let bad = s.chars().find(|&c| {
-        c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')) || c == '\u{202e}'
-    });
-    if let Some(c) = bad {
-        return Err(invalid(
+    let bad = s
+        .chars()
+        .find(|&c| terminal::is_unsafe(c) && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+    match bad {
+        None => Ok(()),
+        Some(c) if c.is_control() => Err(invalid(
             field,
             format!("contains the control character U+{:04X}", c as u32),
-        ));
+        )),
+        Some(c) => {
+            let is_query =
+                field == "query" || field.starts_with("history") || field.ends_with(": query");
+            let hint = if is_query {
+                format!("; in a query string, write it as \\u{:04x}", c as u32)
+            } else {
+                String::new()
+            };
+            Err(invalid(
+                field,
+                format!(
+                    "contains U+{:04X} ({}), an invisible character that can reorder or hide text{hint}",
+                    c as u32,
+                    invisible_name(c),
+                ),
+            ))
+        }
     }
-    Ok(())
+}
+
+/// The Unicode name of an invisible character [`check_text`] refuses.
+fn invisible_name(c: char) -> &'static str {
+    match c {
+        '\u{061c}' => "ARABIC LETTER MARK",
+        '\u{200b}' => "ZERO WIDTH SPACE",
+        '\u{200c}' => "ZERO WIDTH NON-JOINER",
+        '\u{200d}' => "ZERO WIDTH JOINER",
+        '\u{200e}' => "LEFT-TO-RIGHT MARK",
+        '\u{200f}' => "RIGHT-TO-LEFT MARK",
+        '\u{202a}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202b}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202c}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202d}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202e}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2060}' => "WORD JOINER",
+        '\u{2061}' => "FUNCTION APPLICATION",
+        '\u{2062}' => "INVISIBLE TIMES",
+        '\u{2063}' => "INVISIBLE SEPARATOR",
+        '\u{2064}' => "INVISIBLE PLUS",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{feff}' => "ZERO WIDTH NO-BREAK SPACE",
+        _ => "an invisible format character",
+    }
 }
 
 /// A time stamp as the page writes them: RFC 3339, UTC or with an offset.
@@ -355,6 +404,56 @@ mod tests {
             let err = c.validate().expect_err(field);
             assert_eq!(err.field, field, "{err}");
         }
+    }
+
+    /// Every bidi control and zero-width character is refused in every text field, with a
+    /// message naming the field and the character.
+    #[test]
+    fn invisible_characters_are_refused_in_every_text_field() {
+        let chars = ('\u{200b}'..='\u{200f}')
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2060}'..='\u{2064}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{feff}', '\u{061c}']);
+        type Put = fn(&mut CaseData, String);
+        let fields: [(&str, Put); 5] = [
+            ("case name", |c, t| c.name = t),
+            ("query", |c, t| c.query = t),
+            ("history entry 2", |c, t| c.history.push(t)),
+            ("notes", |c, t| c.notes = t),
+            ("evidence 1: query", |c, t| c.evidence[0].query = t),
+        ];
+        let mut n = 0;
+        for ch in chars {
+            for (field, put) in fields {
+                let mut c = case();
+                put(&mut c, format!("admin{ch}x"));
+                let err = c.validate().expect_err(field);
+                assert_eq!(err.field, field, "{ch:?}: {err}");
+                let code = format!("U+{:04X} (", ch as u32);
+                assert!(err.reason.contains(&code), "{err}");
+                assert!(
+                    !err.reason.contains("(an invisible format character)"),
+                    "{err}"
+                );
+                assert_eq!(
+                    err.reason.contains("write it as \\u"),
+                    field != "case name" && field != "notes",
+                    "{err}"
+                );
+                n += 1;
+            }
+        }
+        assert_eq!(n, 21 * 5);
+        let mut c = case();
+        c.name = "user\u{202e}gnp.exe".into();
+        assert_eq!(
+            c.validate().unwrap_err().to_string(),
+            "case name: contains U+202E (RIGHT-TO-LEFT OVERRIDE), an invisible character that can reorder or hide text"
+        );
+        // Other non-ASCII text is fine: accents, CJK, emoji, right-to-left scripts.
+        c.name = "Ünïcode 日本 😀 שלום".into();
+        assert_eq!(c.validate(), Ok(()));
     }
 
     #[test]

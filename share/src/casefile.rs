@@ -18,18 +18,19 @@
 //! everything but `sha256` and `events.data`; `events.sha256` covers the data. Reading checks,
 //! in order: size, UTF-8, JSON, `format`, `version`, every field's type (unknown fields are
 //! errors), every field's limits ([`CaseData::validate`]), the payload hash, then the events'
-//! encoding, hash, decompressed size and line count. The hash finds damage and careless edits;
+//! encoding, hash, decompressed size and line count (over every gzip member, with the loader's
+//! own decoder). The hash finds damage and careless edits;
 //! it is not a signature (anyone can recompute it), so a case file is always treated as
 //! untrusted, whatever its hash says.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use base64::Engine as _;
-use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use trailscope_engine::ingest::gzip::Gunzip;
 
 use crate::case::{check_time, CaseData, Invalid};
 
@@ -338,7 +339,7 @@ fn decode_events(e: EventsBlock) -> Result<ImportedEvents, CaseFileError> {
     let (total, lines) = inflated_size(&gzip, MAX_EVENTS_BYTES)?;
     if total != e.bytes || lines != e.count {
         return Err(CaseFileError::BadEvents(format!(
-            "{lines} events in {total} bytes, but the file says {} in {}",
+            "the data holds {lines} events in {total} bytes (every gzip member counted), but the file declares {} in {}",
             e.count, e.bytes
         )));
     }
@@ -350,24 +351,37 @@ fn decode_events(e: EventsBlock) -> Result<ImportedEvents, CaseFileError> {
 
 /// Decompresses with a cap (a small file may inflate to gigabytes), counting bytes and lines
 /// (a last line without a newline counts) without keeping the output.
+///
+/// The events go to the engine's loader, which reads every gzip member of a file one after
+/// another (`cat a.gz b.gz`), so they are counted with the loader's own decoder
+/// ([`Gunzip`]): a decoder that stopped after the first member would let a file declare 2
+/// events and load a thousand. Anything that decoder reports (damage, a checksum, bytes after
+/// the last member, an expansion past its ratio cap) refuses the file: Trailscope writes a
+/// single clean member.
 fn inflated_size(gzip: &[u8], limit: u64) -> Result<(u64, u64), CaseFileError> {
-    let mut reader = GzDecoder::new(gzip).take(limit + 1);
-    let mut buf = vec![0u8; 64 << 10];
+    let mut gunzip = Gunzip::new();
     let (mut total, mut lines, mut last) = (0u64, 0u64, b'\n');
-    loop {
-        let n = reader
-            .read(&mut buf)
-            .map_err(|err| CaseFileError::BadEvents(format!("not gzip data ({err})")))?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
+    let mut count = |out: &[u8]| {
+        total += out.len() as u64;
         if total > limit {
-            return Err(CaseFileError::EventsTooLarge);
+            return false;
         }
-        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-        last = buf[n - 1];
+        lines += out.iter().filter(|&&b| b == b'\n').count() as u64;
+        if let Some(&b) = out.last() {
+            last = b;
+        }
+        true
+    };
+    if gzip.is_empty() {
+        return Err(CaseFileError::BadEvents("no gzip data".into()));
     }
+    let pushed = gunzip.push(gzip, &mut count);
+    if total > limit {
+        return Err(CaseFileError::EventsTooLarge);
+    }
+    pushed
+        .and_then(|()| gunzip.finish())
+        .map_err(CaseFileError::BadEvents)?;
     if last != b'\n' {
         lines += 1;
     }
@@ -415,6 +429,8 @@ pub fn file_name(case_name: &str) -> String {
 mod tests {
     use super::*;
     use crate::case::Evidence;
+    use flate2::read::GzDecoder;
+    use std::io::Read;
 
     fn case() -> CaseData {
         CaseData {
@@ -584,8 +600,65 @@ mod tests {
     }
 
     #[test]
+    fn events_in_a_second_gzip_member_are_counted() {
+        // The loader reads every member of a gzip file; a count that covers only the first is
+        // refused, even with both hashes recomputed (encode does that).
+        let first = events(&[r#"{"eventID":"1"}"#, r#"{"eventID":"2"}"#]);
+        let more: Vec<String> = (3..=1000)
+            .map(|i| format!(r#"{{"eventID":"{i}"}}"#))
+            .collect();
+        let second = events(&more.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut gzip = first.gzip.clone();
+        gzip.extend_from_slice(&second.gzip);
+        let forged = PackedEvents {
+            gzip: gzip.clone(),
+            count: first.count,
+            bytes: first.bytes,
+        };
+        let err = decode(&encode(&case(), T, Some(forged)).unwrap()).unwrap_err();
+        assert!(
+            matches!(&err, CaseFileError::BadEvents(m) if m.contains("holds 1000 events") && m.contains("declares 2 in")),
+            "{err}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("the events in the file are damaged: "));
+        // Declared in full, the same two members are a valid file.
+        let honest = PackedEvents {
+            gzip,
+            count: first.count + second.count,
+            bytes: first.bytes + second.bytes,
+        };
+        let back = decode(&encode(&case(), T, Some(honest)).unwrap()).unwrap();
+        assert_eq!(back.events.unwrap().count, 1000);
+    }
+
+    #[test]
+    fn damaged_gzip_is_refused_with_the_decoders_reason() {
+        let good = events(&[r#"{"eventID":"1"}"#]).gzip;
+        let mut crc = good.clone();
+        let n = crc.len();
+        crc[n - 8] ^= 0xff;
+        let mut junk = good.clone();
+        junk.extend_from_slice(b"not gzip");
+        for (what, gzip, needle) in [
+            ("truncated", good[..good.len() - 4].to_vec(), "truncated"),
+            ("checksum", crc, "checksum mismatch in member 1"),
+            ("trailing bytes", junk, "not gzip follow"),
+            ("not gzip", b"not gzip".to_vec(), "bad magic"),
+            ("empty", Vec::new(), "no gzip data"),
+        ] {
+            match inflated_size(&gzip, 1 << 20) {
+                Err(CaseFileError::BadEvents(m)) => assert!(m.contains(needle), "{what}: {m}"),
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn a_gzip_bomb_stops_at_the_limit() {
-        // 64 MB of newlines compress to about 64 KB; with a 1 MB limit inflating stops early.
+        // 64 MB of newlines compress to about 64 KB: past the loader's expansion cap, so it is
+        // refused as the loader would refuse it, long before it is inflated.
         let mut gz = GzEncoder::new(Vec::new(), Compression::best());
         let chunk = vec![b'\n'; 1 << 20];
         for _ in 0..64 {
@@ -593,18 +666,27 @@ mod tests {
         }
         let gzip = gz.finish().unwrap();
         assert!(gzip.len() < 1 << 20);
+        assert!(matches!(
+            inflated_size(&gzip, 256 << 20),
+            Err(CaseFileError::BadEvents(m)) if m.contains("expands more than")
+        ));
+        // Below the ratio cap, the size limit stops it: 4 MB of varied lines against 1 MB.
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        let mut x: u64 = 7;
+        let n: u64 = 135_000; // lines of 31 bytes
+        for _ in 0..n {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            writeln!(gz, "{{\"eventID\":\"{x:016x}\"}}").unwrap();
+        }
+        let gzip = gz.finish().unwrap();
         assert_eq!(
             inflated_size(&gzip, 1 << 20).unwrap_err(),
             CaseFileError::EventsTooLarge
         );
-        assert_eq!(
-            inflated_size(&gzip, 64 << 20).unwrap(),
-            (64 << 20, 64 << 20)
-        );
-        assert!(matches!(
-            inflated_size(b"not gzip", 10),
-            Err(CaseFileError::BadEvents(_))
-        ));
+        let (bytes, lines) = inflated_size(&gzip, 64 << 20).unwrap();
+        assert_eq!((bytes, lines), (n * 31, n));
     }
 
     #[test]

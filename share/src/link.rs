@@ -205,6 +205,55 @@ mod tests {
         }
     }
 
+    /// A link carries a name and a query: an invisible character in either is refused when the
+    /// link is opened (and when it is made), naming the field and the character.
+    #[test]
+    fn invisible_characters_are_refused_in_links() {
+        let payload = |name: &str, query: &str| {
+            let json = serde_json::to_vec(&Payload {
+                v: LINK_VERSION,
+                name: name.into(),
+                query: query.into(),
+                timeframe: None,
+            })
+            .unwrap();
+            let mut z = DeflateEncoder::new(Vec::new(), Compression::default());
+            z.write_all(&json).unwrap();
+            format!(
+                "#case={}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(z.finish().unwrap())
+            )
+        };
+        let chars = ('\u{200b}'..='\u{200f}')
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2060}'..='\u{2064}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{feff}']);
+        for ch in chars {
+            let bad = format!("admin{ch}x");
+            let code = format!("U+{:04X} (", ch as u32);
+            for (field, name, query) in [
+                ("case name", bad.as_str(), "fetch logs"),
+                ("query", "Shared", bad.as_str()),
+            ] {
+                let err = decode(&payload(name, query)).expect_err(field);
+                assert!(
+                    err.starts_with(&format!(
+                        "This share link holds an invalid value: {field}: contains {code}"
+                    )),
+                    "{err}"
+                );
+                let made = encode(&SharedCase {
+                    name: name.into(),
+                    query: query.into(),
+                    timeframe: None,
+                })
+                .expect_err(field);
+                assert!(made.contains(&code), "{made}");
+            }
+        }
+    }
+
     #[test]
     fn long_queries_are_refused_when_sharing() {
         // Text that does not compress: a link for it would be too long.

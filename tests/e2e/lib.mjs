@@ -348,6 +348,19 @@ export async function runQuery(page, text) {
   return resultOf(page, () => page.getByRole("button", { name: "Run", exact: true }).click());
 }
 
+/**
+ * A query that runs for minutes over the 8,000 sample events without building much: each
+ * `filterOut` matches every event's text against a pattern that backtracks at every position
+ * (about 20 steps a character) and keeps every row, so memory stays flat while time adds up,
+ * and the engine asks its interrupt between the commands. For "Cancel query".
+ */
+export const SLOW_QUERY = [
+  "fetch logs",
+  "| fieldsAdd c = content",
+  ...Array(400).fill('| filterOut like(c, "%____________________~~")'),
+  "| summarize n = count()",
+].join("\n");
+
 export function grid(page) {
   return page.getByRole("grid", { name: "Results" });
 }

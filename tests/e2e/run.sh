@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Browser end-to-end tests: builds dist/ (release, as scripts/serve does), serves it with a plain
-# static server on a free loopback port, runs tests/e2e/*.test.mjs with Node's test runner in
-# Debian's headless Chromium (driven by playwright-core; no browser is ever downloaded), and
-# stops the server, also when a test or the build fails.
+# Browser end-to-end tests: builds dist/ (release, as scripts/serve does), serves it with
+# scripts/static-server.py (static files with the security headers a deployment sends) on a free
+# loopback port, runs tests/e2e/*.test.mjs with Node's test runner in Debian's headless Chromium
+# (driven by playwright-core; no browser is ever downloaded), and stops the server, also when a
+# test or the build fails.
 #
 #   tests/e2e/run.sh              build dist/ (and dist-single/ from it), then test them
 #   tests/e2e/run.sh --no-build   test the dist/ that is there (dist-single/ is still made from it)
@@ -69,7 +70,7 @@ scripts/build-single-file --no-build
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 server_log="$(mktemp)"
 # The server lives at most 15 minutes, whatever happens to this script.
-timeout 900 python3 -m http.server --bind 127.0.0.1 --directory dist "${port}" >"${server_log}" 2>&1 &
+timeout 900 python3 scripts/static-server.py --bind 127.0.0.1 --directory dist "${port}" >"${server_log}" 2>&1 &
 server_pid=$!
 cleanup() {
     kill "${server_pid}" 2>/dev/null || true

@@ -24,10 +24,8 @@ import {
   runQuery,
   screenshot,
   waitForLoaded,
-  waitForResult,
   waitForText,
   canvasInk,
-  markResultsStale,
 } from "./lib.mjs";
 
 const SAMPLE = path.join(ROOT, "public/sample/cloudtrail-sample.json.gz");
@@ -64,13 +62,28 @@ async function importCase(page, name, bytes) {
   await page.getByLabel("Import case file").setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(bytes) });
 }
 
+const arrivedNote = (page) => page.getByRole("note", { name: "Query not run yet" });
+
+/**
+ * The active case's query came from `origin` and has not run: the notice says so, and there
+ * is no result, no error and no run in progress. (Checked once the data is loaded: a query
+ * that ran by itself would have started when the load report changed.)
+ */
+async function assertNotRun(page, origin) {
+  await waitForText(arrivedNote(page), new RegExp(`^This query came from ${origin.replace(/\./g, "\\.")}: read it, then Run\\.`));
+  await waitForText(page.getByRole("region", { name: "Results area" }), /Load data, then run the query/);
+  assert.equal(await page.getByRole("status", { name: "Result summary" }).count(), 0, "no result");
+  assert.equal(await page.getByRole("alert", { name: "Query error" }).count(), 0, "no error");
+  assert.equal(await page.getByRole("button", { name: "Cancel query" }).count(), 0, "nothing running");
+}
+
 function rowsOf(page) {
   return grid(page).getByRole("row").filter({ has: page.getByRole("gridcell") });
 }
 
 const TOP_EVENTS = 'fetch logs\n| parse content, "JSON:event"\n| summarize n = count(), by: { eventName = event[eventName] }\n| sort n desc\n| limit 10';
 
-test("Case file: export with events and evidence, reload, import it: the same case, events and result", async (t) => {
+test("Case file: export with events and evidence, reload, import it, run it: the same case, events and result", async (t) => {
   const events = await sampleEvents();
   const app = await openApp(t);
   const { page } = app;
@@ -113,11 +126,13 @@ test("Case file: export with events and evidence, reload, import it: the same ca
   // A reload forgets the data (the browser keeps only the cases); the case file brings it back.
   await reloadApp(app);
   await waitForText(page.getByRole("status", { name: "Load report" }), /No data loaded yet/);
-  await markResultsStale(page);
   await importCase(page, file.name, file.bytes);
   await tabs(page).getByRole("tab", { name: "Case 1 (imported)", selected: true }).waitFor();
   await waitForLoaded(page, events.length);
-  const after = await waitForResult(page);
+  // The events are loaded and the query is shown, not run: the user reads it, then runs it.
+  await assertNotRun(page, `the case file ${file.name}`);
+  const after = await resultOf(page, () => page.getByRole("button", { name: "Run", exact: true }).click());
+  assert.equal(await arrivedNote(page).count(), 0, "the notice goes once the query has run");
   assert.equal(after.rows, before.rows);
   const gridAfter = await readGridRows(page, after.rows);
   assert.deepEqual(gridAfter, gridBefore);
@@ -160,9 +175,10 @@ test("Case file: damaged or tampered files are refused with a message, by button
     const name = how === "drop" ? "evidence.json" : "tampered.trailscope.json";
     if (how === "drop") await dropFiles(page, [{ name, bytes: Buffer.from(text) }]);
     else await importCase(page, name, text);
+    // The file's own refusal: its name and its reason (the one before may have the same reason).
     const alert = page.getByRole("alert", { name: "Case sharing status" });
-    await waitForText(alert, message, { message: `the refusal of the ${what} file` });
-    assert.match(await alert.innerText(), new RegExp(`^${name.replace(/\./g, "\\.")} was not opened: `));
+    const refusal = new RegExp(`^${name.replace(/\./g, "\\.")} was not opened: .*${message.source}`);
+    await waitForText(alert, refusal, { message: `the refusal of the ${what} file` });
     if (what === "renamed, hash kept") await screenshot(page, "share-4-tampered", { asIs: true });
   }
   // Nothing was opened or loaded.
@@ -171,7 +187,7 @@ test("Case file: damaged or tampered files are refused with a message, by button
   await app.assertClean();
 });
 
-test("Share link: copy it, open it in another browser, load the data: the case runs with its time frame", async (t) => {
+test("Share link: copy it, open it in another browser, load the data, press Run: the case runs with its time frame", async (t) => {
   const events = await sampleEvents();
   const signin = events.filter((e) => e.eventSource === "signin.amazonaws.com").length;
   const a = await openApp(t, { permissions: ["clipboard-read", "clipboard-write"] });
@@ -201,10 +217,10 @@ test("Share link: copy it, open it in another browser, load the data: the case r
   await waitForText(caseStatus(page), /Opened the shared case “Sign-ins <today>”/);
   assert.ok(!page.url().includes("#"), `the fragment is cleared: ${page.url()}`);
   await screenshot(page, "share-5-link-opened");
-  // The query waits for data, then runs by itself.
-  await markResultsStale(page);
+  // Loading the data runs nothing: the query waits for the user's Run (here Ctrl+Enter).
   await loadSample(page, events.length);
-  const second = await waitForResult(page);
+  await assertNotRun(page, "a shared link");
+  const second = await resultOf(page, () => editor(page).press("Control+Enter"));
   assert.equal(second.rows, first.rows);
 
   // A damaged link says so and opens nothing.

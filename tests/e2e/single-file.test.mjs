@@ -9,7 +9,19 @@ import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { ROOT, decodeEvents, dropFiles, openApp, runQuery, screenshot, seedFiles, waitForLoaded } from "./lib.mjs";
+import {
+  ROOT,
+  SLOW_QUERY,
+  decodeEvents,
+  dropFiles,
+  editor,
+  openApp,
+  runQuery,
+  screenshot,
+  seedFiles,
+  waitForLoaded,
+  waitForText,
+} from "./lib.mjs";
 
 const SINGLE = process.env.E2E_SINGLE_FILE || path.join(ROOT, "dist-single/trailscope.html");
 const SAMPLE = path.join(ROOT, "public/sample/cloudtrail-sample.json.gz");
@@ -61,4 +73,27 @@ test("Single-file build: opens from file://, loads the inlined sample and runs a
   await dropFiles(other.page, seed.map((f) => ({ name: f.name, bytes: f.bytes })));
   await waitForLoaded(other.page, expected);
   await other.assertClean();
+});
+
+test("Single-file build: without SharedArrayBuffer, Cancel query restarts the engine and loads the same data again", async (t) => {
+  const { events } = decodeEvents([{ rel: "sample", name: "cloudtrail-sample.json.gz", bytes: await readFile(SAMPLE) }]);
+  const app = await openApp(t, { url: pathToFileURL(SINGLE).href });
+  const { page } = app;
+  // A file:// page cannot be cross-origin isolated, so it shares no memory with its worker.
+  assert.equal(await page.evaluate(() => window.crossOriginIsolated), false);
+  await page.getByRole("button", { name: "Load sample" }).click();
+  await waitForLoaded(page, events.length);
+  await editor(page).fill(SLOW_QUERY);
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await page.getByRole("button", { name: "Cancel query" }).click();
+  // The worker is ended and a new one reads the sample again; the query does not run again.
+  const status = page.getByRole("status", { name: "Query status" });
+  await waitForText(status, /^Query cancelled\. The data is loaded again \(1 file\): run a query when you are ready\.$/);
+  await waitForLoaded(page, events.length);
+  assert.equal(await page.getByRole("button", { name: "Cancel query" }).count(), 0);
+  await screenshot(page, "single-file-2-cancelled");
+  const r = await runQuery(page, "fetch logs\n| summarize n = count()");
+  assert.equal(r.rows, 1);
+  await waitForText(page.getByRole("grid", { name: "Results" }).getByRole("gridcell").first(), new RegExp(`^${events.length}$`));
+  await app.assertClean();
 });

@@ -122,10 +122,7 @@ fn SourceRow(src: SourceInfo) -> impl IntoView {
     let save = move || {
         let b = bucket.get_untracked();
         if !b.trim().is_empty() {
-            ui.send(Request::SetBucket {
-                source: name.clone(),
-                bucket: b.trim().to_string(),
-            });
+            ui.set_bucket(name.clone(), b.trim().to_string());
         }
     };
     let problems = src.problems.clone();

@@ -133,12 +133,14 @@ fn line_col(text: &str, offset: usize) -> String {
 
 static EDITOR_IDS: AtomicUsize = AtomicUsize::new(0);
 
-/// The query editor. `on_run` fires on Ctrl+Enter (Cmd+Enter on a Mac).
+/// The query editor. `on_run` fires on Ctrl+Enter (Cmd+Enter on a Mac), `on_cancel` on Escape
+/// (it stops the query if one is running).
 #[component]
 pub fn QueryEditor(
     text: RwSignal<String>,
     diagnostics: Signal<Vec<DiagnosticInfo>>,
     on_run: Callback<()>,
+    on_cancel: Callback<()>,
 ) -> impl IntoView {
     let help_id = format!("editor-help-{}", EDITOR_IDS.fetch_add(1, Ordering::Relaxed));
     let area_ref = NodeRef::<html::Textarea>::new();
@@ -167,7 +169,10 @@ pub fn QueryEditor(
                 e.prevent_default();
                 on_run.run(());
             }
-            "Escape" => escaped.with_value(|c| c.set(true)),
+            "Escape" => {
+                escaped.with_value(|c| c.set(true));
+                on_cancel.run(());
+            }
             "Tab" if !(armed || e.shift_key() || e.ctrl_key() || e.alt_key() || e.meta_key()) => {
                 e.prevent_default();
                 if let Some(a) = area_ref.get_untracked() {
@@ -296,7 +301,7 @@ pub fn QueryEditor(
                 ></textarea>
             </div>
             <p class="editor-help" id=help_id>
-                "Ctrl+Enter (⌘+Enter) runs the query. Tab indents; press Esc, then Tab, to leave the editor."
+                "Ctrl+Enter (⌘+Enter) runs the query; Esc cancels it while it runs. Tab indents; press Esc, then Tab, to leave the editor."
             </p>
             {move || list(true)}
             {move || list(false)}

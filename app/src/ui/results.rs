@@ -72,7 +72,8 @@ pub fn ResultsView() -> impl IntoView {
         <section class="results-area" aria-label="Results area">
             {move || match outcome.get() {
                 Outcome::Idle => view! { <p class="status">"Load data, then run the query (Ctrl+Enter)."</p> }.into_any(),
-                Outcome::Running => view! { <p class="status" role="status">"Running…"</p> }.into_any(),
+                Outcome::Running(_) => view! { <p class="status" role="status">"Running…"</p> }.into_any(),
+                Outcome::Cancelled(text) => view! { <p class="status" role="status" aria-label="Query status">{text}</p> }.into_any(),
                 Outcome::Failed(_, rendered) => view! { <pre class="diagnostics" role="alert" aria-label="Query error">{rendered}</pre> }.into_any(),
                 Outcome::Done(r) => {
                     let empty_frame = offers_show_all(&r);
