@@ -287,7 +287,7 @@ codes! {
     E346 => "`iIndex()` outside an iterative expression, or an iterative expression `a[]` where one cannot be used",
         "data record(a = 1) | fields i = iIndex()",
         "use it beside an array's elements: record(value = a[], index = iIndex())";
-    E347 => "a constant function or aggregation parameter of the wrong type or outside its range",
+    E347 => "a constant function or aggregation parameter of the wrong type or outside its range, or `exists` of something other than a field",
         "data record(a = 1) | summarize percentile(a, 150)",
         "the message names the range or type the parameter takes";
     E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",

@@ -326,6 +326,8 @@ pub enum Imp {
     Iterative(Iterative),
     /// `lookup([sub-query], …)`: planned with its sub-query.
     Lookup,
+    /// `exists(field)`: planned as a test of the field's (or member's) presence.
+    Exists,
 }
 
 /// The functions of iterative expressions (`a[]`); see `functions/iterative.rs`.

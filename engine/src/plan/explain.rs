@@ -458,6 +458,7 @@ pub(super) fn expr(e: &PExpr, slots: &[String]) -> String {
         ),
         PExpr::Element(_, array) => format!("{}[]", operand(array, slots)),
         PExpr::IterIndex => "iIndex()".into(),
+        PExpr::Exists(path) => format!("exists({})", expr(path, slots)),
         PExpr::Agg(i) => slots
             .get(*i)
             .cloned()

@@ -355,6 +355,7 @@ impl Planner<'_> {
             Imp::Record => return self.record(args),
             Imp::Iterative(kind) => return self.iterative(f, kind, args, e),
             Imp::Lookup => return self.lookup_function(args, e),
+            Imp::Exists => return self.exists(f, args, e),
             Imp::Scalar(_) => {}
         }
         let mut positional: Vec<&Arg> = Vec::new();
@@ -545,6 +546,60 @@ impl Planner<'_> {
         })
     }
 
+    /// `exists(field)`: the field (or member path) as written, without the warnings for unknown
+    /// fields and members: asking is the point.
+    fn exists(&mut self, f: FnRef, args: &[Arg], e: &Expr) -> Option<PExpr> {
+        let [arg] = args else {
+            self.err(arity_error(f, args.len(), e.span));
+            return None;
+        };
+        let Some(x) = arg.expr().filter(|_| arg.param.is_none()) else {
+            self.err(Diagnostic::error(
+                Code::E347,
+                arg.span,
+                "expected a field name in `exists`, e.g. exists(event[errorCode])",
+            ));
+            return None;
+        };
+        if self.slots.is_some() {
+            // In summarize, a field outside an aggregation: the usual error.
+            return self.expr(x);
+        }
+        fn path(x: &Expr) -> Option<PExpr> {
+            match &x.kind {
+                ExprKind::Field(name) => Some(PExpr::Field(Arc::from(name.as_str()))),
+                ExprKind::Index(base, key) => Some(PExpr::Member(
+                    Box::new(path(base)?),
+                    match key {
+                        Key::Name(n) => PKey::Name(Arc::from(n.as_str())),
+                        Key::Index(i) => PKey::Index(*i),
+                    },
+                )),
+                _ => None,
+            }
+        }
+        match path(x) {
+            Some(p) => Some(PExpr::Exists(Box::new(p))),
+            None => {
+                self.err(
+                    Diagnostic::error(
+                        Code::E347,
+                        x.span,
+                        format!(
+                            "expected a field name in `exists`, found `{}`",
+                            x.canonical()
+                        ),
+                    )
+                    .with_label("not a field or member path")
+                    .with_hint(
+                        "exists tells whether a record has a field; for a value use isNotNull(…)",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn record(&mut self, args: &[Arg]) -> Option<PExpr> {
         let refs: Vec<&Arg> = args.iter().collect();
         let mut fields: Vec<(Arc<str>, PExpr)> = Vec::new();
@@ -606,6 +661,7 @@ pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
         | PExpr::InSet(..)
         | PExpr::Iterate { .. }
         | PExpr::Element(..)
+        | PExpr::Exists(_)
         | PExpr::IterIndex => return None,
         PExpr::Member(b, k) => {
             let v = eval_const(b, ctx)?;

@@ -71,6 +71,9 @@ pub enum PExpr {
     /// Inside an iterative body: the current element of array k (the array, for `EXPLAIN`).
     Element(usize, Box<PExpr>),
     IterIndex,
+    /// `exists(path)`: true where the record has the field (`PExpr::Field`) or the member path
+    /// (`PExpr::Member`s over a field), even when the value there is null.
+    Exists(Box<PExpr>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
