@@ -185,13 +185,18 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "type",
-        params: &[req("expression", Ty::ANY)],
+        params: &[
+            req("expression", Ty::ANY),
+            named("withSubtype", Ty::BOOL, Def::Bool(false)),
+        ],
         returns: Ty::STRING,
-        doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `array` or `record`.",
+        doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `array` or `record`; `withSubtype: true` adds a subtype where a type has them (`ip/ipv4`, `uid/uuid` in Dynatrace; none of Trailscope's types has one, so the name stays the same).",
         examples: &[
             ex("type(array(1, 2, 3))", r#""array""#),
             ex("type(3.14)", r#""double""#),
             ex("type(5m)", r#""duration""#),
+            ex("type(3, withSubtype: true)", r#""long""#),
+            ex("type(record(a = 1), withSubtype: true)", r#""record""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#type"),
         imp: Scalar(|a, _| Value::str(at(a, 0).type_name())),

@@ -218,10 +218,16 @@ impl Param {
         }
     }
 
-    /// Whether a constant value is in the declared range (anything is, without one; null too).
+    /// Whether a constant value is in the declared range: a number's value, a string's length
+    /// in characters (anything is, without a range; null too).
     pub fn in_range(&self, v: &Value) -> bool {
-        match (self.range, v.as_f64()) {
-            (Some((lo, hi)), Some(x)) if !v.is_null() => (lo..=hi).contains(&x),
+        let x = match v {
+            Value::Str(s) => Some(s.chars().count() as f64),
+            Value::Null => None,
+            v => v.as_f64(),
+        };
+        match (self.range, x) {
+            (Some((lo, hi)), Some(x)) => (lo..=hi).contains(&x),
             _ => true,
         }
     }

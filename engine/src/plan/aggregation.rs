@@ -243,22 +243,7 @@ impl Planner<'_> {
             );
             return None;
         }
-        if let (false, Some((lo, hi))) = (p.in_range(&v), p.range) {
-            self.err(
-                Diagnostic::error(
-                    Code::E347,
-                    x.span,
-                    format!(
-                        "expected `{}` of `{}` from {lo} to {hi}, found {}",
-                        p.name,
-                        f.name,
-                        x.canonical()
-                    ),
-                )
-                .with_label("out of range"),
-            );
-            return None;
-        }
+        self.check_range(f, p, &v, x.span)?;
         Some(PExpr::Const(v))
     }
 
