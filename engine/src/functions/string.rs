@@ -16,6 +16,10 @@ const CASE_INSENSITIVE: super::Param = named("caseSensitive", Ty::BOOL, Def::Boo
 /// `wildcard:` of `matchesPhrase` and `matchesValue`: the one character that matches any run.
 const WILDCARD: super::Param = named("wildcard", Ty::STRING, Def::Str("*")).within(1.0, 1.0);
 
+/// Dynatrace's most wildcards in a `matchesPhrase`/`matchesValue` pattern; a pattern with more
+/// gives null.
+const MAX_WILDCARDS: usize = 64;
+
 /// The wildcard character of a call (null or not one character: none matches).
 fn wildcard(v: &Value) -> Option<char> {
     let s = v.as_str()?;
@@ -79,7 +83,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             WILDCARD,
         ],
         returns: Ty::BOOL,
-        doc: "Token-wise phrase match with word boundaries at both ends, case-insensitive by default; any element of an array. The `wildcard:` character (default `*`, one character) at an end lifts that boundary; inside the phrase it matches any run of characters within a token (no white space); another wildcard makes `*` literal.",
+        doc: "Token-wise phrase match with word boundaries at both ends, case-insensitive by default; any element of an array. The `wildcard:` character (default `*`, one character) at an end lifts that boundary; inside the phrase it matches any run of characters within a token (no white space); another wildcard makes `*` literal; more than 64 wildcards give null.",
         examples: &[
             ex(r#"matchesPhrase("Dynatrace Query Language", "query")"#, "true"),
             ex(r#"matchesPhrase("Dynatrace Query Language", "Dyna")"#, "false"),
@@ -94,6 +98,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"matchesPhrase("arn:aws:iam::111122223333:role/Admin", "iam::*:role/admin")"#, "true"),
             ex(r#"matchesPhrase("eu-west-1 us-east-1", "us-*-1")"#, "true"),
             ex(r#"matchesPhrase("DQL", null)"#, "null"),
+            ex(r#"matchesPhrase("aaaa", concat("a", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a"))"#, "null"),
         ],
         see: dynatrace_docs!("string-functions#matchesPhrase"),
         imp: Scalar(|a, _| {
@@ -101,6 +106,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
             let (Some(p), Some(w)) = (at(a, 1).as_str(), wildcard(at(a, 3))) else {
                 return Value::Null;
             };
+            if p.matches(w).count() > MAX_WILDCARDS {
+                return Value::Null;
+            }
             any_string(at(a, 0), |s| matches_phrase(s, p, cs, w))
         }),
         ..STRING
@@ -114,7 +122,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             WILDCARD,
         ],
         returns: Ty::BOOL,
-        doc: "Whole-value match, case-insensitive by default; the `wildcard:` character (default `*`, one character) anywhere in the pattern matches any run of characters (another wildcard makes `*` literal); a `{ … }` group or array of values matches any of them.",
+        doc: "Whole-value match, case-insensitive by default; the `wildcard:` character (default `*`, one character) anywhere in the pattern matches any run of characters (another wildcard makes `*` literal; more than 64 give null); a `{ … }` group or array of values matches any of them.",
         examples: &[
             ex(r#"matchesValue("User 'käärmanü' failed to login from 192.168.0.1", "user*")"#, "true"),
             ex(r#"matchesValue("User 'käärmanü' failed to login from 192.168.0.1", "192.168.0.1")"#, "false"),
@@ -138,6 +146,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
                 Value::Array(xs) => xs.iter().filter_map(Value::as_str).collect(),
                 _ => return Value::Null,
             };
+            if pats.iter().any(|p| p.matches(w).count() > MAX_WILDCARDS) {
+                return Value::Null;
+            }
             any_string(at(a, 0), |s| pats.iter().any(|p| matches_value(s, p, cs, w)))
         }),
         ..STRING
@@ -597,6 +608,9 @@ pub fn matches_phrase(s: &str, phrase: &str, case_sensitive: bool, wildcard: cha
         (s.to_ascii_lowercase(), phrase.to_ascii_lowercase())
     };
     let parts: Vec<&str> = p.split(wildcard).collect();
+    if parts.len() > MAX_WILDCARDS + 1 {
+        return false;
+    }
     let open_start = parts.len() > 1 && parts[0].is_empty();
     let open_end = parts.len() > 1 && parts[parts.len() - 1].is_empty();
     let segs: Vec<&str> = parts.into_iter().filter(|x| !x.is_empty()).collect();
@@ -706,6 +720,86 @@ pub(crate) fn wildcard_match(s: &[char], p: &[char], many: char, one: Option<cha
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `s` whole matches `p`, `*` taking any run of characters other than white space.
+    fn phrase_core(s: &[char], p: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('*') => (0..=s.len())
+                .take_while(|&i| i == 0 || !s[i - 1].is_whitespace())
+                .any(|i| phrase_core(&s[i..], &p[1..])),
+            Some(c) => s.first() == Some(c) && phrase_core(&s[1..], &p[1..]),
+        }
+    }
+
+    /// matchesPhrase by its definition: some slice of the text matches the phrase between its
+    /// end wildcards, with a word boundary at each end that has no wildcard.
+    fn phrase_reference(s: &[char], p: &[char]) -> bool {
+        let open_start = p.first() == Some(&'*');
+        let open_end = p.len() > 1 && p.last() == Some(&'*');
+        let core: Vec<char> = {
+            let t: &[char] = if open_start { &p[1..] } else { p };
+            let t = if open_end && !t.is_empty() {
+                &t[..t.len() - 1]
+            } else {
+                t
+            };
+            t.to_vec()
+        };
+        if core.iter().all(|&c| c == '*') {
+            return true;
+        }
+        let word = |c: &char| is_word(*c);
+        for i in 0..=s.len() {
+            for j in i..=s.len() {
+                let before =
+                    open_start || !core.first().is_some_and(word) || i == 0 || !word(&s[i - 1]);
+                let after =
+                    open_end || !core.last().is_some_and(word) || j == s.len() || !word(&s[j]);
+                if before && after && phrase_core(&s[i..j], &core) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn matches_phrase_agrees_with_its_definition_on_every_small_case() {
+        fn all(alphabet: &[char], max: usize) -> Vec<Vec<char>> {
+            let mut out = vec![vec![]];
+            let mut last = vec![vec![]];
+            for _ in 0..max {
+                let next: Vec<Vec<char>> = last
+                    .iter()
+                    .flat_map(|w: &Vec<char>| {
+                        alphabet.iter().map(move |&c| {
+                            let mut v = w.clone();
+                            v.push(c);
+                            v
+                        })
+                    })
+                    .collect();
+                out.extend(next.iter().cloned());
+                last = next;
+            }
+            out
+        }
+        for text in all(&['a', 'b', ' ', '-'], 5) {
+            for phrase in all(&['a', 'b', ' ', '*'], 4) {
+                // Consecutive wildcards are not a pattern Dynatrace takes.
+                if phrase.windows(2).any(|w| w == ['*', '*']) {
+                    continue;
+                }
+                let (t, p): (String, String) = (text.iter().collect(), phrase.iter().collect());
+                assert_eq!(
+                    matches_phrase(&t, &p, true, '*'),
+                    phrase_reference(&text, &phrase),
+                    "matchesPhrase({t:?}, {p:?})"
+                );
+            }
+        }
+    }
 
     /// The definition, exponential: the reference the fast matcher is checked against.
     fn like_reference(s: &[char], p: &[char]) -> bool {
