@@ -3,7 +3,8 @@
 //! files whose path contains NAME).
 //!
 //! ```text
-//! // data: fixtures/seed/AWSLogs      (optional; relative to tests/; omit for `data` queries)
+//! // data: fixtures/seed/AWSLogs      (optional; relative to tests/; omit for `data` queries;
+//!                                     settings may follow other leading comments)
 //! // now: 2026-11-20T12:00:00Z        (optional)
 //! // bucket: my_aws_bucket            (optional)
 //! fetch logs | …
@@ -70,13 +71,15 @@ fn parse_case(text: &str) -> Case {
         plan,
         expected,
     };
-    let mut query_lines = Vec::new();
+    let mut query_lines: Vec<&str> = Vec::new();
     for line in head.lines() {
         let meta = line.strip_prefix("// ").and_then(|l| l.split_once(": "));
+        // Settings come before the query (after other comments, such as a docs citation).
+        let before = query_lines.iter().all(|l| l.starts_with("//"));
         match meta {
-            Some(("data", v)) if query_lines.is_empty() => c.data = Some(v.trim().to_string()),
-            Some(("now", v)) if query_lines.is_empty() => c.now = Some(v.trim().to_string()),
-            Some(("bucket", v)) if query_lines.is_empty() => c.bucket = v.trim().to_string(),
+            Some(("data", v)) if before => c.data = Some(v.trim().to_string()),
+            Some(("now", v)) if before => c.now = Some(v.trim().to_string()),
+            Some(("bucket", v)) if before => c.bucket = v.trim().to_string(),
             _ => query_lines.push(line),
         }
     }

@@ -218,7 +218,7 @@ codes! {
     E322 => "`summarize` without an aggregation",
         "fetch logs | summarize",
         "add one, e.g. summarize count(), by: {aws.region}";
-    E323 => "a `makeTimeseries` without an aggregation, or with one it does not support",
+    E323 => "a `makeTimeseries` without an aggregation, or with one it does not support; `start()`/`end()` alone or outside makeTimeseries",
         "fetch logs | makeTimeseries takeFirst(content)",
         "time series take count, countIf, sum, avg, min, max or countDistinct; use summarize for the others";
     E324 => "a `makeTimeseries` parameter with a bad value",
@@ -287,6 +287,9 @@ codes! {
     E346 => "`iIndex()` outside an iterative expression, or an iterative expression `a[]` where one cannot be used",
         "data record(a = 1) | fields i = iIndex()",
         "use it beside an array's elements: record(value = a[], index = iIndex())";
+    E347 => "a constant function or aggregation parameter of the wrong type or outside its range, or `exists` of something other than a field",
+        "data record(a = 1) | summarize percentile(a, 150)",
+        "the message names the range or type the parameter takes";
     E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",
         "data record(s = \"0123456789abcdef\")<24×| fieldsAdd s = concat(s, s) >",
         "filter first, keep fewer or shorter fields; the CLI's --max-memory and the app's budget set the limit";

@@ -6,16 +6,18 @@ use std::sync::Arc;
 use super::budget;
 use super::column::{combine_groups, group_ids, Batch, Column, Stored};
 use super::eval::{eval, true_rows, Env};
-use crate::functions::{Aggregate, State};
+use crate::functions::{Aggregate, BinEdge, State};
 use crate::plan::{AggCall, PExpr, Timeseries};
 use crate::storage::BaseField;
 use crate::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN};
 use crate::value::Value;
 
-/// Per-row inputs of one aggregation: the argument column, or for `countIf` a truth mask.
+/// Per-row inputs of one aggregation: none (`count()`), one argument column, several
+/// (`correlation`, `weight:`), or for `countIf` a truth mask.
 enum Input {
     None,
     Col(Column),
+    Cols(Vec<Column>),
     Mask(Vec<bool>),
 }
 
@@ -26,17 +28,20 @@ fn agg(call: &AggCall) -> Aggregate {
 
 /// Never used: stands in if a plan ever held a call of a scalar function here.
 const NO_AGGREGATE: Aggregate = Aggregate {
-    init: || State::Count(0),
+    init: |_| State::Count(0),
     update: |_, _| {},
-    finish: |_| Value::Null,
+    finish: |_, _| Value::Null,
     condition: false,
     in_timeseries: false,
+    bin: None,
 };
 
-fn input(call: &AggCall, b: &Batch, env: &Env) -> Input {
-    match &call.arg {
-        None => Input::None,
-        Some(e) if agg(call).condition => {
+/// The call's per-record inputs over a batch, and its constant parameters.
+fn input(call: &AggCall, b: &Batch, env: &Env) -> (Input, Vec<Value>) {
+    let (inputs, consts) = call.split();
+    let inp = match inputs.as_slice() {
+        [] => Input::None,
+        [e] if agg(call).condition => {
             let col = eval(e, b, env);
             let mut mask = vec![false; b.len];
             for i in true_rows(&col, b.len, env) {
@@ -44,22 +49,34 @@ fn input(call: &AggCall, b: &Batch, env: &Env) -> Input {
             }
             Input::Mask(mask)
         }
-        Some(e) => Input::Col(eval(e, b, env)),
-    }
+        [e] => Input::Col(eval(e, b, env)),
+        es => Input::Cols(es.iter().map(|e| eval(e, b, env)).collect()),
+    };
+    (inp, consts)
 }
 
+/// Feeds one row to a state: a row whose first argument is null does not count.
 fn feed(a: &Aggregate, inp: &Input, row: usize, state: &mut State, env: &Env) {
     match inp {
-        Input::None => (a.update)(state, &Value::Bool(true)),
+        Input::None => (a.update)(state, &[Value::Bool(true)]),
         Input::Mask(m) => {
             if m[row] {
-                (a.update)(state, &Value::Bool(true));
+                (a.update)(state, &[Value::Bool(true)]);
             }
         }
         Input::Col(c) => {
             let v = c.get(row, env.store);
             if !v.is_null() {
-                (a.update)(state, &v);
+                (a.update)(state, std::slice::from_ref(&v));
+            }
+        }
+        Input::Cols(cs) => {
+            let first = cs.first().map_or(Value::Null, |c| c.get(row, env.store));
+            if !first.is_null() {
+                let mut vals = Vec::with_capacity(cs.len());
+                vals.push(first);
+                vals.extend(cs[1..].iter().map(|c| c.get(row, env.store)));
+                (a.update)(state, &vals);
             }
         }
     }
@@ -129,9 +146,9 @@ pub fn summarize(
         source: None,
     };
     for (i, call) in aggs.iter().enumerate() {
-        let inp = input(call, b, env);
+        let (inp, consts) = input(call, b, env);
         let a = agg(call);
-        let mut states: Vec<State> = (0..ngroups).map(|_| (a.init)()).collect();
+        let mut states: Vec<State> = (0..ngroups).map(|_| (a.init)(&consts)).collect();
         if matches!(inp, Input::None) {
             // No parameter: the aggregation counts rows (`count()`).
             let mut counts = vec![0i64; ngroups];
@@ -147,7 +164,7 @@ pub fn summarize(
                 feed(&a, &inp, row, &mut states[g as usize], env);
             }
         }
-        let vals: Arc<[Value]> = states.into_iter().map(a.finish).collect();
+        let vals: Arc<[Value]> = states.into_iter().map(|s| (a.finish)(s, &consts)).collect();
         slots.fields.push((
             Arc::from(format!("\u{0}agg{i}").as_str()),
             Column::Values(vals),
@@ -358,10 +375,16 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
             (Some(rate), Some(x)) if !v.is_null() => Value::Double(x / width as f64 * rate as f64),
             _ => v,
         };
-        let inp = input(call, &inside, env);
+        let (inp, consts) = input(call, &inside, env);
         let a = agg(call);
         let default = call.default.clone().unwrap_or(Value::Null);
-        let values: Vec<Value> = if matches!(inp, Input::None) {
+        let values: Vec<Value> = if let Some(edge) = a.bin {
+            // start()/end(): the bins' timestamps, the same in every group.
+            let first = start + if edge == BinEdge::End { iv } else { 0 };
+            (0..cells)
+                .map(|c| Value::Timestamp(first + (c % nb) as i64 * iv))
+                .collect()
+        } else if matches!(inp, Input::None) {
             // `count()`: a cell with rows counts them (never null), one without is the default.
             let mut counts = vec![0i64; cells];
             for r in 0..inside.len {
@@ -388,7 +411,7 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
                     let s = &mut slot[c];
                     if *s == u32::MAX {
                         *s = states.len() as u32;
-                        states.push((a.init)());
+                        states.push((a.init)(&consts));
                     }
                     feed(&a, &inp, r, &mut states[*s as usize], env);
                 }
@@ -398,7 +421,7 @@ pub fn make_timeseries(b: &Batch, ts: &Timeseries, query_tf: (i64, i64), env: &E
                     u32::MAX => default.clone(),
                     s => {
                         let st = std::mem::replace(&mut states[s as usize], State::Count(0));
-                        match (a.finish)(st) {
+                        match (a.finish)(st, &consts) {
                             Value::Null => default.clone(),
                             v => scale(v),
                         }

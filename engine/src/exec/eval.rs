@@ -74,6 +74,7 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
             let base = eval(base, b, env);
             member(base, key, b.len, env)
         }
+        PExpr::Exists(path) => exists(path, b, env),
         PExpr::Call(f, args) => {
             let cols: Vec<Column> = args.iter().map(|a| eval(a, b, env)).collect();
             apply(f, cols, b.len, env)
@@ -106,6 +107,47 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
             })
         }
     }
+}
+
+/// `exists(path)`: a field exists where the batch has it (results are tables); a member where
+/// its parent has a member of that name (an element at that index): stored events are asked
+/// directly, as their values read JSON null and a missing member alike.
+fn exists(path: &PExpr, b: &Batch, env: &Env) -> Column {
+    let (base, key) = match path {
+        PExpr::Field(name) => return Column::Const(Value::Bool(b.field(name).is_some())),
+        PExpr::Member(base, key) => (base, key),
+        _ => return Column::Const(Value::Bool(false)),
+    };
+    if let PExpr::Field(name) = &**base {
+        if b.field(name).is_none() {
+            return Column::Const(Value::Bool(false));
+        }
+    }
+    let parent = eval(base, b, env);
+    if let (
+        Column::Stored {
+            rows,
+            what: Stored::Event(p),
+        },
+        Some(store),
+    ) = (&parent, env.store)
+    {
+        let mut full: Vec<String> = p.to_vec();
+        full.push(match key {
+            PKey::Name(n) => n.to_string(),
+            PKey::Index(i) if *i >= 0 => format!("\u{0}{i}"),
+            PKey::Index(_) => return Column::Const(Value::Bool(false)),
+        });
+        let found = store.has_path(rows, &full);
+        return Column::Values(found.into_iter().map(Value::Bool).collect());
+    }
+    map_one(parent, b.len, env, |v| {
+        Value::Bool(match (v, key) {
+            (Value::Record(r), PKey::Name(n)) => r.fields.iter().any(|(k, _)| **k == **n),
+            (Value::Array(a), PKey::Index(i)) => usize::try_from(*i).is_ok_and(|i| i < a.len()),
+            _ => false,
+        })
+    })
 }
 
 fn member(base: Column, key: &PKey, len: usize, env: &Env) -> Column {
@@ -448,7 +490,9 @@ fn fields_read(e: &PExpr, out: &mut Vec<Arc<str>>) {
                 out.push(f.clone())
             }
         }
-        PExpr::Member(x, _) | PExpr::Align(Some(x), ..) | PExpr::InSet(x, _) => fields_read(x, out),
+        PExpr::Member(x, _) | PExpr::Align(Some(x), ..) | PExpr::InSet(x, _) | PExpr::Exists(x) => {
+            fields_read(x, out)
+        }
         PExpr::Lookup { source, .. } => fields_read(source, out),
         PExpr::Call(_, args) => args.iter().for_each(|a| fields_read(a, out)),
         PExpr::Record(fs) => fs.iter().for_each(|(_, x)| fields_read(x, out)),

@@ -290,7 +290,8 @@ fn single_source<'e>(
         PExpr::InSet(x, _) => single_source(x, b, found),
         PExpr::Lookup { source, .. } => single_source(source, b, found),
         PExpr::Element(..) | PExpr::IterIndex => true,
-        PExpr::SearchAll(_) | PExpr::Iterate { .. } => false,
+        // Presence is not a function of the value (null and missing read alike).
+        PExpr::SearchAll(_) | PExpr::Iterate { .. } | PExpr::Exists(_) => false,
     }
 }
 

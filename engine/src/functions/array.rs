@@ -170,13 +170,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "arrayElement",
-        params: &[req("array", Ty::ARRAY), req("index", Ty::LONG)],
+        params: &[req("expression", Ty::ARRAY), req("index", Ty::LONG)],
         returns: Ty::ANY,
         doc: "The element at an index; a negative index counts from the end; null outside the array.",
         examples: &[
             ex("arrayElement(array(0, 1, 2, 3, 4, 5, 6), 2)", "2"),
             ex(r#"arrayElement(array("foo", "bar"), 2)"#, "null"),
             ex(r#"arrayElement(array("foo", "bar"), -1)"#, r#""bar""#),
+            ex(r#"arrayElement(expression: array("foo", "bar"), index: 0)"#, r#""foo""#),
         ],
         see: dynatrace_docs!("array-functions#arrayElement"),
         imp: Scalar(|a, _| match (at(a, 0), at(a, 1)) {

@@ -319,10 +319,16 @@ fn moving(a: &[Value], ctx: &Ctx, kind: Window) -> Value {
 /// value with at least p% of the values at or below it (the lowest value for 0). Numbers give
 /// a double; durations, timestamps and booleans keep their type. Null when there are no
 /// values, they are of several types or of another type, or `p` is outside 0 to 100.
-pub(super) fn percentile(mut vals: Vec<Value>, p: f64) -> Value {
-    if vals.is_empty() || !(0.0..=100.0).contains(&p) {
-        return Value::Null;
-    }
+pub(super) fn percentile(vals: Vec<Value>, p: f64) -> Value {
+    let weighted = vals.into_iter().map(|v| (v, 1.0)).collect();
+    quantiles(weighted, &[p]).map_or(Value::Null, |mut q| q.pop().unwrap_or(Value::Null))
+}
+
+/// The values at the percentiles `ps` of weighted values, by weighted nearest rank: for each
+/// p the smallest value whose cumulative weight reaches p% of the total (with every weight 1
+/// this is [`percentile`]). Weights are positive. `None` when there are no values or they are
+/// not all of one quantile type; a `p` outside 0 to 100 gives null in its place.
+pub(super) fn quantiles(mut vals: Vec<(Value, f64)>, ps: &[f64]) -> Option<Vec<Value>> {
     let class = |v: &Value| match v {
         Value::Long(_) | Value::Double(_) => 1,
         Value::Duration(_) => 2,
@@ -330,15 +336,38 @@ pub(super) fn percentile(mut vals: Vec<Value>, p: f64) -> Value {
         Value::Bool(_) => 4,
         _ => 0,
     };
-    let c = class(&vals[0]);
-    if c == 0 || vals.iter().any(|v| class(v) != c) {
-        return Value::Null;
+    let c = class(&vals.first()?.0);
+    if c == 0 || vals.iter().any(|(v, _)| class(v) != c) {
+        return None;
     }
-    vals.sort_by(crate::value::sort_cmp);
-    let n = vals.len();
-    let rank = ((p / 100.0 * n as f64).ceil() as usize).clamp(1, n);
-    match &vals[rank - 1] {
-        v @ (Value::Long(_) | Value::Double(_)) => v.as_f64().map_or(Value::Null, Value::Double),
-        v => v.clone(),
-    }
+    vals.sort_by(|a, b| crate::value::sort_cmp(&a.0, &b.0));
+    let total: f64 = vals.iter().map(|(_, w)| w).sum();
+    let cumulative: Vec<f64> = vals
+        .iter()
+        .scan(0.0, |acc, (_, w)| {
+            *acc += w;
+            Some(*acc)
+        })
+        .collect();
+    Some(
+        ps.iter()
+            .map(|&p| {
+                if !(0.0..=100.0).contains(&p) {
+                    return Value::Null;
+                }
+                // p × total / 100 first: exact for whole numbers (90 × 10 / 100 is 9, while
+                // 0.9 × 10 is not).
+                let target = p * total / 100.0 - total * 1e-12;
+                let i = cumulative
+                    .partition_point(|&c| c < target)
+                    .min(vals.len() - 1);
+                match &vals[i].0 {
+                    v @ (Value::Long(_) | Value::Double(_)) => {
+                        v.as_f64().map_or(Value::Null, Value::Double)
+                    }
+                    v => v.clone(),
+                }
+            })
+            .collect(),
+    )
 }

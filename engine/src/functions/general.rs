@@ -31,6 +31,29 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ..GENERAL
     },
     Function {
+        name: "exists",
+        params: &[req("field", Ty::ANY)],
+        returns: Ty::BOOL,
+        doc: "True if the record has the field, even when its value is null; a member path (`event[requestParameters]`, `r[a][0]`) exists when each step does: a parsed CloudTrail event tells a member that is JSON null (exists) from a missing one (does not). Results are tables: a field that some records of `data` lack is in every record, null where it was missing.",
+        examples: &[
+            ex(
+                "data record(a = 1, b = null)\n| fields exists(a), exists(b), exists(c)",
+                r#"{"exists(a)":true,"exists(b)":true,"exists(c)":false}"#,
+            ),
+            ex(
+                "data record(r = record(x = null, list = array(1)))\n| fields exists(r[x]), exists(r[y]), exists(r[list][0]), exists(r[list][1]), exists(r[x][z])",
+                r#"{"exists(r[x])":true,"exists(r[y])":false,"exists(r[list][0])":true,"exists(r[list][1])":false,"exists(r[x][z])":false}"#,
+            ),
+            ex(
+                "data record(a = 1)\n| fieldsRemove a\n| fieldsAdd gone = exists(a), added = exists(b)\n| fieldsAdd b = null\n| fieldsAdd now = exists(b)",
+                r#"{"gone":false,"added":false,"b":null,"now":true}"#,
+            ),
+        ],
+        see: dynatrace_docs!("general-functions#exists"),
+        imp: super::Imp::Exists,
+        ..GENERAL
+    },
+    Function {
         name: "in",
         params: &[req("needle", Ty::ANY), many("haystack", Ty::ANY, 1)],
         returns: Ty::BOOL,
@@ -162,13 +185,18 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "type",
-        params: &[req("expression", Ty::ANY)],
+        params: &[
+            req("expression", Ty::ANY),
+            named("withSubtype", Ty::BOOL, Def::Bool(false)),
+        ],
         returns: Ty::STRING,
-        doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `array` or `record`.",
+        doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `array` or `record`; `withSubtype: true` adds a subtype where a type has them (`ip/ipv4`, `uid/uuid` in Dynatrace; none of Trailscope's types has one, so the name stays the same).",
         examples: &[
             ex("type(array(1, 2, 3))", r#""array""#),
             ex("type(3.14)", r#""double""#),
             ex("type(5m)", r#""duration""#),
+            ex("type(3, withSubtype: true)", r#""long""#),
+            ex("type(record(a = 1), withSubtype: true)", r#""record""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#type"),
         imp: Scalar(|a, _| Value::str(at(a, 0).type_name())),

@@ -43,7 +43,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::value::{Record, Value};
-pub use aggregation::{Aggregate, State};
+pub use aggregation::{Aggregate, BinEdge, State};
 pub use operators::{search_value, term_matches};
 pub use string::{matches_phrase, matches_value};
 
@@ -205,6 +205,32 @@ pub struct Param {
     /// The value must be a constant (`bin(t, 5m)`, not `bin(t, field)`): the planner refuses
     /// an argument that reads fields.
     pub constant: bool,
+    /// A constant value must lie in this range (inclusive); the planner refuses another.
+    pub range: Option<(f64, f64)>,
+}
+
+impl Param {
+    /// The same parameter, whose constant values must lie from `lo` to `hi`.
+    pub const fn within(self, lo: f64, hi: f64) -> Param {
+        Param {
+            range: Some((lo, hi)),
+            ..self
+        }
+    }
+
+    /// Whether a constant value is in the declared range: a number's value, a string's length
+    /// in characters (anything is, without a range; null too).
+    pub fn in_range(&self, v: &Value) -> bool {
+        let x = match v {
+            Value::Str(s) => Some(s.chars().count() as f64),
+            Value::Null => None,
+            v => v.as_f64(),
+        };
+        match (self.range, x) {
+            (Some((lo, hi)), Some(x)) => (lo..=hi).contains(&x),
+            _ => true,
+        }
+    }
 }
 
 /// A required positional parameter.
@@ -214,6 +240,7 @@ pub const fn req(name: &'static str, ty: Ty) -> Param {
         ty,
         kind: ParamKind::Required,
         constant: false,
+        range: None,
     }
 }
 
@@ -232,6 +259,15 @@ pub const fn many(name: &'static str, ty: Ty, min: usize) -> Param {
         ty,
         kind: ParamKind::Repeated { min },
         constant: false,
+        range: None,
+    }
+}
+
+/// A repeated positional parameter whose values must be constants.
+pub const fn many_const(name: &'static str, ty: Ty, min: usize) -> Param {
+    Param {
+        constant: true,
+        ..many(name, ty, min)
     }
 }
 
@@ -242,6 +278,15 @@ pub const fn named(name: &'static str, ty: Ty, default: Def) -> Param {
         ty,
         kind: ParamKind::Named(default),
         constant: false,
+        range: None,
+    }
+}
+
+/// An optional parameter passed by name whose value must be a constant.
+pub const fn named_const(name: &'static str, ty: Ty, default: Def) -> Param {
+    Param {
+        constant: true,
+        ..named(name, ty, default)
     }
 }
 
@@ -287,6 +332,8 @@ pub enum Imp {
     Iterative(Iterative),
     /// `lookup([sub-query], …)`: planned with its sub-query.
     Lookup,
+    /// `exists(field)`: planned as a test of the field's (or member's) presence.
+    Exists,
 }
 
 /// The functions of iterative expressions (`a[]`); see `functions/iterative.rs`.
@@ -394,6 +441,21 @@ impl Function {
         None
     }
 
+    /// The declaration of each of `n` planned arguments (positional ones spread, then every
+    /// named parameter in declaration order, as a plan holds them).
+    pub fn arg_params(&self, n: usize) -> Vec<&Param> {
+        let named: Vec<&Param> = self
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Named(_)))
+            .collect();
+        let positional = n.saturating_sub(named.len());
+        (0..positional)
+            .filter_map(|i| self.positional_param(i))
+            .chain(named)
+            .collect()
+    }
+
     pub fn aggregate(&self) -> Option<&Aggregate> {
         match &self.imp {
             Imp::Aggregate(a) => Some(a),
@@ -449,6 +511,7 @@ static FAMILIES: &[&[Function]] = &[
     network::FUNCTIONS,
     iterative::FUNCTIONS,
     aggregation::FUNCTIONS,
+    aggregation::STATS,
     bitwise::FUNCTIONS,
     hash::FUNCTIONS,
 ];

@@ -75,6 +75,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex("timestamp(2019, 8, 1, 13, 30, 0)", r#""2019-08-01T13:30:00Z""#),
             ex("timestamp(2026, 11, 20, 11, 40, 5, millis: 250)", r#""2026-11-20T11:40:05.250Z""#),
             ex("timestamp(2026, 2, 30, 0, 0, 0)", "null"),
+            ex(
+                "data record()\n| fieldsAdd timestamp(year:2019, month:8, day:1, hour:13, minute:30, second:0)",
+                r#"{"timestamp(2019, 8, 1, 13, 30, 0)":"2019-08-01T13:30:00Z"}"#,
+            ),
+            ex(
+                "data record()\n| fieldsAdd t = timestamp(2026, 11, 20, hour: 11, minute: 40, second: 5, nanos: 7)",
+                r#"{"t":"2026-11-20T11:40:05.000000007Z"}"#,
+            ),
         ],
         see: dynatrace_docs!("time-functions#timestamp"),
         imp: Scalar(timestamp),
@@ -205,6 +213,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"duration(60, "s")"#, "60000000000"),
             ex(r#"duration(24, "h")"#, "86400000000000"),
             ex(r#"duration(1.5, "h")"#, "5400000000000"),
+            ex(r#"duration(90, unit: "s")"#, "90000000000"),
+            ex(r#"duration(value: 2, unit: "m")"#, "120000000000"),
+            ex(r#"duration(2, "weeks")"#, "null"),
         ],
         see: dynatrace_docs!("time-functions#duration"),
         imp: Scalar(|a, _| {

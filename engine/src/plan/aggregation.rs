@@ -4,24 +4,55 @@
 use std::sync::Arc;
 
 use super::{flatten, output_name, AggCall, Op, PExpr, Params, Planner, Schema, Timeseries};
-use crate::diag::{Code, Diagnostic};
-use crate::functions;
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::functions::{self, FnRef, Param, ParamKind};
 use crate::syntax::ast::{self, Arg, ArgValue, Expr, ExprKind};
 use crate::value::Value;
 
 impl Planner<'_> {
-    pub(super) fn agg_call(&mut self, e: &Expr, allow_default: bool) -> Option<AggCall> {
+    /// An aggregation call: its declared parameters (per-record expressions, checked constants)
+    /// and, in makeTimeseries (`in_series`), `default:`, `rate:` and `scalar:`.
+    pub(super) fn agg_call(&mut self, e: &Expr, in_series: bool) -> Option<AggCall> {
         let ExprKind::Call(name, args) = &e.kind else {
             return None;
         };
         let f = functions::lookup(&name.name)?;
         let agg = f.aggregate()?;
+        if agg.bin.is_some() && !in_series {
+            self.err(
+                Diagnostic::error(
+                    Code::E323,
+                    e.span,
+                    format!(
+                        "expected `{}()` only in makeTimeseries, found it in summarize",
+                        f.name
+                    ),
+                )
+                .with_label("the start or end of each bin of a series")
+                .with_hint(
+                    "summarize has no bins: use makeTimeseries, or min(timestamp) / max(timestamp)",
+                ),
+            );
+            return None;
+        }
         let mut default = None;
         let (mut rate, mut scalar) = (None, false);
         let mut positional = Vec::new();
+        let mut named: Vec<(&str, &Arg)> = Vec::new();
         for arg in args {
             match &arg.param {
-                Some(p) if p.name == "rate" && allow_default => {
+                Some(p) if f.named().any(|(n, _)| n == p.name) => named.push((&p.name, arg)),
+                Some(p) if in_series && agg.bin.is_some() => {
+                    self.err(Diagnostic::error(
+                        Code::E320,
+                        p.span,
+                        format!(
+                            "expected no parameters for `{}()`, found `{}:`",
+                            f.name, p.name
+                        ),
+                    ));
+                }
+                Some(p) if p.name == "rate" && in_series => {
                     match arg.expr().and_then(|x| self.constant(x)) {
                         Some(Value::Duration(d)) if d > 0 => rate = Some(d),
                         _ => self.err(Diagnostic::error(
@@ -31,7 +62,7 @@ impl Planner<'_> {
                         )),
                     }
                 }
-                Some(p) if p.name == "scalar" && allow_default => {
+                Some(p) if p.name == "scalar" && in_series => {
                     match arg.expr().and_then(|x| self.constant(x)) {
                         Some(Value::Bool(b)) => scalar = b,
                         _ => self.err(Diagnostic::error(
@@ -41,7 +72,7 @@ impl Planner<'_> {
                         )),
                     }
                 }
-                Some(p) if p.name == "default" && allow_default => {
+                Some(p) if p.name == "default" && in_series => {
                     default = arg.expr().and_then(|x| self.constant(x));
                     if !matches!(default, Some(Value::Long(_) | Value::Double(_))) {
                         self.err(Diagnostic::error(
@@ -52,66 +83,168 @@ impl Planner<'_> {
                     }
                 }
                 Some(p) => {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E320,
-                            p.span,
-                            format!(
-                                "expected no named parameters for `{}` here, found `{}:`",
-                                f.name, p.name
-                            ),
+                    let own: Vec<&str> = f.named().map(|(n, _)| n).collect();
+                    let takes = if own.is_empty() {
+                        format!("expected no named parameters for `{}`", f.name)
+                    } else {
+                        format!(
+                            "expected a parameter of `{}` ({}:)",
+                            f.name,
+                            own.join(":, ")
                         )
-                        .with_hint(if allow_default {
-                            "makeTimeseries aggregations take `default:`, `rate:` and `scalar:`"
-                        } else {
-                            ""
-                        }),
-                    );
+                    };
+                    let series = ["default", "rate", "scalar"];
+                    let mut d = Diagnostic::error(
+                        Code::E320,
+                        p.span,
+                        format!(
+                            "{takes}{}, found `{}:`",
+                            if in_series { "" } else { " here" },
+                            p.name
+                        ),
+                    )
+                    .with_label("not a parameter of this aggregation");
+                    if let Some(s) = did_you_mean(&p.name, own.iter().copied()) {
+                        d = d.with_hint(format!("did you mean `{s}:`?"));
+                    } else if in_series {
+                        d = d.with_hint(
+                            "makeTimeseries aggregations take `default:`, `rate:` and `scalar:`",
+                        );
+                    } else if series.contains(&p.name.as_str()) {
+                        d = d.with_hint(format!(
+                            "`{}:` belongs to makeTimeseries aggregations",
+                            p.name
+                        ));
+                    }
+                    self.err(d);
                 }
                 None => positional.push(arg),
             }
         }
         let (min, max) = f.arity();
+        if max == usize::MAX {
+            positional = flatten(&positional);
+        }
         if positional.len() < min || positional.len() > max {
-            self.err(super::expr::arity_error(f, positional.len(), e.span));
+            let mut d = super::expr::arity_error(f, positional.len(), e.span);
+            if positional.len() > max && f.named().next().is_some() {
+                d = d.with_hint(format!(
+                    "optional parameters must be named: {}:",
+                    f.named().map(|(n, _)| n).collect::<Vec<_>>().join(":, ")
+                ));
+            }
+            self.err(d);
             return None;
         }
-        if let Some(x) = positional.first().and_then(|a| a.expr()) {
-            if super::expr::has_free_iteration(x) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E346,
-                        x.span,
-                        format!("element-wise aggregation of arrays (`{}(a[])`) is not supported yet", f.name),
-                    )
-                    .with_label("an iterative expression in an aggregation")
-                    .with_hint("aggregate the elements: expand the array first, or use arraySum/arrayAvg per record"),
-                );
-                return None;
+        if let Some(x) = positional
+            .iter()
+            .filter_map(|a| a.expr())
+            .find(|x| super::expr::has_free_iteration(x))
+        {
+            self.err(
+                Diagnostic::error(
+                    Code::E346,
+                    x.span,
+                    format!("element-wise aggregation of arrays (`{}(a[])`) is not supported yet", f.name),
+                )
+                .with_label("an iterative expression in an aggregation")
+                .with_hint("aggregate the elements: expand the array first, or use arraySum/arrayAvg per record"),
+            );
+            return None;
+        }
+        // The arguments read the records, not other aggregations' results.
+        let slots = self.slots.take();
+        let mut planned = Vec::new();
+        let mut ok = true;
+        for (i, a) in positional.iter().enumerate() {
+            match f.positional_param(i).and_then(|p| self.agg_arg(f, p, a)) {
+                Some(x) => planned.push(x),
+                None => ok = false,
             }
         }
-        // The argument reads the records, not other aggregations' results.
-        let slots = self.slots.take();
-        let arg = match positional.first() {
-            Some(a) => a.expr().and_then(|x| self.expr(x)),
-            None => None,
-        };
+        for p in f.params {
+            let ParamKind::Named(def) = p.kind else {
+                continue;
+            };
+            match named.iter().rev().find(|(n, _)| *n == p.name) {
+                Some((_, a)) => match self.agg_arg(f, p, a) {
+                    Some(x) => planned.push(x),
+                    None => ok = false,
+                },
+                None => planned.push(PExpr::Const(def.value())),
+            }
+        }
         self.slots = slots;
-        if !positional.is_empty() && arg.is_none() {
+        if !ok {
             return None;
         }
         if agg.condition {
-            if let (Some(pe), Some(x)) = (&arg, positional.first().and_then(|p| p.expr())) {
+            if let (Some(pe), Some(x)) =
+                (planned.first(), positional.first().and_then(|p| p.expr()))
+            {
                 self.check_condition(pe, x.span);
             }
         }
         Some(AggCall {
             func: f,
-            arg,
+            args: planned,
             default,
             rate,
             scalar,
         })
+    }
+
+    /// One argument of an aggregation: a per-record expression, or a constant of the declared
+    /// type and range.
+    fn agg_arg(&mut self, f: FnRef, p: &Param, a: &Arg) -> Option<PExpr> {
+        let Some(x) = a.expr() else {
+            self.err(Diagnostic::error(
+                Code::E333,
+                a.span,
+                format!(
+                    "expected a value for `{}` of `{}`, found a `{{ }}` group",
+                    p.name, f.name
+                ),
+            ));
+            return None;
+        };
+        let pe = self.expr(x)?;
+        if !p.constant {
+            return Some(pe);
+        }
+        let PExpr::Const(v) = pe else {
+            self.err(
+                Diagnostic::error(
+                    Code::E340,
+                    x.span,
+                    format!(
+                        "expected a constant for `{}` of `{}`, found an expression that reads fields",
+                        p.name, f.name
+                    ),
+                )
+                .with_label("must be the same for every record"),
+            );
+            return None;
+        };
+        if !p.ty.accepts(&v) {
+            self.err(
+                Diagnostic::error(
+                    Code::E347,
+                    x.span,
+                    format!(
+                        "expected a {} for `{}` of `{}`, found a {}",
+                        p.ty,
+                        p.name,
+                        f.name,
+                        v.type_name()
+                    ),
+                )
+                .with_label(format!("not a {}", p.ty)),
+            );
+            return None;
+        }
+        self.check_range(f, p, &v, x.span)?;
+        Some(PExpr::Const(v))
     }
 
     fn by_param(&mut self, arg: &Arg) -> Vec<(Arc<str>, PExpr)> {
@@ -167,7 +300,22 @@ impl Planner<'_> {
             let name = output_name(a, e);
             match self.agg_call(e, true) {
                 Some(call) if !call.func.aggregate().is_some_and(|a| a.in_timeseries) => {
-                    self.err(Diagnostic::error(Code::E323, e.span, "expected a time-series aggregation (count, countIf, sum, avg, min, max, median, countDistinct), found one that makeTimeseries does not support").with_hint("use summarize for takeFirst, collectArray and similar"));
+                    let accepted: Vec<&str> = functions::all()
+                        .filter(|f| f.aggregate().is_some_and(|a| a.in_timeseries))
+                        .map(|f| f.name)
+                        .collect();
+                    self.err(
+                        Diagnostic::error(
+                            Code::E323,
+                            e.span,
+                            format!(
+                                "expected a time-series aggregation ({}), found `{}`, which makeTimeseries does not support",
+                                accepted.join(", "),
+                                call.func.name
+                            ),
+                        )
+                        .with_hint("use summarize for takeFirst, collectArray and similar"),
+                    );
                 }
                 Some(call) => aggs.push((Arc::from(name.as_str()), call)),
                 None => {
@@ -191,6 +339,17 @@ impl Planner<'_> {
                 c.span,
                 "expected an aggregation such as count() in `makeTimeseries`",
             ));
+        }
+        let is_bin = |c: &AggCall| c.func.aggregate().is_some_and(|a| a.bin.is_some());
+        if !aggs.is_empty() && aggs.iter().all(|(_, c)| is_bin(c)) {
+            self.err(
+                Diagnostic::error(
+                    Code::E323,
+                    c.span,
+                    "expected another aggregation beside `start()` and `end()`, found only them",
+                )
+                .with_hint("add the values to chart, e.g. makeTimeseries count(), start()"),
+            );
         }
         let mut ts = Timeseries {
             by: Vec::new(),
@@ -248,7 +407,7 @@ impl Planner<'_> {
                     if let Some(bad) = ts
                         .aggs
                         .iter()
-                        .find(|(_, c)| !matches!(c.func.name, "count" | "countIf"))
+                        .find(|(_, c)| !is_bin(c) && !matches!(c.func.name, "count" | "countIf"))
                     {
                         self.err(
                             Diagnostic::error(
@@ -275,7 +434,8 @@ impl Planner<'_> {
                     match a.expr().and_then(|e| self.constant(e)) {
                         Some(Value::Bool(b)) => {
                             for (_, c) in &mut ts.aggs {
-                                c.scalar |= b;
+                                // start() and end() stay series: they are the bins.
+                                c.scalar |= b && !is_bin(c);
                             }
                         }
                         _ => self.err(Diagnostic::error(

@@ -343,9 +343,15 @@ fn sort_keys(keys: &[SortKey]) -> String {
 }
 
 fn agg_call(c: &AggCall) -> String {
+    // Named parameters are shown where they differ from their defaults.
     let mut parts = Vec::new();
-    if let Some(a) = &c.arg {
-        parts.push(expr(a, &[]));
+    for (p, a) in c.func.arg_params(c.args.len()).iter().zip(&c.args) {
+        let text = expr(a, &[]);
+        match p.kind {
+            ParamKind::Named(d) if text == value(&d.value()) => {}
+            ParamKind::Named(_) => parts.push(format!("{}: {text}", p.name)),
+            _ => parts.push(text),
+        }
     }
     if let Some(d) = &c.default {
         parts.push(format!("default: {}", value(d)));
@@ -452,6 +458,7 @@ pub(super) fn expr(e: &PExpr, slots: &[String]) -> String {
         ),
         PExpr::Element(_, array) => format!("{}[]", operand(array, slots)),
         PExpr::IterIndex => "iIndex()".into(),
+        PExpr::Exists(path) => format!("exists({})", expr(path, slots)),
         PExpr::Agg(i) => slots
             .get(*i)
             .cloned()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{flatten, PExpr, PKey, Planner};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
-use crate::functions::{self, Ctx, FnRef, Imp, Iterative, ParamKind, Ty};
+use crate::functions::{self, Ctx, FnRef, Imp, Iterative, Param, ParamKind, Ty};
 use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Expr, ExprKind, Key, Literal, UnOp};
 use crate::time::{self, Unit};
 use crate::value::Value;
@@ -355,13 +355,24 @@ impl Planner<'_> {
             Imp::Record => return self.record(args),
             Imp::Iterative(kind) => return self.iterative(f, kind, args, e),
             Imp::Lookup => return self.lookup_function(args, e),
+            Imp::Exists => return self.exists(f, args, e),
             Imp::Scalar(_) => {}
         }
         let mut positional: Vec<&Arg> = Vec::new();
         let mut named: Vec<(&str, &Arg)> = Vec::new();
+        // Required parameters may be passed by name (`timestamp(year: 2019, …)`), when no
+        // parameter repeats.
+        let by_name = |n: &str| {
+            f.arity().1 != usize::MAX
+                && f.params
+                    .iter()
+                    .any(|p| p.name == n && matches!(p.kind, ParamKind::Required))
+        };
+        let mut required_named: Vec<&Arg> = Vec::new();
         for a in args {
             match &a.param {
                 Some(p) if f.named().any(|(n, _)| n == p.name) => named.push((p.name.as_str(), a)),
+                Some(p) if by_name(&p.name) => required_named.push(a),
                 Some(p) => {
                     let mut d = Diagnostic::error(
                         Code::E332,
@@ -384,6 +395,9 @@ impl Planner<'_> {
         let (min, max) = f.arity();
         if max == usize::MAX {
             positional = flatten(&positional);
+        }
+        if !required_named.is_empty() {
+            positional = self.place_by_name(f, positional, &required_named)?;
         }
         if positional.len() < min || positional.len() > max {
             let mut d = arity_error(f, positional.len(), span);
@@ -451,6 +465,7 @@ impl Planner<'_> {
                 return None;
             }
             if let PExpr::Const(v) = arg {
+                self.check_range(f, param, v, positional[i].span)?;
                 if param.ty == Ty::STRING && !param.ty.accepts(v) {
                     let which = if i == 0 {
                         "the first parameter".to_string()
@@ -479,11 +494,91 @@ impl Planner<'_> {
                 continue;
             };
             match named.iter().find(|(n, _)| *n == p.name) {
-                Some((_, a)) => out.push(self.expr(a.expr()?)?),
+                Some((_, a)) => {
+                    let x = self.expr(a.expr()?)?;
+                    if let PExpr::Const(v) = &x {
+                        self.check_range(f, p, v, a.span)?;
+                    }
+                    out.push(x);
+                }
                 None => out.push(PExpr::Const(def.value())),
             }
         }
         self.fold(f, out, span)
+    }
+
+    /// A constant outside its parameter's declared range is an error (E347).
+    pub(super) fn check_range(&mut self, f: FnRef, p: &Param, v: &Value, span: Span) -> Option<()> {
+        let Some((lo, hi)) = p.range.filter(|_| !p.in_range(v)) else {
+            return Some(());
+        };
+        let want = match v {
+            Value::Str(_) if lo == hi => {
+                format!("{lo} character{} long", if lo == 1.0 { "" } else { "s" })
+            }
+            Value::Str(_) => format!("{lo} to {hi} characters long"),
+            _ => format!("from {lo} to {hi}"),
+        };
+        let mut found = String::new();
+        v.write_json(&mut found);
+        self.err(
+            Diagnostic::error(
+                Code::E347,
+                span,
+                format!(
+                    "expected `{}` of `{}` {want}, found {found}",
+                    p.name, f.name
+                ),
+            )
+            .with_label("out of range"),
+        );
+        None
+    }
+
+    /// Positional arguments with the required parameters passed by name put in their places;
+    /// `None` (after an error) when a place is taken twice or left empty.
+    fn place_by_name<'b>(
+        &mut self,
+        f: FnRef,
+        positional: Vec<&'b Arg>,
+        by_name: &[&'b Arg],
+    ) -> Option<Vec<&'b Arg>> {
+        let required: Vec<&str> = f.positional().map(|p| p.name).collect();
+        let mut slots: Vec<Option<&Arg>> = vec![None; required.len().max(positional.len())];
+        for (i, a) in positional.into_iter().enumerate() {
+            slots[i] = Some(a);
+        }
+        for a in by_name {
+            let name = a.param.as_ref().map_or("", |p| p.name.as_str());
+            let i = required.iter().position(|n| *n == name)?;
+            if slots[i].is_some() {
+                self.err(
+                    Diagnostic::error(
+                        Code::E334,
+                        a.span,
+                        format!("expected `{name}` of `{}` once, found it given twice (by position and by name)", f.name),
+                    )
+                    .with_label(format!("takes {}", f.signature())),
+                );
+                return None;
+            }
+            slots[i] = Some(a);
+        }
+        if let Some(i) = slots.iter().position(Option::is_none) {
+            self.err(
+                Diagnostic::error(
+                    Code::E334,
+                    by_name[0].span,
+                    format!(
+                        "expected `{}` of `{}`, found it missing",
+                        required[i], f.name
+                    ),
+                )
+                .with_label(format!("takes {}", f.signature())),
+            );
+            return None;
+        }
+        Some(slots.into_iter().flatten().collect())
     }
 
     /// `iAny(…)`, `iCollectArray(…)` (an iteration of their own) and `iIndex()`.
@@ -543,6 +638,60 @@ impl Planner<'_> {
             arrays,
             body: Box::new(planned),
         })
+    }
+
+    /// `exists(field)`: the field (or member path) as written, without the warnings for unknown
+    /// fields and members: asking is the point.
+    fn exists(&mut self, f: FnRef, args: &[Arg], e: &Expr) -> Option<PExpr> {
+        let [arg] = args else {
+            self.err(arity_error(f, args.len(), e.span));
+            return None;
+        };
+        let Some(x) = arg.expr().filter(|_| arg.param.is_none()) else {
+            self.err(Diagnostic::error(
+                Code::E347,
+                arg.span,
+                "expected a field name in `exists`, e.g. exists(event[errorCode])",
+            ));
+            return None;
+        };
+        if self.slots.is_some() {
+            // In summarize, a field outside an aggregation: the usual error.
+            return self.expr(x);
+        }
+        fn path(x: &Expr) -> Option<PExpr> {
+            match &x.kind {
+                ExprKind::Field(name) => Some(PExpr::Field(Arc::from(name.as_str()))),
+                ExprKind::Index(base, key) => Some(PExpr::Member(
+                    Box::new(path(base)?),
+                    match key {
+                        Key::Name(n) => PKey::Name(Arc::from(n.as_str())),
+                        Key::Index(i) => PKey::Index(*i),
+                    },
+                )),
+                _ => None,
+            }
+        }
+        match path(x) {
+            Some(p) => Some(PExpr::Exists(Box::new(p))),
+            None => {
+                self.err(
+                    Diagnostic::error(
+                        Code::E347,
+                        x.span,
+                        format!(
+                            "expected a field name in `exists`, found `{}`",
+                            x.canonical()
+                        ),
+                    )
+                    .with_label("not a field or member path")
+                    .with_hint(
+                        "exists tells whether a record has a field; for a value use isNotNull(…)",
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn record(&mut self, args: &[Arg]) -> Option<PExpr> {
@@ -606,6 +755,7 @@ pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
         | PExpr::InSet(..)
         | PExpr::Iterate { .. }
         | PExpr::Element(..)
+        | PExpr::Exists(_)
         | PExpr::IterIndex => return None,
         PExpr::Member(b, k) => {
             let v = eval_const(b, ctx)?;

@@ -71,6 +71,9 @@ pub enum PExpr {
     /// Inside an iterative body: the current element of array k (the array, for `EXPLAIN`).
     Element(usize, Box<PExpr>),
     IterIndex,
+    /// `exists(path)`: true where the record has the field (`PExpr::Field`) or the member path
+    /// (`PExpr::Member`s over a field), even when the value there is null.
+    Exists(Box<PExpr>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -83,7 +86,10 @@ pub enum PKey {
 pub struct AggCall {
     /// An aggregation function (its declaration holds an `Imp::Aggregate`).
     pub func: FnRef,
-    pub arg: Option<PExpr>,
+    /// Every parameter in declaration order, as for a scalar call: positional ones (repeated
+    /// ones spread), then each named one (its default when absent). Parameters declared
+    /// constant are `PExpr::Const`; see [`AggCall::split`].
+    pub args: Vec<PExpr>,
     /// makeTimeseries `default:` for empty bins.
     pub default: Option<Value>,
     /// makeTimeseries `rate:`: each bin's value is scaled to this duration (value / interval ×
@@ -91,6 +97,22 @@ pub struct AggCall {
     pub rate: Option<i64>,
     /// makeTimeseries `scalar: true`: one value over the whole time frame instead of a series.
     pub scalar: bool,
+}
+
+impl AggCall {
+    /// The per-record arguments and the constant parameters' values, each in declaration
+    /// order (what `Aggregate::update` and `init`/`finish` receive).
+    pub fn split(&self) -> (Vec<&PExpr>, Vec<Value>) {
+        let mut inputs = Vec::new();
+        let mut consts = Vec::new();
+        for (p, a) in self.func.arg_params(self.args.len()).iter().zip(&self.args) {
+            match a {
+                PExpr::Const(v) if p.constant => consts.push(v.clone()),
+                a => inputs.push(a),
+            }
+        }
+        (inputs, consts)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -381,6 +381,15 @@ impl Store {
         }
     }
 
+    /// For each row, whether its event has the value at `path` (a member that is JSON null
+    /// has it; a missing one does not).
+    pub fn has_path(&self, rows: &[u32], path: &[String]) -> Vec<bool> {
+        let steps = self.resolve_path(path);
+        rows.iter()
+            .map(|&r| crate::exec::budget::tick() && self.locate(r, &steps).is_some())
+            .collect()
+    }
+
     /// The small-dictionary column of a base field: codes per row and the dictionary.
     pub(crate) fn base_codes(&self, f: BaseField) -> Option<(&[u32], &[Value])> {
         Some(match f {

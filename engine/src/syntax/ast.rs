@@ -4,6 +4,7 @@
 
 use super::quote;
 use crate::diag::Span;
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
@@ -172,12 +173,16 @@ impl Expr {
                 let canonical_name = decl.map_or(name.name.as_str(), |f| f.name).to_string();
                 let group_tail =
                     decl.is_some_and(|f| f.naming == crate::functions::Naming::GroupTail);
+                let args = decl.map_or_else(
+                    || args.iter().map(Cow::Borrowed).collect(),
+                    |f| by_position(f, args),
+                );
                 let parts: Vec<String> = if group_tail && args.len() > 2 {
                     // in(a, "x", "y") is named as in(a, {"x", "y"}).
-                    let rest: Vec<String> = args[1..].iter().map(Arg::canonical).collect();
+                    let rest: Vec<String> = args[1..].iter().map(|a| a.canonical()).collect();
                     vec![args[0].canonical(), format!("{{{}}}", rest.join(", "))]
                 } else {
-                    args.iter().map(Arg::canonical).collect()
+                    args.iter().map(|a| a.canonical()).collect()
                 };
                 format!("{canonical_name}({})", parts.join(", "))
             }
@@ -249,4 +254,44 @@ impl Arg {
             ArgValue::Group(_) => None,
         }
     }
+}
+
+/// A call's arguments with required parameters passed by name shown as positional ones, in
+/// their places (`timestamp(year:2019, month:8, …)` is named `timestamp(2019, 8, …)`, as
+/// Dynatrace names it).
+fn by_position<'a>(f: &crate::functions::Function, args: &'a [Arg]) -> Vec<Cow<'a, Arg>> {
+    use crate::functions::ParamKind;
+    let required: Vec<&str> = f
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Required))
+        .map(|p| p.name)
+        .collect();
+    let place = |a: &Arg| {
+        a.param
+            .as_ref()
+            .and_then(|p| required.iter().position(|n| *n == p.name))
+    };
+    if f.arity().1 == usize::MAX || !args.iter().any(|a| place(a).is_some()) {
+        return args.iter().map(Cow::Borrowed).collect();
+    }
+    let mut slots: Vec<Option<Cow<'a, Arg>>> = vec![None; required.len()];
+    let mut rest = Vec::new();
+    let mut next = 0;
+    for a in args {
+        match place(a) {
+            Some(i) if slots[i].is_none() => {
+                slots[i] = Some(Cow::Owned(Arg {
+                    param: None,
+                    ..a.clone()
+                }))
+            }
+            None if a.param.is_none() && next < slots.len() && slots[next].is_none() => {
+                slots[next] = Some(Cow::Borrowed(a));
+                next += 1;
+            }
+            _ => rest.push(Cow::Borrowed(a)),
+        }
+    }
+    slots.into_iter().flatten().chain(rest).collect()
 }

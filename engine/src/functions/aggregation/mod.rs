@@ -1,24 +1,42 @@
 //! Aggregation functions (`summarize`, `makeTimeseries`): each is a running [`State`] per group
-//! (or per time bin) with `init`, `update` and `finish`. Nulls never reach `update`.
+//! (or per time bin) with `init`, `update` and `finish`. A record whose expression is null does
+//! not count. Counting, summing, taking and collecting here; quantiles, moments and
+//! correlation in [`stats`].
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/aggregation-functions>.
 
 use std::collections::HashSet;
 
 use super::Imp::Aggregate as Agg;
-use super::{ex, req, Family, Function, Ty};
+use super::{ex, named_const, req, Def, Family, Function, Param, Ty};
 use crate::value::{dql_cmp, sort_cmp, GroupKey, Value};
 
-/// How an aggregation runs.
+/// How an aggregation runs. Its parameters are of two kinds: *per-record* arguments (the
+/// expression, `correlation`'s second one, `weight:`), evaluated for every record, and
+/// *constant* ones (declared constant: `percentile`'s percentile, `maxLength:`), evaluated once
+/// when the query is planned and handed to `init` and `finish`, each kind in declaration order.
 #[derive(Clone, Copy)]
 pub struct Aggregate {
-    pub init: fn() -> State,
-    /// Adds one non-null value.
-    pub update: fn(&mut State, &Value),
-    pub finish: fn(State) -> Value,
+    /// A new state, from the constant parameters.
+    pub init: fn(&[Value]) -> State,
+    /// Adds one record's per-record arguments. The first is never null (a record whose
+    /// expression is null does not count); the others may be.
+    pub update: fn(&mut State, &[Value]),
+    /// The result, from the state and the constant parameters.
+    pub finish: fn(State, &[Value]) -> Value,
     /// The parameter is a condition: only rows where it is true count (`countIf`).
     pub condition: bool,
     /// `makeTimeseries` accepts it.
     pub in_timeseries: bool,
+    /// `start()`/`end()`: no aggregation of values but each bin's start or end timestamp
+    /// (makeTimeseries only, beside another aggregation).
+    pub bin: Option<BinEdge>,
+}
+
+/// Which timestamp of a bin `start()` and `end()` give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinEdge {
+    Start,
+    End,
 }
 
 /// Running state of one aggregation for one group (or bin). An aggregation without a parameter
@@ -39,8 +57,31 @@ pub enum State {
         doubles: bool,
     },
     Take(Option<Value>),
-    Distinct(HashSet<GroupKey>, Vec<Value>),
-    Collect(Vec<Value>),
+    /// `countDistinct…`, `collectDistinct`: the values seen, and for `collectDistinct` the
+    /// result so far (at most `max` values; arrays spread when `expand`).
+    Distinct {
+        set: HashSet<GroupKey>,
+        vals: Vec<Value>,
+        max: usize,
+        expand: bool,
+    },
+    /// `collectArray`: at most `max` values (arrays spread when `expand`).
+    Collect {
+        vals: Vec<Value>,
+        max: usize,
+        expand: bool,
+    },
+    /// Values with their weights (`median`, `percentile`, `percentiles`,
+    /// `percentileFromSamples`).
+    Weighted(Vec<(Value, f64)>),
+    /// `percentRank`: how many values are below `value`, of how many; `other` once a value
+    /// does not compare with it.
+    Rank {
+        value: Value,
+        below: u64,
+        n: u64,
+        other: bool,
+    },
     /// Welford's running count, mean and sum of squared deviations (`variance`, `stddev`);
     /// `other` once a value is not a number.
     Moments {
@@ -49,6 +90,21 @@ pub enum State {
         m2: f64,
         other: bool,
     },
+    /// Running means, co-moment and squared deviations of pairs (`correlation`).
+    Comoments {
+        n: f64,
+        mean_x: f64,
+        mean_y: f64,
+        c: f64,
+        m2x: f64,
+        m2y: f64,
+        other: bool,
+    },
+}
+
+/// The first per-record argument (null if there is none).
+pub(super) fn first(vals: &[Value]) -> &Value {
+    vals.first().unwrap_or(&Value::Null)
 }
 
 const AGGREGATION: Function = Function {
@@ -56,9 +112,9 @@ const AGGREGATION: Function = Function {
     ..Function::BASE
 };
 
-const ANY: &[super::Param] = &[req("expression", Ty::ANY)];
-const ADDABLE: &[super::Param] = &[req("expression", Ty::NUMBER.or(Ty::DURATION))];
-const ORDERED: &[super::Param] = &[req(
+const ANY: &[Param] = &[req("expression", Ty::ANY)];
+const ADDABLE: &[Param] = &[req("expression", Ty::NUMBER.or(Ty::DURATION))];
+const ORDERED: &[Param] = &[req(
     "expression",
     Ty::BOOL
         .or(Ty::NUMBER)
@@ -97,12 +153,6 @@ macro_rules! mixed {
     };
 }
 
-/// Values that order and have a median: what `median` takes.
-const QUANTILE: &[super::Param] = &[req(
-    "expression",
-    Ty::BOOL.or(Ty::NUMBER).or(Ty::DURATION).or(Ty::TIMESTAMP),
-)];
-
 /// Data for more aggregation examples: three records, one without `x`.
 macro_rules! three {
     ($agg:literal) => {
@@ -113,37 +163,72 @@ macro_rules! three {
     };
 }
 
+/// Dynatrace's data for the `expand:` examples: a long, arrays and a nested array.
+macro_rules! arrays {
+    ($agg:literal) => {
+        concat!(
+            "data record(a = 2), record(a = array(3, 7)), record(a = array(7)), record(a = array(array(1)))\n| summarize ",
+            $agg
+        )
+    };
+}
+
+// After the example macros, which it uses.
+mod stats;
+pub(super) use stats::FUNCTIONS as STATS;
+
+/// The sketch precision of `countDistinct`/`countDistinctApprox`: checked, then not needed
+/// (Trailscope counts exactly).
+const PRECISION: Param = named_const("precision", Ty::LONG, Def::Long(14)).within(3.0, 16.0);
+
+/// `collectArray`/`collectDistinct`: the longest result, and whether arrays are spread.
+const COLLECT: &[Param] = &[
+    req("expression", Ty::ANY),
+    named_const("maxLength", Ty::LONG, Def::Long(MAX_LENGTH as i64)).within(1.0, MAX_LENGTH as f64),
+    named_const("expand", Ty::BOOL, Def::Bool(false)),
+];
+
+/// Dynatrace's longest `collectArray`/`collectDistinct` result (and default `maxLength:`).
+const MAX_LENGTH: usize = 131_072;
+
 const COUNTING: Aggregate = Aggregate {
-    init: || State::Count(0),
+    init: |_| State::Count(0),
     update: |s, _| {
         if let State::Count(n) = s {
             *n += 1
         }
     },
-    finish: |s| match s {
+    finish: |s, _| match s {
         State::Count(n) => Value::Long(n),
         _ => Value::Null,
     },
     condition: false,
     in_timeseries: true,
+    bin: None,
 };
 
 const DISTINCT_COUNT: Aggregate = Aggregate {
-    init: || State::Distinct(HashSet::new(), Vec::new()),
+    init: |_| State::Distinct {
+        set: HashSet::new(),
+        vals: Vec::new(),
+        max: usize::MAX,
+        expand: false,
+    },
     update: |s, v| {
-        if let State::Distinct(set, _) = s {
-            set.insert(GroupKey(v.clone()));
+        if let State::Distinct { set, .. } = s {
+            set.insert(GroupKey(first(v).clone()));
         }
     },
-    finish: |s| match s {
-        State::Distinct(set, _) => Value::Long(set.len() as i64),
+    finish: |s, _| match s {
+        State::Distinct { set, .. } => Value::Long(set.len() as i64),
         _ => Value::Null,
     },
     condition: false,
     in_timeseries: true,
+    bin: None,
 };
 
-const SUM_STATE: fn() -> State = || State::Sum {
+const SUM_STATE: fn(&[Value]) -> State = |_| State::Sum {
     num: 0.0,
     dur: 0,
     n: 0,
@@ -151,52 +236,48 @@ const SUM_STATE: fn() -> State = || State::Sum {
     mixed: false,
 };
 
-const BEST_STATE: fn() -> State = || State::Best {
+const BEST_STATE: fn(&[Value]) -> State = |_| State::Best {
     v: None,
     mixed: false,
     doubles: false,
 };
 
-const MOMENTS: Aggregate = Aggregate {
-    init: || State::Moments {
-        n: 0.0,
-        mean: 0.0,
-        m2: 0.0,
-        other: false,
-    },
-    update: |s, v| {
-        if let State::Moments { n, mean, m2, other } = s {
-            match v.as_f64() {
-                Some(x) => {
-                    *n += 1.0;
-                    let d = x - *mean;
-                    *mean += d / *n;
-                    *m2 += d * (x - *mean);
-                }
-                None => *other = true,
-            }
-        }
-    },
-    finish: |s| variance(s).map_or(Value::Null, Value::Double),
-    condition: false,
-    // Dynatrace's makeTimeseries does not take stddev or variance.
-    in_timeseries: false,
-};
-
 const TAKE: Aggregate = Aggregate {
-    init: || State::Take(None),
+    init: |_| State::Take(None),
     update: |s, v| {
         if let State::Take(t @ None) = s {
-            *t = Some(v.clone());
+            *t = Some(first(v).clone());
         }
     },
-    finish: |s| match s {
+    finish: |s, _| match s {
         State::Take(v) => v.unwrap_or(Value::Null),
         _ => Value::Null,
     },
     condition: false,
     in_timeseries: false,
+    bin: None,
 };
+
+/// `start()`/`end()`: the executor writes the bins' timestamps; nothing is aggregated.
+const BIN: Aggregate = Aggregate {
+    init: |_| State::Count(0),
+    update: |_, _| {},
+    finish: |_, _| Value::Null,
+    condition: false,
+    in_timeseries: true,
+    bin: Some(BinEdge::Start),
+};
+
+/// A bin-edge example: two records in the first of two hours.
+macro_rules! bins {
+    ($agg:literal) => {
+        concat!(
+            "data record(timestamp = toTimestamp(\"2026-11-20T10:10:00Z\")), record(timestamp = toTimestamp(\"2026-11-20T10:20:00Z\"))\n| makeTimeseries ",
+            $agg,
+            ", interval: 1h, from: \"2026-11-20T10:00:00Z\", to: \"2026-11-20T12:00:00Z\""
+        )
+    };
+}
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
@@ -229,10 +310,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "countDistinct",
-        params: ANY,
+        params: &[req("expression", Ty::ANY), PRECISION],
         returns: Ty::LONG,
-        doc: "The number of distinct non-null values (exact here; Dynatrace estimates it).",
-        examples: &[ex(three!("countDistinct(s)"), r#"{"countDistinct(s)":3}"#)],
+        doc: "The number of distinct non-null values: `countDistinctApprox` (exact here; Dynatrace estimates it; `precision:` 3 to 16 is accepted and not needed).",
+        examples: &[
+            ex(three!("countDistinct(s)"), r#"{"countDistinct(s)":3}"#),
+            ex(three!("n = countDistinct(s, precision: 3)"), r#"{"n":3}"#),
+        ],
         see: dynatrace_docs!("aggregation-functions#countDistinct"),
         imp: Agg(DISTINCT_COUNT),
         ..AGGREGATION
@@ -252,12 +336,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "countDistinctApprox",
-        params: ANY,
+        params: &[req("expression", Ty::ANY), PRECISION],
         returns: Ty::LONG,
-        doc: "The number of distinct non-null values (exact here; Dynatrace estimates it).",
+        doc: "The number of distinct non-null values: exact here at every `precision:` (3 to 16, default 14), where Dynatrace estimates it with that sketch precision.",
         examples: &[
-            ex(five!("countDistinctApprox(a)"), r#"{"countDistinctApprox(a)":4}"#),
+            ex(
+                five!("countDistinctApprox(a), countDistinctApprox(a, precision: 4)"),
+                r#"{"countDistinctApprox(a)":4,"countDistinctApprox(a, precision:4)":4}"#,
+            ),
             ex(three!("n = countDistinctApprox(s)"), r#"{"n":3}"#),
+            ex(three!("n = countDistinctApprox(x, precision: 16)"), r#"{"n":2}"#),
         ],
         see: dynatrace_docs!("aggregation-functions#countDistinctApprox"),
         imp: Agg(DISTINCT_COUNT),
@@ -275,10 +363,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         see: dynatrace_docs!("aggregation-functions#sum"),
         imp: Agg(Aggregate {
             init: SUM_STATE,
-            update: add,
-            finish: |s| mean_or_sum(s, true),
+            update: |s, v| add(s, first(v)),
+            finish: |s, _| mean_or_sum(s, true),
             condition: false,
             in_timeseries: true,
+            bin: None,
         }),
         ..AGGREGATION
     },
@@ -294,10 +383,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         see: dynatrace_docs!("aggregation-functions#avg"),
         imp: Agg(Aggregate {
             init: SUM_STATE,
-            update: add,
-            finish: |s| mean_or_sum(s, false),
+            update: |s, v| add(s, first(v)),
+            finish: |s, _| mean_or_sum(s, false),
             condition: false,
             in_timeseries: true,
+            bin: None,
         }),
         ..AGGREGATION
     },
@@ -317,10 +407,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         see: dynatrace_docs!("aggregation-functions#min"),
         imp: Agg(Aggregate {
             init: BEST_STATE,
-            update: |s, v| best(s, v, false),
-            finish: best_finish,
+            update: |s, v| best(s, first(v), false),
+            finish: |s, _| best_finish(s),
             condition: false,
             in_timeseries: true,
+            bin: None,
         }),
         ..AGGREGATION
     },
@@ -340,10 +431,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         see: dynatrace_docs!("aggregation-functions#max"),
         imp: Agg(Aggregate {
             init: BEST_STATE,
-            update: |s, v| best(s, v, true),
-            finish: best_finish,
+            update: |s, v| best(s, first(v), true),
+            finish: |s, _| best_finish(s),
             condition: false,
             in_timeseries: true,
+            bin: None,
         }),
         ..AGGREGATION
     },
@@ -371,7 +463,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         see: dynatrace_docs!("aggregation-functions#takeLast"),
         imp: Agg(Aggregate {
-            update: |s, v| *s = State::Take(Some(v.clone())),
+            update: |s, v| *s = State::Take(Some(first(v).clone())),
             ..TAKE
         }),
         ..AGGREGATION
@@ -400,7 +492,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         see: dynatrace_docs!("aggregation-functions#takeMin"),
         imp: Agg(Aggregate {
-            update: |s, v| take_if(s, v, std::cmp::Ordering::Less),
+            update: |s, v| take_if(s, first(v), std::cmp::Ordering::Less),
             ..TAKE
         }),
         ..AGGREGATION
@@ -416,151 +508,163 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         see: dynatrace_docs!("aggregation-functions#takeMax"),
         imp: Agg(Aggregate {
-            update: |s, v| take_if(s, v, std::cmp::Ordering::Greater),
+            update: |s, v| take_if(s, first(v), std::cmp::Ordering::Greater),
             ..TAKE
         }),
         ..AGGREGATION
     },
     Function {
         name: "collectDistinct",
-        params: ANY,
+        params: COLLECT,
         returns: Ty::ARRAY,
-        doc: "The distinct non-null values as an array, in first-seen order (null if there are none).",
+        doc: "The distinct non-null values as an array, in first-seen order, at most `maxLength:` (1 to 131072, the default) of them; `expand: true` collects the elements of arrays (nested ones too) instead of the arrays; null if there are none.",
         examples: &[
-            ex(five!("collectDistinct(a)"), r#"{"collectDistinct(a)":[2,3,7,1]}"#),
+            ex(
+                five!("collectDistinct(a), collectDistinct(a, maxLength: 3)"),
+                r#"{"collectDistinct(a)":[2,3,7,1],"collectDistinct(a, maxLength:3)":[2,3,7]}"#,
+            ),
+            ex(
+                arrays!("collectDistinct(a, expand: false), collectDistinct(a, expand: true)"),
+                r#"{"collectDistinct(a, expand:FALSE)":[2,[3,7],[7],[[1]]],"collectDistinct(a, expand:TRUE)":[2,3,7,1]}"#,
+            ),
             ex(three!("collectDistinct(x)"), r#"{"collectDistinct(x)":[3,1]}"#),
+            ex(
+                "data record(a = null), record(a = array())\n| summarize collectDistinct(a, expand: true)",
+                r#"{"collectDistinct(a, expand:TRUE)":null}"#,
+            ),
         ],
         see: dynatrace_docs!("aggregation-functions#collectDistinct"),
         imp: Agg(Aggregate {
+            init: |c| State::Distinct {
+                set: HashSet::new(),
+                vals: Vec::new(),
+                max: max_length(c),
+                expand: matches!(c.get(1), Some(Value::Bool(true))),
+            },
             update: |s, v| {
-                if let State::Distinct(set, vals) = s {
-                    if crate::exec::budget::charge(2 * std::mem::size_of::<Value>())
-                        && set.insert(GroupKey(v.clone()))
-                    {
-                        vals.push(v.clone());
-                    }
+                if let State::Distinct {
+                    set,
+                    vals,
+                    max,
+                    expand,
+                } = s
+                {
+                    each_value(first(v), *expand, 0, &mut |x| {
+                        if vals.len() < *max
+                            && crate::exec::budget::charge(2 * std::mem::size_of::<Value>())
+                            && set.insert(GroupKey(x.clone()))
+                        {
+                            vals.push(x.clone());
+                        }
+                    });
                 }
             },
-            finish: |s| match s {
-                State::Distinct(_, vals) if !vals.is_empty() => Value::Array(vals.into()),
+            finish: |s, _| match s {
+                State::Distinct { vals, .. } if !vals.is_empty() => Value::Array(vals.into()),
                 _ => Value::Null,
             },
+            condition: false,
             in_timeseries: false,
-            ..DISTINCT_COUNT
+            bin: None,
         }),
         ..AGGREGATION
     },
     Function {
         name: "collectArray",
-        params: ANY,
+        params: COLLECT,
         returns: Ty::ARRAY,
-        doc: "The non-null values as an array, in the current order (null if there are none).",
+        doc: "The non-null values as an array, in the current order, at most `maxLength:` (1 to 131072, the default) of them; `expand: true` collects the elements of arrays (nested ones too) instead of the arrays; null if there are none.",
         examples: &[
-            ex(five!("collectArray(a)"), r#"{"collectArray(a)":[2,3,7,7,1]}"#),
+            ex(
+                five!("collectArray(a), collectArray(a, maxLength: 3)"),
+                r#"{"collectArray(a)":[2,3,7,7,1],"collectArray(a, maxLength:3)":[2,3,7]}"#,
+            ),
+            ex(
+                arrays!("collectArray(a, expand: false), collectArray(a, expand: true)"),
+                r#"{"collectArray(a, expand:FALSE)":[2,[3,7],[7],[[1]]],"collectArray(a, expand:TRUE)":[2,3,7,7,1]}"#,
+            ),
             ex(three!("collectArray(s)"), r#"{"collectArray(s)":["b","a","c"]}"#),
+            ex(
+                "data record(a = array(1, null)), record(a = \"x\")\n| summarize collectArray(a, expand: true)",
+                r#"{"collectArray(a, expand:TRUE)":[1,"x"]}"#,
+            ),
         ],
         see: dynatrace_docs!("aggregation-functions#collectArray"),
         imp: Agg(Aggregate {
-            init: || State::Collect(Vec::new()),
+            init: |c| State::Collect {
+                vals: Vec::new(),
+                max: max_length(c),
+                expand: matches!(c.get(1), Some(Value::Bool(true))),
+            },
             update: |s, v| {
-                if let State::Collect(vals) = s {
-                    if crate::exec::budget::charge(std::mem::size_of::<Value>()) {
-                        vals.push(v.clone())
-                    }
+                if let State::Collect { vals, max, expand } = s {
+                    each_value(first(v), *expand, 0, &mut |x| {
+                        if vals.len() < *max
+                            && crate::exec::budget::charge(std::mem::size_of::<Value>())
+                        {
+                            vals.push(x.clone())
+                        }
+                    });
                 }
             },
-            finish: |s| match s {
-                State::Collect(vals) if !vals.is_empty() => Value::Array(vals.into()),
+            finish: |s, _| match s {
+                State::Collect { vals, .. } if !vals.is_empty() => Value::Array(vals.into()),
                 _ => Value::Null,
             },
             condition: false,
             in_timeseries: false,
+            bin: None,
         }),
         ..AGGREGATION
     },
     Function {
-        name: "median",
-        params: QUANTILE,
-        returns: Ty::BOOL.or(Ty::DOUBLE).or(Ty::DURATION).or(Ty::TIMESTAMP),
-        doc: "The median of the values, by nearest rank (the lower middle value of an even count): exact where Dynatrace estimates from a histogram; numbers give a double, durations, timestamps and booleans their type; null for mixed types.",
-        examples: &[
-            ex(five!("median(a)"), r#"{"median(a)":3.0}"#),
-            ex(three!("median(x)"), r#"{"median(x)":1.0}"#),
-            ex(
-                "data record(d = 1m), record(d = 5m), record(d = 2m)\n| summarize median(d)",
-                r#"{"median(d)":120000000000}"#,
-            ),
-            ex(
-                "data record(v = 1), record(v = \"2\")\n| summarize median(v)",
-                r#"{"median(v)":null}"#,
-            ),
-            ex(
-                "data record(timestamp = toTimestamp(\"2026-11-20T10:10:00Z\"), v = 1), record(timestamp = toTimestamp(\"2026-11-20T10:20:00Z\"), v = 9), record(timestamp = toTimestamp(\"2026-11-20T11:30:00Z\"), v = 4)\n| makeTimeseries m = median(v), interval: 1h, from: \"2026-11-20T10:00:00Z\", to: \"2026-11-20T12:00:00Z\"",
-                r#"{"timeframe":{"start":"2026-11-20T10:00:00Z","end":"2026-11-20T12:00:00Z"},"interval":3600000000000,"m":[1.0,4.0]}"#,
-            ),
-        ],
-        see: dynatrace_docs!("aggregation-functions#median"),
-        imp: Agg(Aggregate {
-            init: || State::Collect(Vec::new()),
-            update: |s, v| {
-                if let State::Collect(vals) = s {
-                    if crate::exec::budget::charge(std::mem::size_of::<Value>()) {
-                        vals.push(v.clone())
-                    }
-                }
-            },
-            finish: |s| match s {
-                State::Collect(vals) => super::array_stats::percentile(vals, 50.0),
-                _ => Value::Null,
-            },
-            condition: false,
-            in_timeseries: true,
-        }),
+        name: "start",
+        returns: Ty::ARRAY,
+        doc: "makeTimeseries only, beside another aggregation: each bin's start timestamp, the same array for every group (it takes no parameters; with the command's `scalar: true` it stays a series).",
+        examples: &[ex(
+            bins!("count(), start()"),
+            r#"{"timeframe":{"start":"2026-11-20T10:00:00Z","end":"2026-11-20T12:00:00Z"},"interval":3600000000000,"count()":[2,null],"start()":["2026-11-20T10:00:00Z","2026-11-20T11:00:00Z"]}"#,
+        )],
+        see: dynatrace_docs!("aggregation-functions#start"),
+        imp: Agg(BIN),
         ..AGGREGATION
     },
     Function {
-        name: "variance",
-        params: &[req("expression", Ty::NUMBER)],
-        returns: Ty::DOUBLE,
-        doc: "The population variance of the numbers: the mean squared distance from their mean; null if there are none or a value is not a number.",
-        examples: &[
-            ex(five!("variance(a)"), r#"{"variance(a)":6.4}"#),
-            ex(three!("variance(x)"), r#"{"variance(x)":1.0}"#),
-            ex("data record(a = 2.5)\n| summarize variance(a)", r#"{"variance(a)":0.0}"#),
-        ],
-        see: dynatrace_docs!("aggregation-functions#variance"),
-        imp: Agg(MOMENTS),
-        ..AGGREGATION
-    },
-    Function {
-        name: "stddev",
-        params: &[req("expression", Ty::NUMBER)],
-        returns: Ty::DOUBLE,
-        doc: "The population standard deviation of the numbers: the square root of `variance`.",
-        examples: &[
-            ex(five!("stddev(a)"), r#"{"stddev(a)":2.5298221281347035}"#),
-            ex(three!("stddev(x)"), r#"{"stddev(x)":1.0}"#),
-            ex(three!("stddev(s)"), r#"{"stddev(s)":null}"#),
-        ],
-        see: dynatrace_docs!("aggregation-functions#stddev"),
+        name: "end",
+        returns: Ty::ARRAY,
+        doc: "makeTimeseries only, beside another aggregation: each bin's end timestamp (the next bin's start), as `start()` gives the starts.",
+        examples: &[ex(
+            bins!("n = count(default: 0), e = end()"),
+            r#"{"timeframe":{"start":"2026-11-20T10:00:00Z","end":"2026-11-20T12:00:00Z"},"interval":3600000000000,"n":[2,0],"e":["2026-11-20T11:00:00Z","2026-11-20T12:00:00Z"]}"#,
+        )],
+        see: dynatrace_docs!("aggregation-functions#end"),
         imp: Agg(Aggregate {
-            finish: |s| variance(s).map_or(Value::Null, |v| Value::Double(v.sqrt())),
-            ..MOMENTS
+            bin: Some(BinEdge::End),
+            ..BIN
         }),
         ..AGGREGATION
     },
 ];
 
-/// The population variance of a `State::Moments`, if it saw numbers only.
-fn variance(s: State) -> Option<f64> {
-    match s {
-        State::Moments {
-            n,
-            m2,
-            other: false,
-            ..
-        } if n > 0.0 => Some((m2 / n).max(0.0)),
-        _ => None,
+/// `maxLength:` of `collectArray`/`collectDistinct` (the first constant parameter).
+fn max_length(consts: &[Value]) -> usize {
+    match consts.first() {
+        Some(Value::Long(n)) => usize::try_from(*n).unwrap_or(0).min(MAX_LENGTH),
+        _ => MAX_LENGTH,
+    }
+}
+
+/// Calls `f` with a value, or with the elements of an array when `expand` (and of the arrays
+/// in it, and so on); nulls are left out. Past a depth of 64 an array is taken whole.
+fn each_value(v: &Value, expand: bool, depth: usize, f: &mut dyn FnMut(&Value)) {
+    match v {
+        Value::Null => {}
+        Value::Array(xs) if expand && depth < 64 => {
+            for x in xs.iter() {
+                each_value(x, expand, depth + 1, f);
+            }
+        }
+        v => f(v),
     }
 }
 
