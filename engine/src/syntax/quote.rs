@@ -75,7 +75,9 @@ pub fn string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() && (c as u32) < 0x10000 => {
+            // Controls, bidi overrides and zero-width characters are written as escapes, so a
+            // query built from a log value (Filter for value) shows them and can be shared.
+            c if crate::terminal::is_unsafe(c) && (c as u32) < 0x10000 => {
                 out.push_str(&format!("\\u{:04x}", c as u32))
             }
             c => out.push(c),
@@ -195,11 +197,14 @@ mod tests {
             "\u{1}\u{7f}",
             "é😀",
             "\u{202e}",
+            "\u{200d}\u{2066}\u{feff}\u{061c}",
         ] {
             let (toks, d) = lex(&string(s));
             assert!(d.is_empty(), "{s:?}");
             assert_eq!(toks[0].tok, Tok::Str(s.to_string()), "{s:?}");
             assert!(!string(s).contains('\n'));
+            assert!(!string(s).chars().any(crate::terminal::is_unsafe), "{s:?}");
         }
+        assert_eq!(string("a\u{202e}b\u{200b}"), "\"a\\u202eb\\u200b\"");
     }
 }
