@@ -139,6 +139,11 @@ struct QueryArgs {
     /// out, constants folded, time frames absolute) instead of running it.
     #[arg(long)]
     explain: bool,
+    /// Print, instead of the rows, every field of the result (paths inside parsed events
+    /// included) with how many rows have it, how many distinct values, and its N most frequent
+    /// values with their counts.
+    #[arg(long, value_name = "N")]
+    fields: Option<usize>,
     /// The query (unless -f), then the files and folders to load.
     #[arg(required = true)]
     args: Vec<String>,
@@ -610,10 +615,11 @@ fn query(a: QueryArgs) -> ExitCode {
     }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    let written = match a.format {
-        Format::Json => out.table.write_json_lines(&mut w),
-        Format::Csv => out.table.write_csv(0..out.table.num_rows(), &mut w),
-        Format::Table => write!(w, "{}", out.table.to_text(80)),
+    let written = match (a.fields, a.format) {
+        (Some(top), format) => write_field_stats(&out.table, top, format, &mut w),
+        (None, Format::Json) => out.table.write_json_lines(&mut w),
+        (None, Format::Csv) => out.table.write_csv(0..out.table.num_rows(), &mut w),
+        (None, Format::Table) => write!(w, "{}", out.table.to_text(80)),
     };
     if let Err(e) = written.and_then(|_| w.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -630,4 +636,77 @@ fn query(a: QueryArgs) -> ExitCode {
         );
     }
     done
+}
+
+/// `--fields N`: the result's fields with their counts and top values, as a table (or JSON
+/// Lines / CSV through a small table of their own).
+fn write_field_stats(
+    t: &trailscope_engine::Table,
+    top: usize,
+    format: Format,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    let stats = t.field_stats(top);
+    let fields: Vec<String> = stats
+        .iter()
+        .map(|f| {
+            let mut line = String::from("{\"field\":");
+            trailscope_engine::value::write_json_string(&mut line, &f.name);
+            line.push_str(&format!(
+                ",\"present\":{},\"distinct\":{},\"top\":[",
+                f.present, f.distinct
+            ));
+            for (i, (v, n)) in f.top.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                line.push_str("{\"value\":");
+                v.write_json(&mut line);
+                line.push_str(&format!(",\"count\":{n}}}"));
+            }
+            line.push_str("]}");
+            line
+        })
+        .collect();
+    match format {
+        Format::Json => {
+            for l in fields {
+                writeln!(w, "{l}")?;
+            }
+        }
+        _ => {
+            let width = stats
+                .iter()
+                .map(|f| f.name.chars().count())
+                .max()
+                .unwrap_or(5)
+                .min(60);
+            writeln!(
+                w,
+                "{:<width$}  {:>9}  {:>9}  top values",
+                "field", "present", "distinct"
+            )?;
+            for f in &stats {
+                let tops: Vec<String> = f
+                    .top
+                    .iter()
+                    .map(|(v, n)| format!("{} ({n})", safe(&v.display())))
+                    .collect();
+                let distinct = if f.capped && f.top.is_empty() {
+                    "-".to_string()
+                } else {
+                    f.distinct.to_string()
+                };
+                writeln!(
+                    w,
+                    "{:<width$}  {:>9}  {:>9}  {}",
+                    safe(&f.name),
+                    f.present,
+                    distinct,
+                    tops.join(", ")
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod complete;
 pub mod diag;
 pub mod exec;
 pub mod functions;

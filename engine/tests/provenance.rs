@@ -94,3 +94,58 @@ fn aggregates_and_records_written_in_the_query_have_none() {
         t.cell(t.column_index("right.k").unwrap(), 1)
     );
 }
+
+/// The field sidebar's numbers: every path inside parsed events with how many rows have it and
+/// its top values, counted against the events themselves.
+#[test]
+fn field_stats_count_every_path_of_the_events() {
+    let s = store();
+    let t = run(
+        &s,
+        "fetch logs | parse content, \"JSON:event\" | filter event[eventSource] == \"s3.amazonaws.com\"",
+    );
+    let stats = t.field_stats(3);
+    let find = |n: &str| {
+        stats.iter().find(|f| f.name == n).unwrap_or_else(|| {
+            panic!(
+                "no {n} in {:?}",
+                stats.iter().map(|f| &f.name).collect::<Vec<_>>()
+            )
+        })
+    };
+    // Count by hand from the events.
+    let events: Vec<Value> = (0..t.num_rows())
+        .map(|r| t.source_event(r).unwrap())
+        .collect();
+    let arn_present = events
+        .iter()
+        .filter(|e| match e.member("userIdentity") {
+            Value::Record(r) => r.fields.iter().any(|(k, _)| &**k == "arn"),
+            _ => false,
+        })
+        .count();
+    let arn = find("event[userIdentity][arn]");
+    assert_eq!(arn.present, arn_present);
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for e in &events {
+        if let Value::Str(a) = e.member("userIdentity").member("arn") {
+            *counts.entry(a.to_string()).or_default() += 1;
+        }
+    }
+    let max = counts.values().max().copied().unwrap();
+    assert_eq!(arn.top[0].1, max);
+    assert_eq!(arn.distinct, counts.len());
+    // Array elements are paths too, written as iterative expressions.
+    let types = find("event[resources][][type]");
+    assert!(types
+        .top
+        .iter()
+        .any(|(v, _)| v.as_str() == Some("AWS::S3::Bucket")));
+    assert_eq!(
+        find("event[eventSource]").top,
+        vec![(Value::str("s3.amazonaws.com"), t.num_rows())]
+    );
+    // Plain columns are counted too; `content` only by presence.
+    assert_eq!(find("content").present, t.num_rows());
+    assert!(find("aws.region").present > 0);
+}

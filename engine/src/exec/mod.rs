@@ -26,7 +26,7 @@ use crate::value::{sort_cmp, Value};
 use column::{group_ids, Batch, Column, Stored};
 use eval::{eval, Env};
 pub use output::{Notice, NoticeKind, ResultKind, Series, SeriesSet};
-pub use table::Table;
+pub use table::{FieldStat, Table};
 
 /// Per-run inputs: the reference time and the global time frame (the time frame selector).
 #[derive(Clone, Debug, Default)]

@@ -4,9 +4,24 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use super::column::Batch;
-use crate::storage::Store;
+use super::column::{group_ids, Batch, Column, Stored};
+use crate::storage::{BaseField, PathPart, Store};
+use crate::syntax::quote;
 use crate::value::{write_json_string, Value};
+
+/// One field of a result, for the field sidebar (see [`Table::field_stats`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldStat {
+    /// The field as a DQL expression (`event[userIdentity][arn]`, `event[resources][][type]`).
+    pub name: String,
+    /// Rows with a value (a JSON null inside an event counts; a null column value does not).
+    pub present: usize,
+    pub distinct: usize,
+    /// True when values were not all told apart (`content`, or very many distinct values).
+    pub capped: bool,
+    /// The most frequent values with their counts, most frequent first.
+    pub top: Vec<(Value, usize)>,
+}
 
 #[derive(Clone, Debug)]
 pub struct Table {
@@ -65,6 +80,90 @@ impl Table {
     pub fn source_content(&self, row: usize) -> Option<String> {
         let store = self.store.as_ref()?;
         Some(store.content(self.source_row(row)?))
+    }
+
+    /// Every field of the result for the field sidebar: each column, and for columns that hold
+    /// parsed events (`parse content, "JSON:event"`) every path inside them (`event[a][b]`,
+    /// arrays as `[]`), with how many rows have a value and the `top` most frequent values with
+    /// their counts, over all rows. `content` is counted, not its values (each is one event's
+    /// text). Stops early, with what it has, when the run's budget says so.
+    pub fn field_stats(&self, top: usize) -> Vec<FieldStat> {
+        let store = self.store.as_deref();
+        let mut out = Vec::new();
+        for (name, col) in &self.batch.fields {
+            let len = self.batch.len;
+            match (col, store) {
+                (
+                    Column::Stored {
+                        what: Stored::Base(BaseField::Content),
+                        ..
+                    },
+                    _,
+                ) => out.push(FieldStat {
+                    name: quote::field(name),
+                    present: len,
+                    distinct: 0,
+                    capped: true,
+                    top: Vec::new(),
+                }),
+                (
+                    Column::Stored {
+                        rows,
+                        what: Stored::Event(path),
+                    },
+                    Some(store),
+                ) => {
+                    let here = store.has_path(rows, path).iter().filter(|&&b| b).count();
+                    out.push(FieldStat {
+                        name: quote::field(name),
+                        present: here,
+                        distinct: 0,
+                        capped: false,
+                        top: Vec::new(),
+                    });
+                    for s in store.path_stats(rows, path, top) {
+                        let mut n = quote::field(name);
+                        for p in &s.path {
+                            match p {
+                                PathPart::Key(k) => {
+                                    let _ = write!(n, "[{}]", quote::key(k));
+                                }
+                                PathPart::Each => n.push_str("[]"),
+                            }
+                        }
+                        out.push(FieldStat {
+                            name: n,
+                            present: s.present,
+                            distinct: s.distinct,
+                            capped: s.capped,
+                            top: s.top,
+                        });
+                    }
+                }
+                _ => {
+                    let (ids, reps) = group_ids(col, len, store);
+                    let mut counts = vec![0usize; reps.len()];
+                    for &i in &ids {
+                        counts[i as usize] += 1;
+                    }
+                    let mut order: Vec<usize> =
+                        (0..reps.len()).filter(|&g| !reps[g].is_null()).collect();
+                    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]));
+                    out.push(FieldStat {
+                        name: quote::field(name),
+                        present: order.iter().map(|&g| counts[g]).sum(),
+                        distinct: order.len(),
+                        capped: false,
+                        top: order
+                            .iter()
+                            .take(top)
+                            .map(|&g| (reps[g].clone(), counts[g]))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {

@@ -289,6 +289,33 @@ pub fn plan(query: &ast::Query, ctx: &PlanCtx) -> (Option<Plan>, Vec<Diagnostic>
     (plan.filter(|_| ok), p.diags)
 }
 
+/// The fields a pipeline ends with, as far as the planner can tell (errors are ignored): for
+/// completing field names at the next command. `open` when log records may hold more; `events`
+/// are the fields that hold parsed CloudTrail events (whose members complete from the data).
+pub struct Fields {
+    pub names: Vec<String>,
+    pub open: bool,
+    pub events: Vec<String>,
+}
+
+pub fn fields_after(query: &ast::Query, ctx: &PlanCtx) -> Fields {
+    let mut p = Planner {
+        ctx,
+        diags: Vec::new(),
+        schema: Schema::closed(Vec::new()),
+        slots: None,
+        iter: None,
+    };
+    let _ = p.query(query);
+    let mut events: Vec<String> = p.schema.events.into_iter().collect();
+    events.sort();
+    Fields {
+        names: p.schema.fields,
+        open: p.schema.open,
+        events,
+    }
+}
+
 struct Planner<'a> {
     ctx: &'a PlanCtx<'a>,
     diags: Vec<Diagnostic>,

@@ -10,9 +10,12 @@
 
 pub mod codes;
 pub mod intern;
+mod stats;
 pub mod tape;
 
 use std::collections::HashMap;
+
+pub use stats::{PathPart, PathStat};
 use std::sync::{Arc, Mutex};
 
 use crate::time::format_timestamp;
@@ -379,6 +382,28 @@ impl Store {
             Some(p) => self.doc().value(p),
             None => Value::Null,
         }
+    }
+
+    /// Member names of the records at `path` in the events (`[]`: the events' own members), with
+    /// how many of the events looked at have each: most frequent first. Looks at up to
+    /// `sample` events spread evenly over the store (for completing `event[…][`).
+    pub fn member_names(&self, path: &[String], sample: usize) -> Vec<(String, usize)> {
+        let n = self.len();
+        if n == 0 || sample == 0 {
+            return Vec::new();
+        }
+        let step = n.div_ceil(sample).max(1);
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for row in (0..n).step_by(step) {
+            if let Value::Record(r) = self.event_value(row as u32, path) {
+                for (k, _) in &r.fields {
+                    *counts.entry(k.to_string()).or_default() += 1;
+                }
+            }
+        }
+        let mut out: Vec<(String, usize)> = counts.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
     }
 
     /// For each row, whether its event has the value at `path` (a member that is JSON null

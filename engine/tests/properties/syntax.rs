@@ -252,6 +252,14 @@ proptest! {
     }
 
     #[test]
+    fn completion_is_safe_anywhere(src in any_text(), cursor in 0usize..64) {
+        let c = trailscope_engine::complete::complete(None, &src, cursor);
+        prop_assert!(c.replace.start <= c.replace.end && c.replace.end <= src.len());
+        prop_assert!(src.is_char_boundary(c.replace.start) && src.is_char_boundary(c.replace.end));
+        let _ = trailscope_engine::complete::signature_help(&src, cursor);
+    }
+
+    #[test]
     fn parser_diagnostics_are_in_bounds(src in any_text()) {
         let (_, diags) = parse(&src);
         for d in &diags {
