@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod diag;
+pub mod dpl;
 pub mod exec;
 pub mod functions;
 pub mod ingest;

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod budget;
 pub mod column;
 pub mod eval;
+mod extract;
 mod filter;
 mod output;
 mod table;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic};
 use crate::functions::Ctx;
-use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey, Source};
+use crate::plan::{self, field_matches, Op, PlanCtx, SortKey, Source};
 use crate::storage::{BaseField, Store};
 use crate::syntax;
 use crate::value::{sort_cmp, Value};
@@ -185,6 +186,8 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         notices: Default::default(),
     };
     let mut notices = Vec::new();
+    // Records patterns give up on are counted per thread; start from zero.
+    crate::dpl::take_gave_up();
     let (mut batch, tf) = match &plan.source {
         Source::Logs { from, to, buckets } => {
             let span = store.time_span();
@@ -322,6 +325,10 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         }
     }
     notices.append(&mut env.notices.borrow_mut());
+    let gave_up = crate::dpl::take_gave_up();
+    if gave_up > 0 {
+        notices.push(Notice::PatternGaveUp { records: gave_up });
+    }
     let table = Table::new(batch, Some(store.clone()));
     let made_series = plan
         .ops
@@ -408,39 +415,10 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
         }
         Op::Parse {
             input,
-            pattern: Dpl::Json(name),
+            pattern,
             preserve,
-        } => {
-            let col = eval(input, &b, env);
-            let parsed = match &col {
-                // The raw event text: the parsed record is the stored event itself.
-                Column::Stored {
-                    rows,
-                    what: Stored::Base(BaseField::Content),
-                } => Column::Stored {
-                    rows: rows.clone(),
-                    what: Stored::Event(Arc::from(Vec::new())),
-                },
-                _ => {
-                    let old = b.field(name).cloned();
-                    let vals: Arc<[Value]> = (0..b.len)
-                        .map(|i| {
-                            let v = col.get(i, env.store);
-                            let parsed = v.as_str().and_then(parse_json_object);
-                            match (parsed, preserve, &old) {
-                                (Some(r), _, _) => r,
-                                (None, true, Some(o)) => o.get(i, env.store),
-                                (None, _, _) => Value::Null,
-                            }
-                        })
-                        .collect();
-                    Column::Values(vals)
-                }
-            };
-            let mut out = b;
-            out.set(name.clone(), parsed);
-            out
-        }
+            prerequisite,
+        } => extract::parse(input, pattern, *preserve, prerequisite.as_ref(), b, env),
         Op::Summarize { by, aggs, outputs } => aggregate::summarize(&b, by, aggs, outputs, env),
         Op::MakeTimeseries(ts) => aggregate::make_timeseries(&b, ts, query_tf, env),
     }

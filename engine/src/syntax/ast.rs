@@ -166,7 +166,7 @@ impl Expr {
                 let decl = crate::functions::lookup(&name.name);
                 let canonical_name = decl.map_or(name.name.as_str(), |f| f.name).to_string();
                 let group_tail =
-                    decl.is_some_and(|f| f.naming == crate::functions::Naming::GroupTail);
+                    decl.is_some_and(|f| matches!(f.naming, crate::functions::Naming::GroupTail));
                 let parts: Vec<String> = if group_tail && args.len() > 2 {
                     // in(a, "x", "y") is named as in(a, {"x", "y"}).
                     let rest: Vec<String> = args[1..].iter().map(Arg::canonical).collect();
