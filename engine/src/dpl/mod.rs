@@ -40,8 +40,9 @@
 //!    position an LD tries. One record (all attempts on one text together) may take at most
 //!    [`STEP_BASE`] + [`STEP_PER_BYTE`] × its length in bytes; past that the attempt gives up
 //!    (no match: the exports are null), and the query gets one notice saying how many records
-//!    a pattern gave up on. No pattern can make one record cost more than that, which the
-//!    property tests check on random patterns and texts.
+//!    a pattern gave up on. No pattern can make one record cost more than that (plus the one
+//!    scan that crossed it, at most the text's length), which the property tests check on
+//!    random patterns and texts.
 //! 2. **LD scans are remembered** per LD node for the whole text: the positions known not to
 //!    end it, and where it ended. A later scan of the same LD from a position inside that range
 //!    continues where the last one stopped, so over a whole search each LD looks at each

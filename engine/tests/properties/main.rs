@@ -6,6 +6,8 @@
 //!   `filter`/`filterOut`, `dedup`) on random tables, from `data` and from loaded events.
 //! * [`reference`]: the engine agrees with a naive row-by-row evaluator written from the DQL
 //!   reference (§2: three-valued logic, `==` and null, numeric comparison, arithmetic).
+//! * [`dpl`]: DPL matching stays within its step budget on random patterns and texts; the
+//!   entry points (parse, whole match, search) agree.
 //!
 //! Engine bugs the properties found are kept as ignored minimal tests at the end of each module;
 //! the generators leave those inputs out (each exclusion names its test) until they pass.
@@ -15,6 +17,7 @@
 //! A failing case is saved under `engine/tests/proptest-regressions/` and replayed first next
 //! time; commit that file with the fix.
 
+mod dpl;
 mod reference;
 mod syntax;
 mod tables;
