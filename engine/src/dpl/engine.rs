@@ -480,30 +480,25 @@ impl<'p, 't> Run<'p, 't> {
                 return None;
             }
             if let Some(lit) = &lz.first_lit {
-                // The chain starts with a literal: jump to its next occurrence.
-                let stop_at = self.find_stop(lz.what, p, end);
+                // The chain starts with a literal: jump to its next occurrence, unless the line
+                // (LD) or the token (STRING) ends before it.
                 let mut search_end = (limit + lit.len()).min(end);
                 while !self.text.is_char_boundary(search_end) {
                     search_end -= 1;
                 }
                 let next = self.text[p..search_end.max(p)].find(&**lit).map(|k| p + k);
+                let until = next.unwrap_or(limit);
+                let stop = self.find_stop(lz.what, p, until);
+                if !self.step((stop - p) as u64 + 1) {
+                    return None;
+                }
                 match next {
-                    Some(q) if q <= stop_at && q <= limit => {
-                        if !self.step((q - p) as u64 + 1) {
-                            return None;
-                        }
-                        p = q;
-                    }
+                    Some(q) if stop == q => p = q,
                     _ => {
-                        let t = stop_at.min(limit);
-                        self.step((t - p) as u64 + 1);
-                        if self.gave_up {
-                            return None;
-                        }
-                        let blocked = t == stop_at;
-                        self.remember(slot, lo, t, false, blocked);
+                        let blocked = stop < until || stop >= end || stops(lz.what, b[stop]);
+                        self.remember(slot, lo, stop, false, blocked);
                         return if blocked {
-                            self.lazy_done(lz.what, false, t, limit)
+                            self.lazy_done(lz.what, false, stop, limit)
                         } else {
                             None
                         };
@@ -544,13 +539,13 @@ impl<'p, 't> Run<'p, 't> {
 
     /// The first position in `from..to` where the matcher must stop (`to` if none).
     fn find_stop(&self, what: LazyKind, from: usize, to: usize) -> usize {
-        let hay = &self.b[from..to.max(from)];
+        let to = to.max(from);
         let k = match what {
-            LazyKind::Line => hay.iter().position(|&c| c == b'\n'),
+            LazyKind::Line => self.text.get(from..to).and_then(|t| t.find('\n')),
             LazyKind::Data => None,
-            LazyKind::Token => hay.iter().position(|&c| c <= b' '),
+            LazyKind::Token => self.b[from..to].iter().position(|&c| c <= b' '),
         };
-        k.map_or(to.max(from), |k| from + k)
+        k.map_or(to, |k| from + k)
     }
 
     /// The outcome of a scan that ended at `hi`: found the chain there, or was blocked (line
