@@ -375,6 +375,7 @@ impl<'a> Compiler<'a> {
                     ranges: Vec::new(),
                     posix: Vec::new(),
                     negated: spec.negated,
+                    number: false,
                 };
                 for item in &spec.items {
                     match item {

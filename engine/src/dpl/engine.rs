@@ -950,6 +950,9 @@ pub fn text_value(
                 .next()
                 .unwrap_or(Value::Null)
         }
+        Kind::Set(set, _) if set.number => whole
+            .parse::<i64>()
+            .map_or_else(|_| Value::str(whole), Value::Long),
         Kind::Bos | Kind::Eos | Kind::Mos => Value::str(""),
         _ => Value::str(whole),
     }

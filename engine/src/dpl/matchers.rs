@@ -754,6 +754,8 @@ pub struct CharSet {
     pub ranges: Vec<(char, char)>,
     pub posix: Vec<Posix>,
     pub negated: bool,
+    /// The DIGIT matcher: its export is a number (Dynatrace's catalogue gives it `integer`).
+    pub number: bool,
 }
 
 impl CharSet {
@@ -763,6 +765,7 @@ impl CharSet {
             ranges: Vec::new(),
             posix: Vec::new(),
             negated: false,
+            number: p == Posix::Digit,
         };
         s.add_posix(p);
         s

@@ -251,6 +251,12 @@ fn semantics() {
             r#"{"u":"123e4567-e89b-12d3-a456-426614174000"}"#,
         ),
         ("CDOUBLE:d", "3,25", r#"{"d":3.25}"#),
+        // DIGIT exports a number (Dynatrace's catalogue: integer); a character group text.
+        (
+            "DIGIT{4}:y '-' [0-9]+:m",
+            "2019-08",
+            r#"{"y":2019,"m":"08"}"#,
+        ),
     ];
     let mut failures = Vec::new();
     for (pattern, text, want) in cases {
