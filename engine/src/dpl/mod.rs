@@ -1,8 +1,8 @@
 //! DPL, the Dynatrace Pattern Language: patterns for `parse` and the pattern functions
 //! (`matchesPattern`, `replacePattern`, `splitByPattern`, `parse()`, `parseAll()`). A pattern
-//! is compiled once per query ([`Pattern::compile`]: [`lex`] → [`parse`] → [`compile`]) and
-//! matched per record ([`engine`]); the matcher set is in [`matchers`] (with JSON in [`json`],
-//! times in [`time`]).
+//! is compiled once per query ([`Pattern::compile`]: `lex.rs` → `parse.rs` → `compile.rs`) and
+//! matched per record (`engine.rs`, composite matchers and JSON in `engine/composite.rs`); the
+//! matcher set is in `matchers.rs`, times in `time.rs`, the compiled form in `program.rs`.
 //!
 //! ```
 //! use trailscope_engine::{dpl::Pattern, Value};
@@ -59,10 +59,10 @@
 
 mod compile;
 mod engine;
-mod json;
 mod lex;
 mod matchers;
 mod parse;
+mod program;
 mod time;
 
 #[cfg(test)]
@@ -73,8 +73,9 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Span};
 use crate::value::Value;
-use compile::{Compiler, Kind, Program};
+use compile::Compiler;
 use engine::Run;
+use program::{Kind, Program};
 
 /// Steps every record may take, whatever its length.
 pub const STEP_BASE: u64 = 20_000;
@@ -167,7 +168,7 @@ impl Pattern {
             Kind::Json(spec)
                 if spec.members.is_none()
                     && !spec.flat
-                    && spec.maxlen == compile::JSON_MAXLEN
+                    && spec.maxlen == program::JSON_MAXLEN
                     && n.min == 1
                     && n.max == 1
                     && !n.optional
