@@ -69,6 +69,8 @@ CHECKS = {
     "06": ("groups", ["user", "eventName"], "count()"),
     "07": ("groups", ["eventName"], "count()"),
     "08": ("rows", ["eventName", "origin", "keyUsage", "region", "userARN", "keyId"]),
+    "09": ("groups", ["account", "userName"], "count()"),
+    "10": ("groups", ["account", "userName"], "count()"),
     "11": ("rows", ["user", "denied", "ok"]),
     "12": ("groups", ["eventName"], "count()"),
 }

@@ -20,6 +20,7 @@
 
 pub mod complete;
 pub mod diag;
+pub mod dpl;
 pub mod exec;
 pub mod functions;
 pub mod ingest;

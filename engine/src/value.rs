@@ -274,8 +274,23 @@ pub fn format_double(f: f64) -> String {
 /// characters, see [`crate::terminal`]): the same string to a JSON reader, inert on a screen.
 pub fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
+    // Runs of printable ASCII other than `"` and `\` are copied whole (rebuilding `content`
+    // spends its time here); everything else is looked at one character at a time.
+    let b = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < b.len() {
+        if b.len() - i >= 8 && plain8(&b[i..i + 8]) {
+            i += 8;
+            continue;
+        }
+        let c = b[i];
+        if (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+        match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -286,8 +301,80 @@ pub fn write_json_string(out: &mut String, s: &str) {
             }
             c => out.push(c),
         }
+        i += ch.len_utf8().max(1);
+        run = i;
     }
+    out.push_str(&s[run..]);
     out.push('"');
+}
+
+/// [`write_json_string`] for text as bytes (valid UTF-8, not checked here: the store's
+/// strings), into bytes.
+pub fn write_json_string_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    out.push(b'"');
+    let (mut run, mut i) = (0, 0);
+    while i < b.len() {
+        if b.len() - i >= 8 && plain8(&b[i..i + 8]) {
+            i += 8;
+            continue;
+        }
+        let c = b[i];
+        if (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&b[run..i]);
+        let (ch, len) = decode_utf8(&b[i..]);
+        match ch {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 || crate::terminal::is_unsafe(c) => {
+                let _ = std::io::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
+            }
+            _ => out.extend_from_slice(&b[i..i + len]),
+        }
+        i += len;
+        run = i;
+    }
+    out.extend_from_slice(&b[run..]);
+    out.push(b'"');
+}
+
+/// True when none of the eight bytes needs escaping in JSON text: none is below 0x20, `"`, `\`
+/// or 0x7f and above (a byte at a time: false positives only, which the caller then checks).
+#[inline]
+fn plain8(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let w = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+    let zero_byte = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+    let quote = zero_byte(w ^ (LO * b'"' as u64));
+    let backslash = zero_byte(w ^ (LO * b'\\' as u64));
+    let del_or_high = (w | w.wrapping_add(LO)) & HI;
+    below_space | quote | backslash | del_or_high == 0
+}
+
+/// The character at the start of valid UTF-8 bytes and its length (U+FFFD for a bad byte).
+fn decode_utf8(b: &[u8]) -> (char, usize) {
+    let c0 = b[0] as u32;
+    let (len, mut c) = match c0 {
+        0x00..=0x7f => return (c0 as u8 as char, 1),
+        0xf0..=0xf7 => (4, c0 & 0x07),
+        0xe0..=0xef => (3, c0 & 0x0f),
+        0xc0..=0xdf => (2, c0 & 0x1f),
+        _ => return ('\u{fffd}', 1),
+    };
+    if b.len() < len {
+        return ('\u{fffd}', 1);
+    }
+    for &x in &b[1..len] {
+        c = (c << 6) | (x as u32 & 0x3f);
+    }
+    (char::from_u32(c).unwrap_or('\u{fffd}'), len)
 }
 
 impl Value {
@@ -440,6 +527,46 @@ impl PartialEq for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `write_json_string` copies plain ASCII runs whole: the same text as escaping character
+    /// by character.
+    #[test]
+    fn json_strings_escape_as_character_by_character() {
+        fn one_by_one(s: &str) -> String {
+            let mut out = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 || crate::terminal::is_unsafe(c) => {
+                        out.push_str(&format!("\\u{:04x}", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        let pieces = [
+            "a", "\"", "\\", "\n", "\u{1}", "\u{7f}", "\u{85}", "é", "😀", "\u{202e}", " ", "{}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}x{c}");
+                    let mut out = String::new();
+                    write_json_string(&mut out, &s);
+                    assert_eq!(out, one_by_one(&s), "{s:?}");
+                    let mut bytes = Vec::new();
+                    write_json_string_bytes(&mut bytes, s.as_bytes());
+                    assert_eq!(String::from_utf8(bytes).unwrap(), out, "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn three_valued_equality() {

@@ -203,12 +203,12 @@ codes! {
     E317 => "`parse` without its field and pattern",
         "fetch logs | parse content",
         "write parse content, \"JSON:event\"";
-    E318 => "a `parse` parameter Trailscope does not support yet",
-        "fetch logs | parse content, \"JSON:event\", parsingPrerequisite: true",
-        "filter the records before parsing them";
-    E319 => "a DPL pattern Trailscope does not read yet, or a bad export name",
-        "fetch logs | parse content, \"LD:method\"",
-        "parse content, \"JSON:event\", then read members with event[name]";
+    E318 => "a `parse` parameter with a value of the wrong type",
+        "fetch logs | parse content, \"JSON:event\", preserveFieldsOnFailure: \"yes\"",
+        "preserveFieldsOnFailure: true or false; parsingPrerequisite: a condition";
+    E319 => "a DPL pattern that does not compile (syntax, an unknown matcher or configuration, a matcher not supported yet) or exports nothing",
+        "fetch logs | parse content, \"LD ':' INTEGR:port\"",
+        "the caret points into the pattern; the hint names the closest matcher";
     E320 => "a named parameter an aggregation does not take here",
         "fetch logs | summarize count(default: 0)",
         "`default:` belongs to makeTimeseries aggregations";

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::budget;
 use super::column::{Batch, Column, DictForm, Stored};
-use crate::functions::{self, Ctx, FnRef};
+use crate::functions::{self, Ctx, FnRef, Prepared};
 use crate::plan::{align_value, PExpr, PKey, Plan};
 use crate::storage::{BaseField, Store};
 use crate::value::{GroupKey, Value};
@@ -37,6 +37,7 @@ pub type InSet = std::collections::HashSet<GroupKey>;
 pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
     match e {
         PExpr::Const(v) => Column::Const(v.clone()),
+        PExpr::Compiled(p) => Column::Const(p.value.clone()),
         PExpr::Field(name) => b.field(name).cloned().unwrap_or(Column::Const(Value::Null)),
         PExpr::Agg(_) => Column::Const(Value::Null),
         PExpr::SearchAll(term) => search_all(term, b, env),
@@ -77,7 +78,12 @@ pub fn eval(e: &PExpr, b: &Batch, env: &Env) -> Column {
         PExpr::Exists(path) => exists(path, b, env),
         PExpr::Call(f, args) => {
             let cols: Vec<Column> = args.iter().map(|a| eval(a, b, env)).collect();
-            apply(f, cols, b.len, env)
+            // What the planner prepared for the call (a compiled pattern), if anything.
+            let prepared = args.iter().find_map(|a| match a {
+                PExpr::Compiled(p) => Some(p),
+                _ => None,
+            });
+            apply(f, prepared, cols, b.len, env)
         }
         PExpr::Record(fields) => {
             let cols: Vec<Column> = fields.iter().map(|(_, x)| eval(x, b, env)).collect();
@@ -201,7 +207,13 @@ fn cheap_dict(col: &Column, len: usize, env: &Env) -> Option<DictForm> {
     (dict.len() <= len.max(64) * 2).then_some((codes, dict))
 }
 
-pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
+pub fn apply(
+    f: FnRef,
+    prepared: Option<&Prepared>,
+    cols: Vec<Column>,
+    len: usize,
+    env: &Env,
+) -> Column {
     let non_const: Vec<usize> = cols
         .iter()
         .enumerate()
@@ -216,7 +228,7 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
         }
         0 => {
             let args: Vec<Value> = cols.iter().map(|c| c.get(0, None)).collect();
-            Column::Const(f.apply(&args, &env.ctx))
+            Column::Const(f.call(prepared, &args, &env.ctx))
         }
         1 => {
             let k = non_const[0];
@@ -224,7 +236,7 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
             map_one(cols[k].clone(), len, env, |v| {
                 let mut a = consts.clone();
                 a[k] = v.clone();
-                f.apply(&a, &env.ctx)
+                f.call(prepared, &a, &env.ctx)
             })
         }
         _ if f.is_operator() && matches!(f.name, "and" | "or" | "xor") => {
@@ -296,7 +308,7 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                             args[k] = d[key[slot] as usize].clone();
                         }
                     }
-                    out_dict.push(f.apply(&args, &env.ctx));
+                    out_dict.push(f.call(prepared, &args, &env.ctx));
                     let c = out_dict.len() as u32 - 1;
                     memo.insert(key.clone(), c);
                     c
@@ -331,7 +343,7 @@ pub fn apply(f: FnRef, cols: Vec<Column>, len: usize, env: &Env) -> Column {
                             _ => Value::Null,
                         };
                     }
-                    f.apply(&args, &env.ctx)
+                    f.call(prepared, &args, &env.ctx)
                 })
                 .collect();
             Column::Values(out)
@@ -501,6 +513,7 @@ fn fields_read(e: &PExpr, out: &mut Vec<Arc<str>>) {
             fields_read(body, out);
         }
         PExpr::Const(_)
+        | PExpr::Compiled(_)
         | PExpr::Align(None, ..)
         | PExpr::Agg(_)
         | PExpr::SearchAll(_)

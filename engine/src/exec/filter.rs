@@ -280,7 +280,7 @@ fn single_source<'e>(
         };
     }
     match e {
-        PExpr::Const(_) | PExpr::Agg(_) | PExpr::Align(None, ..) => true,
+        PExpr::Const(_) | PExpr::Compiled(_) | PExpr::Agg(_) | PExpr::Align(None, ..) => true,
         PExpr::Field(_) => true,
         PExpr::Member(base, _) => single_source(base, b, found),
         PExpr::Call(_, args) => args.iter().all(|a| single_source(a, b, found)),

@@ -8,6 +8,7 @@ pub mod budget;
 pub mod column;
 mod correlate;
 pub mod eval;
+mod extract;
 mod filter;
 mod output;
 mod source;
@@ -19,11 +20,11 @@ use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic};
 use crate::functions::Ctx;
-use crate::plan::{self, field_matches, Dpl, Op, PlanCtx, SortKey};
-use crate::storage::{BaseField, Store};
+use crate::plan::{self, field_matches, Op, PlanCtx, SortKey};
+use crate::storage::Store;
 use crate::syntax;
 use crate::value::{sort_cmp, Value};
-use column::{group_ids, Batch, Column, Stored};
+use column::{group_ids, Batch, Column};
 use eval::{eval, Env};
 pub use output::{Notice, NoticeKind, ResultKind, Series, SeriesSet};
 pub use table::{FieldStat, Table};
@@ -190,8 +191,14 @@ fn execute(store: &Arc<Store>, plan: &plan::Plan, now: i64, opts: &QueryOptions)
         sets: Default::default(),
         lookups: Default::default(),
     };
+    // Records patterns give up on are counted per thread; start from zero.
+    crate::dpl::take_gave_up();
     let (batch, tf, stopped_at) = run_plan(plan, &env);
-    let notices = env.notices.take();
+    let mut notices = env.notices.take();
+    let gave_up = crate::dpl::take_gave_up();
+    if gave_up > 0 {
+        notices.push(Notice::PatternGaveUp { records: gave_up });
+    }
     let table = Table::new(batch, Some(store.clone()));
     let made_series = plan
         .ops
@@ -320,39 +327,10 @@ fn run_op(op: &Op, b: Batch, env: &Env, query_tf: (i64, i64)) -> Batch {
         }
         Op::Parse {
             input,
-            pattern: Dpl::Json(name),
+            pattern,
             preserve,
-        } => {
-            let col = eval(input, &b, env);
-            let parsed = match &col {
-                // The raw event text: the parsed record is the stored event itself.
-                Column::Stored {
-                    rows,
-                    what: Stored::Base(BaseField::Content),
-                } => Column::Stored {
-                    rows: rows.clone(),
-                    what: Stored::Event(Arc::from(Vec::new())),
-                },
-                _ => {
-                    let old = b.field(name).cloned();
-                    let vals: Arc<[Value]> = (0..b.len)
-                        .map(|i| {
-                            let v = col.get(i, env.store);
-                            let parsed = v.as_str().and_then(parse_json_object);
-                            match (parsed, preserve, &old) {
-                                (Some(r), _, _) => r,
-                                (None, true, Some(o)) => o.get(i, env.store),
-                                (None, _, _) => Value::Null,
-                            }
-                        })
-                        .collect();
-                    Column::Values(vals)
-                }
-            };
-            let mut out = b;
-            out.set(name.clone(), parsed);
-            out
-        }
+            prerequisite,
+        } => extract::parse(input, pattern, *preserve, prerequisite.as_ref(), b, env),
         Op::Search(e) => filter::filter(e, b, env),
         Op::Expand { name, array, limit } => structure::expand(name, array, *limit, b, env),
         Op::FieldsFlatten {

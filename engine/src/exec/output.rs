@@ -35,6 +35,9 @@ pub enum Notice {
         widened: bool,
         max_bins: i64,
     },
+    /// A DPL pattern took more than its step budget on some records (see [`crate::dpl`]):
+    /// they got null, as if it had not matched.
+    PatternGaveUp { records: u64 },
 }
 
 /// `1500` as `1,500`.
@@ -59,6 +62,7 @@ pub enum NoticeKind {
     EmptyTimeframe,
     NoEventsInBucket,
     IntervalChanged,
+    PatternGaveUp,
 }
 
 impl Notice {
@@ -67,6 +71,7 @@ impl Notice {
             Notice::EmptyTimeframe { .. } => NoticeKind::EmptyTimeframe,
             Notice::NoEventsInBucket { .. } => NoticeKind::NoEventsInBucket,
             Notice::IntervalChanged { .. } => NoticeKind::IntervalChanged,
+            Notice::PatternGaveUp { .. } => NoticeKind::PatternGaveUp,
         }
     }
 }
@@ -113,6 +118,14 @@ impl fmt::Display for Notice {
                 "makeTimeseries: interval {} snapped to {} (intervals are 1, 2, 3, 5, 10, 15 or 30 min, 1, 2, 3, 4, 6, 8, 12 or 24 h, or whole days).",
                 crate::time::format_duration(*asked),
                 crate::time::format_duration(*used)
+            ),
+            Notice::PatternGaveUp { records } => write!(
+                f,
+                "A DPL pattern gave up on {} record{} (more matching steps than {} length allows) and treated {} as not matching: the exports are null. Patterns with fewer LD/DATA inside repeated groups or look-behinds match in one pass.",
+                thousands(*records as i64),
+                if *records == 1 { "" } else { "s" },
+                if *records == 1 { "its" } else { "their" },
+                if *records == 1 { "it" } else { "them" }
             ),
         }
     }

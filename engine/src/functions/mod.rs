@@ -35,10 +35,12 @@ mod json;
 mod math;
 mod network;
 mod operators;
+mod pattern;
 mod string;
 mod time;
 mod vector;
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
@@ -310,12 +312,15 @@ impl Example {
 }
 
 /// How an un-aliased call names its result column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Naming {
     /// The canonical call text: `lower(a)`, `contains(s, "x", caseSensitive:FALSE)`.
     Call,
     /// Parameters after the first are shown as one group: `in(a, {"x", "y"})`.
     GroupTail,
+    /// Named from its constant string arguments (`parse(s, "LONG:result")` is `result`), or
+    /// like [`Naming::Call`] when the function gives no name.
+    FromConstants(fn(&[Option<&str>]) -> Option<String>),
 }
 
 /// What runs a function.
@@ -334,6 +339,16 @@ pub enum Imp {
     Lookup,
     /// `exists(field)`: planned as a test of the field's (or member's) presence.
     Exists,
+    /// A scalar function with constant parameters prepared once, when the query is planned
+    /// (a pattern compiled): `constant` lists the positional parameters that must be
+    /// constants; `prepare` turns their values into a state, or diagnostics whose spans are
+    /// byte offsets in the first constant's text; `run` gets the state and one row's arguments
+    /// (all of them, constants included). Never panics.
+    Prepared {
+        constant: &'static [usize],
+        prepare: fn(&[Value]) -> Result<Prepared, Vec<crate::diag::Diagnostic>>,
+        run: fn(&Prepared, &[Value], &Ctx) -> Value,
+    },
 }
 
 /// The functions of iterative expressions (`a[]`); see `functions/iterative.rs`.
@@ -342,6 +357,34 @@ pub enum Iterative {
     Any,
     Collect,
     Index,
+}
+
+/// What [`Imp::Prepared`] made of a function's constant parameters, kept in the plan with the
+/// constant it came from.
+#[derive(Clone)]
+pub struct Prepared {
+    /// The constant's value (what the query wrote).
+    pub value: Value,
+    pub state: Arc<dyn Any + Send + Sync>,
+}
+
+impl Prepared {
+    pub fn new(value: Value, state: impl Any + Send + Sync) -> Prepared {
+        Prepared {
+            value,
+            state: Arc::new(state),
+        }
+    }
+
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.state.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Prepared({:?})", self.value)
+    }
 }
 
 /// One DQL function or operator; see the module documentation.
@@ -472,11 +515,31 @@ impl Function {
         self.family == Family::Operator
     }
 
-    /// Applies a scalar function to one row's arguments; null for anything else.
+    /// Applies a scalar function to one row's arguments; null for anything else. A prepared
+    /// function prepares its constants first (the planner does that once: [`Function::call`]).
     pub fn apply(&self, args: &[Value], ctx: &Ctx) -> Value {
         match self.imp {
             Imp::Scalar(f) => f(args, ctx),
+            Imp::Prepared {
+                constant,
+                prepare,
+                run,
+            } => {
+                let consts: Vec<Value> = constant.iter().map(|&i| at(args, i).clone()).collect();
+                match prepare(&consts) {
+                    Ok(p) => run(&p, args, ctx),
+                    Err(_) => Value::Null,
+                }
+            }
             _ => Value::Null,
+        }
+    }
+
+    /// Applies a function with what the planner prepared for it, if anything.
+    pub fn call(&self, prepared: Option<&Prepared>, args: &[Value], ctx: &Ctx) -> Value {
+        match (self.imp, prepared) {
+            (Imp::Prepared { run, .. }, Some(p)) => run(p, args, ctx),
+            _ => self.apply(args, ctx),
         }
     }
 
@@ -510,6 +573,7 @@ static FAMILIES: &[&[Function]] = &[
     time::FUNCTIONS,
     network::FUNCTIONS,
     iterative::FUNCTIONS,
+    pattern::FUNCTIONS,
     aggregation::FUNCTIONS,
     aggregation::STATS,
     bitwise::FUNCTIONS,

@@ -157,7 +157,7 @@ pub static COMMANDS: &[Command] = &[
         name: "parse",
         family: EXTRACTION,
         params: &["preserveFieldsOnFailure", "parsingPrerequisite"],
-        doc: "Extracts fields from text with a DPL pattern (`JSON:event`).",
+        doc: "Extracts fields from text with a DPL pattern (`JSON:event`, `LD ':' INT:port`).",
     },
     Command {
         cmd: Cmd::Summarize,

@@ -203,14 +203,25 @@ impl Display for Op {
             }
             Op::Parse {
                 input,
-                pattern: Dpl::Json(name),
+                pattern,
                 preserve,
-            } => write!(
-                f,
-                "parse {}, {}, preserveFieldsOnFailure: {preserve}",
-                expr(input, &[]),
-                quote::string(&format!("JSON:{name}"))
-            ),
+                prerequisite,
+            } => {
+                let text = match pattern {
+                    Dpl::Json(name) => format!("JSON:{name}"),
+                    Dpl::Pattern(p) => p.source().to_string(),
+                };
+                write!(
+                    f,
+                    "parse {}, {}, preserveFieldsOnFailure: {preserve}",
+                    expr(input, &[]),
+                    quote::string(&text)
+                )?;
+                if let Some(c) = prerequisite {
+                    write!(f, ", parsingPrerequisite: {}", expr(c, &[]))?;
+                }
+                Ok(())
+            }
             Op::Summarize { by, aggs, outputs } => {
                 let slots: Vec<String> = aggs.iter().map(agg_call).collect();
                 write!(f, "summarize {}", assignments(outputs, &slots))?;
@@ -428,6 +439,7 @@ fn align_unit(unit: Unit, count: i64, week: Option<u32>) -> String {
 pub(super) fn expr(e: &PExpr, slots: &[String]) -> String {
     match e {
         PExpr::Const(v) => value(v),
+        PExpr::Compiled(p) => value(&p.value),
         PExpr::Field(n) => quote::field(n),
         PExpr::Member(b, PKey::Name(k)) => format!("{}[{}]", operand(b, slots), quote::key(k)),
         PExpr::Member(b, PKey::Index(i)) => format!("{}[{i}]", operand(b, slots)),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{flatten, PExpr, PKey, Planner};
+use super::{default_name, flatten, PExpr, PKey, Planner};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
 use crate::functions::{self, Ctx, FnRef, Imp, Iterative, Param, ParamKind, Ty};
 use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Expr, ExprKind, Key, Literal, UnOp};
@@ -238,12 +238,10 @@ impl Planner<'_> {
     fn fold(&mut self, f: FnRef, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
         let consts: Option<Vec<&Value>> = args
             .iter()
-            .map(|a| {
-                if let PExpr::Const(v) = a {
-                    Some(v)
-                } else {
-                    None
-                }
+            .map(|a| match a {
+                PExpr::Const(v) => Some(v),
+                PExpr::Compiled(p) => Some(&p.value),
+                _ => None,
             })
             .collect();
         // A function whose result changes per call (`random()`) runs per record.
@@ -356,7 +354,7 @@ impl Planner<'_> {
             Imp::Iterative(kind) => return self.iterative(f, kind, args, e),
             Imp::Lookup => return self.lookup_function(args, e),
             Imp::Exists => return self.exists(f, args, e),
-            Imp::Scalar(_) => {}
+            Imp::Scalar(_) | Imp::Prepared { .. } => {}
         }
         let mut positional: Vec<&Arg> = Vec::new();
         let mut named: Vec<(&str, &Arg)> = Vec::new();
@@ -503,6 +501,12 @@ impl Planner<'_> {
                 }
                 None => out.push(PExpr::Const(def.value())),
             }
+        }
+        if let Imp::Prepared {
+            constant, prepare, ..
+        } = f.imp
+        {
+            self.prepare(f, constant, prepare, &mut out, &positional)?;
         }
         self.fold(f, out, span)
     }
@@ -694,6 +698,59 @@ impl Planner<'_> {
         }
     }
 
+    /// Prepares a function's constant parameters once (compiles a pattern): the first becomes
+    /// a [`PExpr::Compiled`]; errors point into its text.
+    fn prepare(
+        &mut self,
+        f: FnRef,
+        constant: &[usize],
+        prepare: fn(&[Value]) -> Result<functions::Prepared, Vec<Diagnostic>>,
+        out: &mut [PExpr],
+        positional: &[&Arg],
+    ) -> Option<()> {
+        let mut values = Vec::new();
+        for &i in constant {
+            match out.get(i) {
+                Some(PExpr::Const(v)) => values.push(v.clone()),
+                _ => {
+                    let span = positional.get(i).map_or(Span::default(), |a| a.span);
+                    let name = f.positional_param(i).map_or("pattern", |p| p.name);
+                    self.err(
+                        Diagnostic::error(
+                            Code::E309,
+                            span,
+                            format!("expected a constant `{name}` for `{}`, found an expression that reads fields", f.name),
+                        )
+                        .with_label("must be written in the query")
+                        .with_hint(format!("`{}` compiles its {name} once, when the query is planned", f.name)),
+                    );
+                    return None;
+                }
+            }
+        }
+        let first = *constant.first()?;
+        match prepare(&values) {
+            Ok(p) => {
+                out[first] = PExpr::Compiled(p);
+                Some(())
+            }
+            Err(diags) => {
+                let arg = positional.get(first).and_then(|a| a.expr());
+                for mut d in diags {
+                    d.span = match arg.map(|e| (&e.kind, e.span)) {
+                        Some((ExprKind::Literal(Literal::Str(s)), lit)) => {
+                            super::extraction::literal_span(s, lit, d.span)
+                        }
+                        Some((_, sp)) => sp,
+                        None => d.span,
+                    };
+                    self.err(d);
+                }
+                None
+            }
+        }
+    }
+
     fn record(&mut self, args: &[Arg]) -> Option<PExpr> {
         let refs: Vec<&Arg> = args.iter().collect();
         let mut fields: Vec<(Arc<str>, PExpr)> = Vec::new();
@@ -702,7 +759,7 @@ impl Planner<'_> {
             let name = match (&a.alias, &e.kind) {
                 (Some(al), _) => al.name.clone(),
                 (None, ExprKind::Field(f)) => f.clone(),
-                _ => e.canonical(),
+                _ => default_name(e),
             };
             fields.push((Arc::from(name.as_str()), self.expr(e)?));
         }
@@ -748,6 +805,7 @@ pub(super) fn arity_error(f: FnRef, n: usize, span: Span) -> Diagnostic {
 pub fn eval_const(e: &PExpr, ctx: &Ctx) -> Option<Value> {
     Some(match e {
         PExpr::Const(v) => v.clone(),
+        PExpr::Compiled(p) => p.value.clone(),
         PExpr::Field(_)
         | PExpr::Agg(_)
         | PExpr::Lookup { .. }

@@ -26,7 +26,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
-use crate::functions::FnRef;
+use crate::functions::{self, FnRef, Naming};
 use crate::syntax::ast::{self, Arg, ArgValue, Expr};
 use crate::time::Unit;
 use crate::value::Value;
@@ -74,6 +74,9 @@ pub enum PExpr {
     /// `exists(path)`: true where the record has the field (`PExpr::Field`) or the member path
     /// (`PExpr::Member`s over a field), even when the value there is null.
     Exists(Box<PExpr>),
+    /// A constant argument prepared once for its function (a compiled pattern): evaluates to
+    /// the constant; the call that holds it runs with what was prepared.
+    Compiled(functions::Prepared),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,10 +124,24 @@ pub struct SortKey {
     pub descending: bool,
 }
 
+/// The pattern of a `parse` command.
 #[derive(Clone, Debug)]
 pub enum Dpl {
-    /// `JSON:name`: the whole input parsed as a JSON object.
+    /// `JSON:name`: the whole input parsed as a JSON object (the stored `content` is not parsed
+    /// at all: `name` becomes the stored event).
     Json(Arc<str>),
+    /// Any other pattern, compiled.
+    Pattern(Arc<crate::dpl::Pattern>),
+}
+
+impl Dpl {
+    /// The fields `parse` sets, in order.
+    pub fn exports(&self) -> Vec<Arc<str>> {
+        match self {
+            Dpl::Json(name) => vec![name.clone()],
+            Dpl::Pattern(p) => p.exports().to_vec(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -158,6 +175,8 @@ pub enum Op {
         input: PExpr,
         pattern: Dpl,
         preserve: bool,
+        /// `parsingPrerequisite:`: records where it is not true are not parsed.
+        prerequisite: Option<PExpr>,
     },
     Summarize {
         by: Vec<(Arc<str>, PExpr)>,
@@ -627,8 +646,31 @@ fn output_name(a: &Arg, e: &Expr) -> String {
     match (&a.alias, &e.kind) {
         (Some(al), _) => al.name.clone(),
         (None, ast::ExprKind::Field(f)) => f.clone(),
-        _ => e.canonical(),
+        _ => default_name(e),
     }
+}
+
+/// An un-aliased expression's name: its canonical text, unless it calls a function named
+/// after its constants ([`Naming::FromConstants`]: `parse(s, "LONG:n")` is `n`).
+fn default_name(e: &Expr) -> String {
+    if let ast::ExprKind::Call(name, args) = &e.kind {
+        if let Some(Naming::FromConstants(name_of)) =
+            functions::lookup(&name.name).map(|f| f.naming)
+        {
+            let consts: Vec<Option<&str>> = args
+                .iter()
+                .filter(|a| a.param.is_none())
+                .map(|a| match a.expr().map(|x| &x.kind) {
+                    Some(ast::ExprKind::Literal(ast::Literal::Str(s))) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(n) = name_of(&consts) {
+                return n;
+            }
+        }
+    }
+    e.canonical()
 }
 
 #[cfg(test)]

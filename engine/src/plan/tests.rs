@@ -70,7 +70,7 @@ fn errors_for_misplaced_things() {
         ("fetch logs | summarize content", "E321"),
         ("fetch logs | limit -1", "E313"),
         ("fetch logs | filter 22 * \"a\" == 1", "E328"),
-        ("fetch logs | parse content, \"LD:x\"", "E319"),
+        ("fetch logs | parse content, \"XML:x\"", "E319"),
         ("fetch logs | timeseries avg(x)", "E302"),
         ("fetch logs | lookup [fetch logs], sourceField:a", "E341"),
         ("fetch logs | filter a in [fetch logs]", "E344"),

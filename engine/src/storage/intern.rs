@@ -159,6 +159,11 @@ impl Interner {
         std::str::from_utf8(self.bytes_of(sym.0)).unwrap_or("")
     }
 
+    /// The string's bytes (valid UTF-8), without checking them again.
+    pub fn bytes(&self, sym: Sym) -> &[u8] {
+        self.bytes_of(sym.0)
+    }
+
     fn bytes_of(&self, i: u32) -> &[u8] {
         slot(&self.bytes, &self.ends, i)
     }

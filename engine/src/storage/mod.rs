@@ -371,9 +371,13 @@ impl Store {
     /// The event's JSON text, rebuilt from the tape.
     pub fn content(&self, row: u32) -> String {
         let mut s = String::with_capacity(1024);
-        self.doc()
-            .write_json(self.doc[row as usize] as usize, &mut s);
+        self.write_content(row, &mut s);
         s
+    }
+
+    /// Appends the event's `content` to `out` (so a caller can reuse one buffer).
+    pub fn write_content(&self, row: u32, out: &mut String) {
+        self.doc().write_json(self.doc[row as usize] as usize, out);
     }
 
     /// The event (or a value inside it, by path) as a value.

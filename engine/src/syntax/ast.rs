@@ -172,7 +172,7 @@ impl Expr {
                 let decl = crate::functions::lookup(&name.name);
                 let canonical_name = decl.map_or(name.name.as_str(), |f| f.name).to_string();
                 let group_tail =
-                    decl.is_some_and(|f| f.naming == crate::functions::Naming::GroupTail);
+                    decl.is_some_and(|f| matches!(f.naming, crate::functions::Naming::GroupTail));
                 let args = decl.map_or_else(
                     || args.iter().map(Cow::Borrowed).collect(),
                     |f| by_position(f, args),

@@ -9,6 +9,8 @@
 //!   force.
 //! * [`reference`]: the engine agrees with a naive row-by-row evaluator written from the DQL
 //!   reference (§2: three-valued logic, `==` and null, numeric comparison, arithmetic).
+//! * [`dpl`]: DPL matching stays within its step budget on random patterns and texts; the
+//!   entry points (parse, whole match, search) agree.
 //!
 //! Engine bugs the properties found are kept as ignored minimal tests at the end of each module;
 //! the generators leave those inputs out (each exclusion names its test) until they pass.
@@ -19,6 +21,7 @@
 //! time; commit that file with the fix.
 
 mod correlation;
+mod dpl;
 mod reference;
 mod syntax;
 mod tables;
