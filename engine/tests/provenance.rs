@@ -149,3 +149,55 @@ fn field_stats_count_every_path_of_the_events() {
     assert_eq!(find("content").present, t.num_rows());
     assert!(find("aws.region").present > 0);
 }
+
+/// `TextFilter` is exact: for every event, "may contain" is exactly "the event's text contains
+/// it", for literals that can only stand inside strings; others get no filter.
+#[test]
+fn text_filter_agrees_with_the_text() {
+    use trailscope_engine::storage::TextFilter;
+    let mut s = store();
+    // Add events with escapes: a bidi character, a quote and a backslash, a newline.
+    let odd = r#"{"Records":[{"eventTime":"2026-11-20T11:00:00Z","eventID":"odd1","eventName":"x\u202ey","userAgent":"a\"b\\c\nd/e","n":1.5e10,"t":true}]}"#;
+    let mut l = Loader::new(LoadOptions::default());
+    l.add_bytes("odd.json", odd.as_bytes());
+    let extra = l.finish().0;
+    for store in [&mut s, &mut extra.clone()] {
+        for lit in [
+            ":user/",
+            "AccessDenied",
+            "us-east-1",
+            "arn:aws",
+            "Bucket",
+            "/",
+            "x",
+            "u202e",
+            "d/e",
+            "nd/",
+            "eventName",
+            "Name\":",
+            "1.5e10",
+            "true",
+            "ConsoleLogin",
+            "é",
+        ] {
+            let Some(mut f) = TextFilter::new(store, lit) else {
+                assert!(
+                    lit.contains('"')
+                        || lit
+                            .chars()
+                            .all(|c| "{}[]:,0123456789+-.eEtrufalsn".contains(c)),
+                    "{lit} should be filterable"
+                );
+                continue;
+            };
+            for row in 0..store.len() as u32 {
+                let text = store.content(row);
+                assert_eq!(
+                    f.may_contain(store, row),
+                    text.contains(lit),
+                    "{lit:?} in {text}"
+                );
+            }
+        }
+    }
+}

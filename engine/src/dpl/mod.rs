@@ -154,6 +154,31 @@ impl Pattern {
         &self.prog.scopes[0]
     }
 
+    /// Literals every match must contain: those of the pattern's top-level sequence (not
+    /// optional, repeated at least once, no lookaround, not inside an alternative). A text
+    /// without one of them cannot match, so `parse content, …` skips rebuilding such events.
+    pub fn required_literals(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.required(self.prog.root, &mut out);
+        out
+    }
+
+    fn required<'a>(&'a self, id: program::NodeId, out: &mut Vec<&'a str>) {
+        let n = &self.prog.nodes[id as usize];
+        if n.optional || n.min == 0 || n.look.is_some() {
+            return;
+        }
+        match &n.kind {
+            Kind::Lit(s) if !s.is_empty() => out.push(s),
+            Kind::Seq(children) => {
+                for &c in children {
+                    self.required(c, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// `JSON:name` alone (any case, `JSON_OBJECT` too, no members or configuration): the name.
     /// The executor reads stored events for it without parsing their text.
     pub fn single_json_export(&self) -> Option<&Arc<str>> {

@@ -104,7 +104,18 @@ pub fn parse(
         return assemble(b, &names, preserve, rows.collect(), env);
     }
 
-    // Row by row.
+    // Row by row. Over `content`, an event whose text cannot hold the literal every match
+    // needs is not rebuilt: it fails as it would have.
+    let mut filter = match (pattern, &content_rows, env.store) {
+        (Dpl::Pattern(p), Some(_), Some(store)) => {
+            // The longest literal that can only stand inside strings: the most selective.
+            let mut lits = p.required_literals();
+            lits.sort_by_key(|l| std::cmp::Reverse(l.len()));
+            lits.into_iter()
+                .find_map(|lit| crate::storage::TextFilter::new(store, lit))
+        }
+        _ => None,
+    };
     let mut buf = String::new();
     let results: Vec<Option<Vec<Value>>> = (0..b.len)
         .map(|i| {
@@ -113,6 +124,12 @@ pub fn parse(
             }
             match (&content_rows, env.store) {
                 (Some(rows), Some(store)) => {
+                    if filter
+                        .as_mut()
+                        .is_some_and(|f| !f.may_contain(store, rows[i]))
+                    {
+                        return None;
+                    }
                     buf.clear();
                     store.write_content(rows[i], &mut buf);
                     one(&buf)

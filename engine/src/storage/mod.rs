@@ -9,12 +9,14 @@
 //! filters compare integers. Rows are kept newest first, the order `fetch logs` returns them in.
 
 pub mod codes;
+mod contains;
 pub mod intern;
 mod stats;
 pub mod tape;
 
 use std::collections::HashMap;
 
+pub use contains::TextFilter;
 pub use stats::{PathPart, PathStat};
 use std::sync::{Arc, Mutex};
 
