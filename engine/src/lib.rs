@@ -22,6 +22,7 @@ pub mod diag;
 pub mod exec;
 pub mod functions;
 pub mod ingest;
+pub mod ip;
 pub mod plan;
 pub mod storage;
 pub mod syntax;

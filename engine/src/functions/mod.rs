@@ -99,14 +99,15 @@ impl Ty {
     pub const TIMEFRAME: Ty = Ty(1 << 6);
     pub const ARRAY: Ty = Ty(1 << 7);
     pub const RECORD: Ty = Ty(1 << 8);
+    pub const IP: Ty = Ty(1 << 9);
     pub const NUMBER: Ty = Ty::LONG.or(Ty::DOUBLE);
-    pub const ANY: Ty = Ty((1 << 9) - 1);
+    pub const ANY: Ty = Ty((1 << 10) - 1);
 
     pub const fn or(self, other: Ty) -> Ty {
         Ty(self.0 | other.0)
     }
 
-    const NAMES: [(Ty, &'static str); 9] = [
+    const NAMES: [(Ty, &'static str); 10] = [
         (Ty::BOOL, "boolean"),
         (Ty::LONG, "long"),
         (Ty::DOUBLE, "double"),
@@ -114,6 +115,7 @@ impl Ty {
         (Ty::TIMESTAMP, "timestamp"),
         (Ty::DURATION, "duration"),
         (Ty::TIMEFRAME, "timeframe"),
+        (Ty::IP, "ip"),
         (Ty::ARRAY, "array"),
         (Ty::RECORD, "record"),
     ];
@@ -129,6 +131,7 @@ impl Ty {
             Value::Timestamp(_) => Ty::TIMESTAMP,
             Value::Duration(_) => Ty::DURATION,
             Value::Timeframe(..) => Ty::TIMEFRAME,
+            Value::Ip(_) => Ty::IP,
             Value::Array(_) => Ty::ARRAY,
             Value::Record(_) => Ty::RECORD,
         };

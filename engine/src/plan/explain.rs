@@ -292,6 +292,7 @@ fn value(v: &Value) -> String {
             quote::string(&time::format_timestamp(*s)),
             quote::string(&time::format_timestamp(*e))
         ),
+        Value::Ip(ip) => format!("ip({})", quote::string(&crate::ip::format(ip))),
         Value::Array(xs) => {
             let items: Vec<String> = xs.iter().map(value).collect();
             format!("array({})", items.join(", "))

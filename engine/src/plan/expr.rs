@@ -270,9 +270,13 @@ impl Planner<'_> {
                 }
             }
             let arith = f.is_operator() && matches!(f.name, "+" | "-" | "*" | "/" | "%" | "neg");
-            let numeric = c
-                .iter()
-                .all(|v| matches!(v, Value::Long(_) | Value::Double(_)));
+            let number = |v: &&Value| matches!(v, Value::Long(_) | Value::Double(_));
+            // Past the last address is null, as an overflowing long is.
+            let address = |v: &&Value| matches!(v, Value::Ip(_));
+            let numeric = c.iter().all(number)
+                || (matches!(f.name, "+" | "-")
+                    && c.iter().any(address)
+                    && c.iter().all(|v| number(v) || address(v)));
             if arith && v.is_null() && c.iter().all(|v| !v.is_null()) && !numeric {
                 let types: Vec<&str> = c.iter().map(|v| v.type_name()).collect();
                 self.err(
