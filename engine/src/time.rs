@@ -200,15 +200,26 @@ pub const UNIT_NAMES: &[&str] = &[
     "ns", "us", "ms", "s", "sec", "m", "min", "h", "hr", "d", "day", "w", "M", "q", "y",
 ];
 
-/// Adds calendar months to a timestamp, clamping the day to the target month's length.
-pub fn add_months(ns: i64, months: i64) -> i64 {
+/// Adds calendar months to a timestamp (UTC), keeping the time of day; a day past the end of the
+/// target month becomes its last day (January 31 + 1 month is February 28 or 29), as Java's
+/// `plusMonths` does. `None` outside the range of a timestamp.
+pub fn add_months(ns: i64, months: i64) -> Option<i64> {
     let days = ns.div_euclid(NS_PER_DAY);
     let rest = ns.rem_euclid(NS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + (m as i64 - 1) + months;
+    let total = y
+        .checked_mul(12)?
+        .checked_add(i64::from(m) - 1)?
+        .checked_add(months)?;
+    // Far outside the nanosecond range anyway; keeps the day arithmetic small.
+    if !(-12 * 10_000..=12 * 10_000).contains(&total) {
+        return None;
+    }
     let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
     let nd = d.min(days_in_month(ny, nm));
-    days_from_civil(ny, nm, nd) * NS_PER_DAY + rest
+    days_from_civil(ny, nm, nd)
+        .checked_mul(NS_PER_DAY)?
+        .checked_add(rest)
 }
 
 /// Rounds a timestamp down to the start of `count` units (the `@` operator), in UTC.
@@ -296,7 +307,32 @@ mod tests {
     #[test]
     fn calendar() {
         let t = parse_timestamp("2026-01-31T10:00:00Z").unwrap();
-        assert_eq!(format_timestamp(add_months(t, 1)), "2026-02-28T10:00:00Z");
+        assert_eq!(
+            format_timestamp(add_months(t, 1).unwrap()),
+            "2026-02-28T10:00:00Z"
+        );
+        let leap = parse_timestamp("2024-01-31T10:00:00Z").unwrap();
+        assert_eq!(
+            format_timestamp(add_months(leap, 1).unwrap()),
+            "2024-02-29T10:00:00Z"
+        );
+        assert_eq!(
+            format_timestamp(add_months(leap, -2).unwrap()),
+            "2023-11-30T10:00:00Z"
+        );
+        let feb29 = parse_timestamp("2024-02-29T00:00:00Z").unwrap();
+        assert_eq!(
+            format_timestamp(add_months(feb29, 12).unwrap()),
+            "2025-02-28T00:00:00Z"
+        );
+        assert_eq!(
+            format_timestamp(add_months(feb29, -48).unwrap()),
+            "2020-02-29T00:00:00Z"
+        );
+        assert_eq!(add_months(t, 12 * 300), None);
+        assert_eq!(add_months(i64::MAX, 1), None);
+        assert_eq!(add_months(i64::MIN, -1), None);
+        assert_eq!(add_months(0, i64::MAX), None);
         assert_eq!(
             format_timestamp(align(t, Unit::Months(1), 1, None)),
             "2026-01-01T00:00:00Z"

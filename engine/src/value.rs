@@ -487,6 +487,12 @@ mod tests {
     }
 
     #[test]
+    fn a_value_stays_three_words() {
+        // Columns hold millions of values: the `ip` variant (17 bytes) must not widen them.
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
     fn json_output() {
         let r = Value::Record(Arc::new(Record {
             fields: vec![

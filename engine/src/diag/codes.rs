@@ -224,9 +224,9 @@ codes! {
     E324 => "a `makeTimeseries` parameter with a bad value",
         "fetch logs | makeTimeseries count(), interval: -5m",
         "interval: a positive duration; bins: 1 to 1500; not both";
-    E326 => "a duration with an unknown or unsupported unit, or too long",
+    E326 => "a duration with an unknown unit or too long, or a calendar duration (months `M`, quarters `q`, years `y`) used as a value rather than in time arithmetic",
         "data record(d = 5parsecs)",
-        "use ns, us, ms, s, m, h, d or w";
+        "use ns, us, ms, s, m, h, d or w; add calendar durations to a time: now() - 1M";
     E327 => "`~` with something other than a string literal on its right",
         "fetch logs | filter content ~ aws.region",
         "search for a literal: content ~ \"AccessDenied\"";

@@ -177,6 +177,39 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ..OP
     },
     Function {
+        name: "+M",
+        params: &[
+            req("time", Ty::TIMESTAMP.or(Ty::TIMEFRAME)),
+            req("months", Ty::LONG),
+            req("fixed", Ty::DURATION),
+        ],
+        returns: Ty::TIMESTAMP.or(Ty::TIMEFRAME),
+        doc: "`+` or `-` with a calendar duration (`timestamp + 1M`, `now() - 1y + 2w`; M months, q quarters, y years), which the planner writes as this operator: calendar months first, in UTC, a day past the end of the target month becoming its last day (January 31 + 1M is February 28 or 29, as Java's plusMonths does), then the fixed part; null out of the timestamp range.",
+        examples: &[
+            ex(r#"toTimestamp("2024-01-31T10:00:00Z") + 1M"#, r#""2024-02-29T10:00:00Z""#),
+            ex(r#"toTimestamp("2026-03-31T10:00:00Z") - 1M"#, r#""2026-02-28T10:00:00Z""#),
+            ex(r#"toTimestamp("2024-02-29T00:00:00Z") + 1y"#, r#""2025-02-28T00:00:00Z""#),
+            ex(r#"toTimestamp("2026-11-20T00:00:00Z") - 1q"#, r#""2026-08-20T00:00:00Z""#),
+            ex(r#"toTimestamp("2026-01-31T00:00:00Z") - 1M + 2w"#, r#""2026-01-14T00:00:00Z""#),
+            ex(r#"toTimestamp("2262-01-01T00:00:00Z") + 1y"#, "null"),
+        ],
+        imp: Scalar(|a, _| {
+            let (Value::Long(months), Value::Duration(fixed)) = (at(a, 1), at(a, 2)) else {
+                return Value::Null;
+            };
+            let shift = |t: i64| crate::time::add_months(t, *months)?.checked_add(*fixed);
+            match at(a, 0) {
+                Value::Timestamp(t) => shift(*t).map_or(Value::Null, Value::Timestamp),
+                Value::Timeframe(s, e) => match (shift(*s), shift(*e)) {
+                    (Some(s), Some(e)) => Value::Timeframe(s, e),
+                    _ => Value::Null,
+                },
+                _ => Value::Null,
+            }
+        }),
+        ..OP
+    },
+    Function {
         name: "*",
         params: AB_NUM,
         returns: NUMERIC,

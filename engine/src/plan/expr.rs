@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::calendar::Cal;
 use super::{flatten, PExpr, PKey, Planner};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
 use crate::functions::{self, Ctx, FnRef, Imp, Iterative, ParamKind, Ty};
@@ -61,6 +62,22 @@ impl Planner<'_> {
             self.err(Diagnostic::error(Code::E321, e.span, "expected an aggregation such as count() or sum(x), found a field outside an aggregation").with_hint("group by it with by: { … } or wrap it, e.g. takeFirst(x)"));
             return None;
         }
+        // A calendar duration on its own (not added to a time) is not a value.
+        if matches!(
+            e.kind,
+            ExprKind::Literal(Literal::Duration(..))
+                | ExprKind::Unary(UnOp::Neg, _)
+                | ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)
+        ) {
+            match self.calendar(e) {
+                Cal::Not => {}
+                Cal::Invalid => return None,
+                Cal::Is(_) => {
+                    self.calendar_as_value(e.span);
+                    return None;
+                }
+            }
+        }
         Some(match &e.kind {
             ExprKind::Literal(l) => {
                 PExpr::Const(match l {
@@ -83,7 +100,7 @@ impl Planner<'_> {
                                 }
                             },
                             Some(Unit::Months(_)) => {
-                                self.err(Diagnostic::error(Code::E326, e.span, format!("calendar durations (months `M`, quarters `q`, years `y`) are not supported yet: expected a fixed unit such as d or w, found `{u}`")).with_hint("use days, e.g. -30d"));
+                                self.calendar_as_value(e.span);
                                 return None;
                             }
                             None => {
@@ -207,13 +224,22 @@ impl Planner<'_> {
                 if let (BinOp::Search, ExprKind::Literal(Literal::Str(t))) = (op, &r.kind) {
                     self.check_search_term(t, r.span)?;
                 }
+                if matches!(op, BinOp::Add | BinOp::Sub) {
+                    if let Some(planned) = self.calendar_arithmetic(*op, l, r, e.span) {
+                        return planned;
+                    }
+                }
                 let l = self.expr(l)?;
                 let r = self.expr(r)?;
                 self.fold(functions::operator(op.text()), vec![l, r], e.span)?
             }
             ExprKind::Align(base, unit) => {
                 let b = match base {
-                    Some(b) => Some(Box::new(self.expr(b)?)),
+                    // `-2M@M`: two months before now, aligned.
+                    Some(b) => match self.calendar_from_now(b) {
+                        Some(t) => Some(Box::new(PExpr::Const(Value::Timestamp(t?)))),
+                        None => Some(Box::new(self.expr(b)?)),
+                    },
                     None => None,
                 };
                 let (u, count, week) = self.align_unit(unit)?;
@@ -235,7 +261,7 @@ impl Planner<'_> {
     }
 
     /// Folds calls over constants, so that `22 * "a"` is reported before running.
-    fn fold(&mut self, f: FnRef, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
+    pub(super) fn fold(&mut self, f: FnRef, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
         let consts: Option<Vec<&Value>> = args
             .iter()
             .map(|a| {
@@ -483,6 +509,14 @@ impl Planner<'_> {
                 continue;
             };
             match named.iter().find(|(n, _)| *n == p.name) {
+                // `timeframe(from: -1M)`: a calendar duration as an offset from now.
+                Some((_, a)) if matches!(p.name, "from" | "to") => {
+                    let x = a.expr()?;
+                    match self.calendar_from_now(x) {
+                        Some(t) => out.push(PExpr::Const(Value::Timestamp(t?))),
+                        None => out.push(self.expr(x)?),
+                    }
+                }
                 Some((_, a)) => out.push(self.expr(a.expr()?)?),
                 None => out.push(PExpr::Const(def.value())),
             }
