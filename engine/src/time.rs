@@ -1,5 +1,9 @@
 //! Timestamps (nanoseconds since the Unix epoch, UTC) and durations: parsing RFC 3339 text,
-//! formatting, calendar arithmetic and DQL duration units.
+//! formatting, calendar arithmetic and DQL duration units. Time zones (`timezone:`) in
+//! [`zone`], Java date-time patterns (`formatTimestamp(format:)`) in [`pattern`].
+
+pub mod pattern;
+pub mod zone;
 
 pub const NS_PER_SEC: i64 = 1_000_000_000;
 pub const NS_PER_MIN: i64 = 60 * NS_PER_SEC;
@@ -29,6 +33,80 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A moment's calendar date and time of day, read from nanoseconds since the epoch: of UTC, or
+/// of a local time (UTC plus a zone's offset, see [`zone::Zone::local`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    /// Days since 1970-01-01.
+    pub days: i64,
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub nanos_of_day: i64,
+}
+
+impl Civil {
+    pub fn of(ns: i64) -> Civil {
+        let days = ns.div_euclid(NS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            days,
+            year,
+            month,
+            day,
+            nanos_of_day: ns.rem_euclid(NS_PER_DAY),
+        }
+    }
+
+    pub fn hour(&self) -> i64 {
+        self.nanos_of_day / NS_PER_HOUR
+    }
+
+    pub fn minute(&self) -> i64 {
+        self.nanos_of_day / NS_PER_MIN % 60
+    }
+
+    pub fn second(&self) -> i64 {
+        self.nanos_of_day / NS_PER_SEC % 60
+    }
+
+    pub fn nano(&self) -> i64 {
+        self.nanos_of_day % NS_PER_SEC
+    }
+
+    /// 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
+    pub fn weekday(&self) -> i64 {
+        (self.days + 3).rem_euclid(7) + 1
+    }
+
+    /// 1 to 366.
+    pub fn day_of_year(&self) -> i64 {
+        self.days - days_from_civil(self.year, 1, 1) + 1
+    }
+
+    /// The ISO 8601 week and its year: weeks start on Monday and week 1 holds the year's first
+    /// Thursday, so a week's year is that of its Thursday (2021-01-01 is in week 53 of 2020).
+    pub fn iso_week(&self) -> (i64, i64) {
+        let thursday = self.days - self.weekday() + 4;
+        let (year, _, _) = civil_from_days(thursday);
+        (year, (thursday - days_from_civil(year, 1, 1)) / 7 + 1)
+    }
+
+    /// The week of the month under ISO rules (Java's `WeekFields.ISO`, pattern letter `W`):
+    /// weeks start on Monday, and the days before the first Monday are week 1 when there are at
+    /// least four of them, else week 0.
+    pub fn iso_week_of_month(&self) -> i64 {
+        let day = i64::from(self.day);
+        let week_start = (day - self.weekday()).rem_euclid(7);
+        let offset = if week_start + 1 > 4 {
+            7 - week_start
+        } else {
+            -week_start
+        };
+        (7 + offset + (day - 1)) / 7
+    }
 }
 
 /// Parses RFC 3339 / ISO 8601 timestamps as CloudTrail and DQL write them:
@@ -276,6 +354,34 @@ pub fn format_duration(ns: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_weeks_at_the_turn_of_the_year() {
+        for (date, year, week) in [
+            ("2019-08-01", 2019, 31),
+            ("2021-01-01", 2020, 53), // a Friday: still in 2020's last week
+            ("2021-01-04", 2021, 1),
+            ("2024-12-30", 2025, 1), // a Monday: already in 2025's first week
+            ("2026-01-01", 2026, 1), // a Thursday
+            ("2026-12-31", 2026, 53),
+            ("1969-12-31", 1970, 1),
+        ] {
+            let c = Civil::of(parse_timestamp(date).unwrap());
+            assert_eq!(c.iso_week(), (year, week), "{date}");
+        }
+        // August 2019 began on a Thursday: 1–4 are week 1 (four days), the 5th starts week 2.
+        for (date, week) in [("2019-08-01", 1), ("2019-08-04", 1), ("2019-08-05", 2)] {
+            assert_eq!(
+                Civil::of(parse_timestamp(date).unwrap()).iso_week_of_month(),
+                week
+            );
+        }
+        // June 2019 began on a Saturday: the 1st and 2nd are week 0.
+        assert_eq!(
+            Civil::of(parse_timestamp("2019-06-02").unwrap()).iso_week_of_month(),
+            0
+        );
+    }
 
     #[test]
     fn parses_and_formats() {

@@ -287,6 +287,9 @@ codes! {
     E346 => "`iIndex()` outside an iterative expression, or an iterative expression `a[]` where one cannot be used",
         "data record(a = 1) | fields i = iIndex()",
         "use it beside an array's elements: record(value = a[], index = iIndex())";
+    E347 => "a function argument that must name something it cannot be: an unknown time zone, a date-time pattern that cannot be read, a malformed locale",
+        "data record(t = now()) | fields h = getHour(t, timezone: \"Europe/Berln\")",
+        "see the hint for the closest zone; patterns are Java's (yyyy-MM-dd HH:mm), text in quotes";
     E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",
         "data record(s = \"0123456789abcdef\")<24×| fieldsAdd s = concat(s, s) >",
         "filter first, keep fewer or shorter fields; the CLI's --max-memory and the app's budget set the limit";

@@ -248,6 +248,28 @@ pub const fn named(name: &'static str, ty: Ty, default: Def) -> Param {
     }
 }
 
+/// An optional parameter passed by name whose value must be a constant.
+pub const fn named_const(name: &'static str, ty: Ty, default: Def) -> Param {
+    Param {
+        constant: true,
+        ..named(name, ty, default)
+    }
+}
+
+/// A function's check of its constant arguments when the query is planned ([`Function::check`]):
+/// the arguments in the order the implementation receives them, `None` where not constant.
+pub type Check = fn(&[Option<&Value>]) -> Result<(), Problem>;
+
+/// What a function's [`Function::check`] finds wrong with a constant argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The argument, in the order the implementation receives them.
+    pub arg: usize,
+    /// *expected X, found Y*.
+    pub message: String,
+    pub hint: Option<String>,
+}
+
 /// A documented example. An expression (`lower("A")`) has the JSON of its value as result; a
 /// whole query (starting with `data` or `fetch`) has its rows, one JSON object per line.
 #[derive(Clone, Copy, Debug)]
@@ -317,6 +339,10 @@ pub struct Function {
     /// False for a function whose value changes from call to call with the same arguments
     /// (`random()`): such a call must not be folded into a constant when the query is planned.
     pub deterministic: bool,
+    /// Checks the arguments that are constants (the others are `None`) when the query is
+    /// planned, so that an unknown time zone or a pattern that cannot be read is an error
+    /// (E347) rather than nulls.
+    pub check: Option<Check>,
 }
 
 impl fmt::Debug for Function {
@@ -351,6 +377,7 @@ impl Function {
         see: "",
         imp: Imp::Scalar(null_fn),
         deterministic: true,
+        check: None,
     };
 
     /// Positional parameters: (at least, at most); `usize::MAX` when repeated.

@@ -504,6 +504,7 @@ impl Planner<'_> {
                 }
             }
         }
+        let mut spans: Vec<Span> = positional.iter().map(|a| a.span).collect();
         for p in f.params {
             let ParamKind::Named(def) = p.kind else {
                 continue;
@@ -516,9 +517,42 @@ impl Planner<'_> {
                         Some(t) => out.push(PExpr::Const(Value::Timestamp(t?))),
                         None => out.push(self.expr(x)?),
                     }
+                    spans.push(a.span);
                 }
-                Some((_, a)) => out.push(self.expr(a.expr()?)?),
-                None => out.push(PExpr::Const(def.value())),
+                Some((_, a)) => {
+                    let x = self.expr(a.expr()?)?;
+                    if p.constant && !matches!(x, PExpr::Const(_)) {
+                        self.err(Diagnostic::error(Code::E340, a.span, format!("expected a constant for `{}:` of `{}`, found an expression that reads fields", p.name, f.name)).with_label("must be the same for every record"));
+                        return None;
+                    }
+                    out.push(x);
+                    spans.push(a.span);
+                }
+                None => {
+                    out.push(PExpr::Const(def.value()));
+                    spans.push(span);
+                }
+            }
+        }
+        if let Some(check) = f.check {
+            let consts: Vec<Option<&Value>> = out
+                .iter()
+                .map(|a| match a {
+                    PExpr::Const(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            if let Err(p) = check(&consts) {
+                let mut d = Diagnostic::error(
+                    Code::E347,
+                    spans.get(p.arg).copied().unwrap_or(span),
+                    p.message,
+                );
+                if let Some(h) = p.hint {
+                    d = d.with_hint(h);
+                }
+                self.err(d);
+                return None;
             }
         }
         self.fold(f, out, span)
