@@ -45,7 +45,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "toString",
         params: &[req("value", Ty::ANY)],
         returns: Ty::STRING,
-        doc: "The value as text (timestamps ISO 8601, durations and records as Dynatrace prints them); null stays null.",
+        doc: "The value as text (timestamps ISO 8601, durations, addresses and records as Dynatrace prints them); null stays null.",
         examples: &[
             ex("toString(3.14)", r#""3.14""#),
             ex("toString(array(1, 2, 3))", r#""[1, 2, 3]""#),
@@ -60,6 +60,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ),
             ex("toString(2.0)", r#""2""#),
             ex("toString(array(1, \"a\"))", r#""[1, \"a\"]""#),
+            ex(r#"toString(toIp("127.0.0.1"))"#, r#""127.0.0.1""#),
+            ex(r#"toString(ip("2001:db8::1"))"#, r#""2001:0db8::0001""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#toString"),
         imp: Scalar(|a, _| match at(a, 0) {

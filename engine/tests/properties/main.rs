@@ -9,6 +9,8 @@
 //!   force.
 //! * [`reference`]: the engine agrees with a naive row-by-row evaluator written from the DQL
 //!   reference (§2: three-valued logic, `==` and null, numeric comparison, arithmetic).
+//! * [`time_and_ip`]: address text round trips, month arithmetic, zone offsets both ways, odd
+//!   date-time patterns and zone names.
 //!
 //! Engine bugs the properties found are kept as ignored minimal tests at the end of each module;
 //! the generators leave those inputs out (each exclusion names its test) until they pass.
@@ -22,6 +24,7 @@ mod correlation;
 mod reference;
 mod syntax;
 mod tables;
+mod time_and_ip;
 
 use proptest::prelude::*;
 
