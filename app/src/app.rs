@@ -18,7 +18,7 @@ use crate::ui::record_dialogs::RecordDialogs;
 #[component]
 pub fn App() -> impl IntoView {
     let ui = Ui::init();
-    ui.connect(Bridge::start(move |r, blob| on_response(ui, r, blob)));
+    ui.connect(Bridge::start(move |r, blobs| on_response(ui, r, blobs)));
     provide_context(ui);
     share::start(ui);
 
@@ -40,7 +40,7 @@ pub fn App() -> impl IntoView {
 
 /// Applies one answer of the worker to the state (`blob`: bytes an export or a case file
 /// brought along).
-fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
+fn on_response(ui: Ui, r: Response, blobs: Vec<Blob>) {
     match r {
         // The bridge has sent what was waiting for it; nothing on the page changes.
         Response::Ready => {}
@@ -101,6 +101,10 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
                 ui.share.result_notice.set(None);
                 ui.rows.update(|r| r.add_result(&info));
                 ui.view_chart.set(info.chart.is_some());
+                if let Some((case, node)) = ui.runs.with_untracked(|r| r.node_of(info.id)) {
+                    let rows = info.row_count as u64;
+                    ui.cases.update(|c| c.set_node_rows(case, node, rows));
+                }
                 ui.runs.update(|r| {
                     r.finish(info);
                 });
@@ -130,6 +134,6 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
         r @ (Response::Exported { .. }
         | Response::ExportFailed { .. }
         | Response::CaseImported { .. }
-        | Response::CaseRejected { .. }) => share::on_response(ui, r, blob),
+        | Response::CaseRejected { .. }) => share::on_response(ui, r, blobs),
     }
 }

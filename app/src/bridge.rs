@@ -5,7 +5,7 @@
 //!
 //! Transport (see `protocol`): JSON text, `{ request, files }` when files go along (the worker
 //! reads them), `{ request, flag }` once at start-up on a cross-origin isolated page (the shared
-//! cancel flag), and `{ response, blob }` when bytes come back.
+//! cancel flag), and `{ response, blob }` (or `blobs`) when bytes come back.
 //!
 //! Stopping a query: the worker is busy in synchronous Rust while a query runs, so it cannot
 //! read a message until the query is over. Where the page is cross-origin isolated, the bridge
@@ -25,7 +25,7 @@ use web_sys::{Blob, File, MessageEvent, Worker, WorkerOptions, WorkerType};
 use crate::protocol::{cancel_tag, Request, Response};
 
 /// Where every answer of the worker goes.
-type Handler = Rc<dyn Fn(Response, Option<Blob>)>;
+type Handler = Rc<dyn Fn(Response, Vec<Blob>)>;
 
 /// A started engine worker. Cloning shares it.
 #[derive(Clone)]
@@ -55,16 +55,25 @@ fn shared_flag() -> Option<Int32Array> {
     (isolated && has_sab).then(|| Int32Array::new(&SharedArrayBuffer::new(4)))
 }
 
-/// A worker message as the page reads it: the response, and the blob that came next to it.
-fn decode(data: &JsValue) -> Option<(Response, Option<Blob>)> {
+/// A worker message as the page reads it: the response, and the blobs that came next to it
+/// (`blob`: one, `blobs`: an array).
+fn decode(data: &JsValue) -> Option<(Response, Vec<Blob>)> {
     if let Some(text) = data.as_string() {
-        return Some((Response::from_json(&text)?, None));
+        return Some((Response::from_json(&text)?, Vec::new()));
     }
     let text = Reflect::get(data, &"response".into()).ok()?.as_string()?;
-    let blob = Reflect::get(data, &"blob".into())
+    let mut blobs: Vec<Blob> = Reflect::get(data, &"blob".into())
         .ok()
-        .and_then(|b| b.dyn_into::<Blob>().ok());
-    Some((Response::from_json(&text)?, blob))
+        .and_then(|b| b.dyn_into::<Blob>().ok())
+        .into_iter()
+        .collect();
+    if let Some(list) = Reflect::get(data, &"blobs".into())
+        .ok()
+        .and_then(|b| b.dyn_into::<js_sys::Array>().ok())
+    {
+        blobs.extend(list.iter().filter_map(|b| b.dyn_into::<Blob>().ok()));
+    }
+    Some((Response::from_json(&text)?, blobs))
 }
 
 /// The worker's script URL and type. Trunk's build starts `worker.js` as a module with the
@@ -91,7 +100,7 @@ fn worker_script() -> Result<(String, WorkerType), String> {
 
 impl Bridge {
     /// Starts the worker with the same wasm files as the page; `on_message` gets every answer.
-    pub fn start(on_message: impl Fn(Response, Option<Blob>) + 'static) -> Result<Bridge, String> {
+    pub fn start(on_message: impl Fn(Response, Vec<Blob>) + 'static) -> Result<Bridge, String> {
         Bridge::start_with(Rc::new(on_message))
     }
 

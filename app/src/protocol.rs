@@ -13,7 +13,14 @@ use serde::{Deserialize, Serialize};
 pub enum Request {
     /// Load the `File`s sent with this message, in this order. `paths` are their relative
     /// paths (folder drops keep `AWSLogs/...`), used as `log.source`.
-    Load { paths: Vec<String>, bucket: String },
+    /// `buckets`, when given, puts each path's events into its own bucket (a case file's
+    /// events going back to where they were exported from).
+    Load {
+        paths: Vec<String>,
+        bucket: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buckets: Vec<String>,
+    },
     /// Stop loading (between chunks of a file); what was read so far stays loaded.
     Cancel,
     /// The page's cancel flag, an `Int32Array` over a `SharedArrayBuffer`, comes next to this
@@ -123,10 +130,14 @@ pub enum Response {
     },
     /// A case file passed every check: `case` is a `trailscope_share::CaseData` as JSON; when
     /// `events` is set, the gzip-compressed NDJSON comes in a `Blob` next to this message.
+    /// With `sources` (case file version 2), the events come as one NDJSON `Blob` per source
+    /// (`{ response, blobs }`, in this order), each to load under its `log.source` and bucket.
     CaseImported {
         file_name: String,
         case: String,
         events: Option<u64>,
+        #[serde(default)]
+        sources: Vec<(String, String)>,
     },
     /// A case file was refused; `message` says why.
     CaseRejected {

@@ -216,9 +216,12 @@ pub fn is_pinned(ui: Ui, record: &str) -> bool {
 }
 
 /// Pins `record` to the active case, or unpins it; says why when it cannot be pinned.
-pub fn toggle_pin(ui: Ui, record: &str) {
+pub fn toggle_pin(ui: Ui, record: &str, source: Option<&str>) {
     let now = now_text();
-    if let Some(Err(msg)) = ui.cases.update(|c| c.toggle_pin(record, &now)) {
+    // The event's own time travels with the record (issue 17), so evidence sorts and reads
+    // on a timeline.
+    let time = trailscope_share::investigation::record_time(record, source);
+    if let Some(Err(msg)) = ui.cases.update(|c| c.toggle_pin(record, &now, time)) {
         ui.share.case_notice.set(Notice::err(msg));
     }
 }
@@ -320,9 +323,10 @@ fn size_text(bytes: f64) -> String {
 // Worker answers
 
 /// Handles the worker's sharing answers (`Exported`, `ExportFailed`, `CaseImported`,
-/// `CaseRejected`); `blob` is what came with the answer.
-pub fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
+/// `CaseRejected`); `blobs` is what came with the answer.
+pub fn on_response(ui: Ui, r: Response, blobs: Vec<Blob>) {
     let share = ui.share;
+    let blob = blobs.first().cloned();
     match r {
         Response::Exported {
             what,
@@ -380,6 +384,7 @@ pub fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
             file_name,
             case,
             events,
+            sources,
         } => {
             // Checked by the worker already; checked again, as it costs nothing.
             let data = match serde_json::from_str::<CaseData>(&case) {
@@ -402,11 +407,24 @@ pub fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
                 (Some(n), Some(blob)) => {
                     let before = ui.data.with_untracked(|d| d.info.events);
                     share.importing.set(Some((file_name.clone(), n, before)));
-                    let file = transfer::file_from_blob(blob, &file_name);
-                    ui.load(vec![PickedFile {
-                        path: file_name.clone(),
-                        file,
-                    }]);
+                    if sources.is_empty() || sources.len() != blobs.len() {
+                        let file = transfer::file_from_blob(blob, &file_name);
+                        ui.load(vec![PickedFile {
+                            path: file_name.clone(),
+                            file,
+                        }]);
+                    } else {
+                        // Each event goes back under the source and bucket it was exported
+                        // from (case file version 2).
+                        let mut files = Vec::new();
+                        let mut buckets = Vec::new();
+                        for ((source, bucket), blob) in sources.into_iter().zip(blobs) {
+                            let file = transfer::file_from_blob(blob, &source);
+                            files.push(PickedFile { path: source, file });
+                            buckets.push(bucket);
+                        }
+                        ui.load_into(files, buckets);
+                    }
                     share.case_notice.set(Notice::ok(format!(
                         "Opened the case “{name}” from {file_name}; loading its {n} events. Read its query, then press Run."
                     )));

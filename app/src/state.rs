@@ -14,11 +14,13 @@ use trailscope_engine::time::format_timestamp;
 use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
 
 mod cases;
+mod investigation;
 mod presets;
 mod rows;
 mod time;
 
 pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
+pub use investigation::{node_title, TreeRow};
 pub use presets::{guide_case_name, Preset, PRESETS};
 pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
 pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};
@@ -48,7 +50,17 @@ pub struct Runs {
     /// Case id → why its result no longer matches what a run would give now ("the time frame
     /// changed"); gone when the case runs again.
     stale: HashMap<u64, String>,
+    /// Result id → (case id, query tree node) of the run that asked for it.
+    nodes: HashMap<u64, (u64, u64)>,
+    /// (case id, node) → its last result, while the worker keeps it ([`KEPT_RESULTS`]).
+    node_results: HashMap<(u64, u64), ResultInfo>,
+    /// Result ids in the order they arrived, the newest [`KEPT_RESULTS`] of them.
+    kept: Vec<u64>,
 }
+
+/// How many results the worker keeps (its `KEEP_RESULTS`): older ones cannot page rows, so a
+/// node whose result is older runs again when it is opened.
+pub const KEPT_RESULTS: usize = 16;
 
 impl Runs {
     /// Starts a run of case `case`: returns the result id to ask the worker for.
@@ -58,6 +70,30 @@ impl Runs {
         self.owners.insert(self.last_id, case);
         self.outcomes.insert(case, Outcome::Running(self.last_id));
         self.last_id
+    }
+
+    /// Result `id` is the run of node `node` of case `case`.
+    pub fn bind_node(&mut self, id: u64, case: u64, node: u64) {
+        self.nodes.insert(id, (case, node));
+    }
+
+    /// The (case, node) whose run result `id` is.
+    pub fn node_of(&self, id: u64) -> Option<(u64, u64)> {
+        self.nodes.get(&id).copied()
+    }
+
+    /// Node `node`'s last result, when the worker still holds it: shown at once when the node
+    /// is opened, without running it again.
+    pub fn node_result(&self, case: u64, node: u64) -> Option<&ResultInfo> {
+        self.node_results
+            .get(&(case, node))
+            .filter(|r| self.kept.contains(&r.id))
+    }
+
+    /// Case `case` shows `info` (a node's kept result) as its outcome.
+    pub fn show(&mut self, case: u64, info: ResultInfo) {
+        self.stale.remove(&case);
+        self.outcomes.insert(case, Outcome::Done(info));
     }
 
     /// The id of case `case`'s run in progress, if one is.
@@ -133,6 +169,14 @@ impl Runs {
         let Some(&case) = self.owners.get(&info.id) else {
             return false;
         };
+        self.kept.push(info.id);
+        if self.kept.len() > KEPT_RESULTS {
+            let old = self.kept.remove(0);
+            self.node_results.retain(|_, r| r.id != old);
+        }
+        if let Some(key) = self.nodes.get(&info.id) {
+            self.node_results.insert(*key, info.clone());
+        }
         self.outcomes.insert(case, Outcome::Done(info));
         true
     }
@@ -155,6 +199,8 @@ impl Runs {
         self.outcomes
             .retain(|_, v| matches!(v, Outcome::Idle | Outcome::Cancelled(_)));
         self.stale.clear();
+        self.node_results.clear();
+        self.kept.clear();
         ran
     }
 }
@@ -396,6 +442,28 @@ mod tests {
         assert!(runs.owns(a) && !runs.owns(99));
         assert!(!runs.finish(result(99)), "nobody asked for result 99");
         assert!(!runs.fail(99, vec![], String::new()));
+    }
+
+    #[test]
+    fn a_nodes_result_is_kept_while_the_worker_keeps_it() {
+        let mut runs = Runs::default();
+        let a = runs.start(1);
+        runs.bind_node(a, 1, 7);
+        assert_eq!(runs.node_of(a), Some((1, 7)));
+        runs.finish(result(a));
+        assert_eq!(runs.node_result(1, 7).map(|r| r.id), Some(a));
+        runs.show(2, result(a));
+        assert_eq!(runs.result(2).map(|r| r.id), Some(a));
+        for _ in 0..KEPT_RESULTS {
+            let b = runs.start(1);
+            runs.finish(result(b));
+        }
+        assert!(runs.node_result(1, 7).is_none(), "the worker dropped it");
+        let c = runs.start(1);
+        runs.bind_node(c, 1, 8);
+        runs.finish(result(c));
+        runs.data_changed(1);
+        assert!(runs.node_result(1, 8).is_none());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! files) are methods here.
 
 use leptos::prelude::*;
+use trailscope_engine::time::format_timestamp;
 
 use crate::bridge::Bridge;
 use crate::persist::CaseStore;
@@ -128,6 +129,30 @@ impl Ui {
         self.loaded.update_value(|l| l.extend(files));
     }
 
+    /// Loads files, each into its bucket (`buckets[i]` for `files[i]`; empty: the default).
+    pub fn load_into(self, files: Vec<PickedFile>, buckets: Vec<String>) {
+        if files.is_empty() {
+            return;
+        }
+        self.progress.set(Some(Progress::starting(files.len())));
+        let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        // A restarted engine loads the same files and makes the same bucket changes.
+        for (path, bucket) in paths.iter().zip(&buckets) {
+            if !bucket.is_empty() && bucket != "default_logs" {
+                let change = (path.clone(), bucket.clone());
+                self.renamed.update_value(|r| r.push(change));
+            }
+        }
+        let handles: Vec<web_sys::File> = files.iter().map(|f| f.file.clone()).collect();
+        let request = Request::Load {
+            paths,
+            bucket: "default_logs".into(),
+            buckets,
+        };
+        self.send_with_files(request, &handles);
+        self.loaded.update_value(|l| l.extend(files));
+    }
+
     fn send_load(self, files: &[PickedFile]) {
         self.progress.set(Some(Progress::starting(files.len())));
         let paths = files.iter().map(|f| f.path.clone()).collect();
@@ -135,6 +160,7 @@ impl Ui {
         let request = Request::Load {
             paths,
             bucket: "default_logs".into(),
+            buckets: Vec::new(),
         };
         self.send_with_files(request, &files);
     }
@@ -250,9 +276,19 @@ impl Ui {
         // it, so its notice goes.
         self.share.arrivals.maybe_update(|a| a.ran(case_id));
         let id = self.runs.try_update(|r| r.start(case_id)).unwrap_or(0);
-        self.cases.update(|c| c.record_run(case_id, &text));
-        let (wall, span) = (wall_ns(), self.data.with_untracked(|d| d.info.span));
         let time = self.time.get_untracked();
+        let (portable, now) = (time.to_portable(), format_timestamp(wall_ns()));
+        let node = self
+            .cases
+            .update(|c| {
+                c.record_run(case_id, &text);
+                c.record_node(case_id, &text, portable, &now)
+            })
+            .flatten();
+        if let Some(node) = node {
+            self.runs.update(|r| r.bind_node(id, case_id, node));
+        }
+        let (wall, span) = (wall_ns(), self.data.with_untracked(|d| d.info.span));
         let (from_ns, to_ns) = time.range(wall, span);
         self.send(Request::Query {
             id,
@@ -271,6 +307,28 @@ impl Ui {
         if self.time.get_untracked() != before {
             self.runs
                 .update(|r| r.mark_stale("the time frame changed since it ran"));
+        }
+    }
+
+    /// Opens node `node` of the active case: the editor shows its query and the picker its time
+    /// frame; its result shows at once when the worker still holds it, else it runs again.
+    pub fn open_node(self, node: u64) {
+        let case = self.active.get_untracked();
+        let Some(n) = self.cases.update(|c| c.select_node(case, node)).flatten() else {
+            return;
+        };
+        if let Some(tf) = &n.timeframe {
+            self.time.set(TimeFrame::from_portable(tf));
+        }
+        let kept = self
+            .runs
+            .with_untracked(|r| r.node_result(case, node).cloned());
+        match kept {
+            Some(info) => {
+                self.view_chart.set(info.chart.is_some());
+                self.runs.update(|r| r.show(case, info));
+            }
+            None => self.run(case),
         }
     }
 

@@ -152,8 +152,12 @@ pub fn worker_main() {
 
 fn handle(req: Request, files: Vec<File>) {
     match req {
-        Request::Load { paths, bucket } => {
-            wasm_bindgen_futures::spawn_local(load(paths, files, bucket));
+        Request::Load {
+            paths,
+            bucket,
+            buckets,
+        } => {
+            wasm_bindgen_futures::spawn_local(load(paths, files, bucket, buckets));
         }
         Request::Cancel => STATE.with_borrow_mut(|s| s.cancel = s.loading),
         // Comes with its flag as `{ request, flag }` (handled where messages arrive).
@@ -270,7 +274,7 @@ fn memory_exhausted() -> Option<String> {
     })
 }
 
-async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
+async fn load(paths: Vec<String>, files: Vec<File>, bucket: String, buckets: Vec<String>) {
     let busy = STATE.with_borrow_mut(|s| {
         let busy = s.loading;
         s.loading = true;
@@ -431,7 +435,15 @@ async fn load(paths: Vec<String>, files: Vec<File>, bucket: String) {
         memory: wasm_memory() as u64,
         store: loader.heap_bytes() as u64,
     });
-    let (store, report) = loader.finish();
+    let (mut store, report) = loader.finish();
+    // Nothing else holds the new store yet (results were dropped when loading began).
+    if let Some(s) = Arc::get_mut(&mut store) {
+        for (path, b) in paths.iter().zip(&buckets) {
+            if !b.is_empty() {
+                s.set_bucket(path, b);
+            }
+        }
+    }
     let summary = report.summary();
     let data = STATE.with_borrow_mut(|s| {
         s.files.extend(report.files);

@@ -290,6 +290,13 @@ fn loading_more_files_later_keeps_everything_consistent() {
         panic!("no other references")
     };
     assert_eq!(store.set_bucket("a.json", "prod"), 2);
+    // Each row knows where it came from (case files keep it with each event).
+    let origins: Vec<(&str, &str)> = (0..3).map(|r| store.origin(r)).collect();
+    assert_eq!(
+        origins,
+        [("a.json", "prod"), ("a.json", "prod"), ("b.json", "second")]
+    );
+    assert_eq!(store.origin(99), ("", ""));
     let store = Arc::new(store);
     let out = run_query(
         &store,

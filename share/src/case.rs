@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use trailscope_engine::terminal;
 use trailscope_engine::time::parse_timestamp;
 
+use crate::investigation::{self, EvidenceList, QueryNode, Reference};
+
 /// Longest case name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest query text (also each history entry), in bytes.
@@ -22,7 +24,9 @@ pub const MAX_RECORD_BYTES: usize = 1_000_000;
 /// Longest relative time frame: about 100 years.
 const MAX_LAST_NS: i64 = 100 * 366 * 24 * 3_600 * 1_000_000_000;
 
-/// A case as it travels: name, query, history, notes, pinned evidence and the time frame.
+/// A case as it travels: name, query, history, notes, pinned evidence and the time frame; since
+/// case file version 2 also its query tree, evidence lists and reference event (each left out
+/// when empty, so a case without them serialises, and hashes, exactly as version 1 wrote it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseData {
@@ -38,6 +42,25 @@ pub struct CaseData {
     /// The time frame picker's setting when the case was shared (`None`: leave it as it is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeframe: Option<TimeFrame>,
+    /// Every run of the case, parents first (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tree: Vec<QueryNode>,
+    /// Named lists of values, ranges and ARNs (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<EvidenceList>,
+    /// The reference event (version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+}
+
+impl CaseData {
+    /// Whether the case uses anything version 1 of the case file format did not have.
+    pub fn needs_version_2(&self) -> bool {
+        !self.tree.is_empty()
+            || !self.lists.is_empty()
+            || self.reference.is_some()
+            || self.evidence.iter().any(|e| e.time.is_some())
+    }
 }
 
 /// One record pinned as evidence, with the query whose result held it.
@@ -52,6 +75,9 @@ pub struct Evidence {
     pub record: String,
     /// When it was pinned (RFC 3339, UTC).
     pub pinned: String,
+    /// The time of the event the record came from (RFC 3339), when it came from one (version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
 }
 
 /// The page's time frame picker, in a form that survives a trip through a file or a link.
@@ -85,7 +111,7 @@ impl std::fmt::Display for Invalid {
     }
 }
 
-fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
+pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
     Invalid {
         field: field.into(),
         reason: reason.into(),
@@ -97,7 +123,12 @@ fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
 /// and isolates, zero-width characters, the BOM: the engine's [`terminal::is_unsafe`] list, so
 /// the CLI escapes exactly what a case refuses). A query that reads `filter x == "admin"` on
 /// screen could otherwise run something else (Trojan Source, CVE-2021-42574).
-fn check_text(field: &str, s: &str, max_bytes: usize, multiline: bool) -> Result<(), Invalid> {
+pub(crate) fn check_text(
+    field: &str,
+    s: &str,
+    max_bytes: usize,
+    multiline: bool,
+) -> Result<(), Invalid> {
     if s.len() > max_bytes {
         return Err(invalid(
             field,
@@ -216,6 +247,11 @@ impl CaseData {
         if let Some(tf) = &self.timeframe {
             tf.validate()?;
         }
+        investigation::validate_tree(&self.tree)?;
+        investigation::validate_lists(&self.lists)?;
+        if let Some(r) = &self.reference {
+            r.validate()?;
+        }
         Ok(())
     }
 }
@@ -250,6 +286,9 @@ impl Evidence {
             }
         }
         check_time(&format!("{field}: pinned"), &self.pinned)?;
+        if let Some(t) = &self.time {
+            check_time(&format!("{field}: time"), t)?;
+        }
         Ok(())
     }
 
@@ -340,11 +379,13 @@ mod tests {
                     r#"{"event":{"eventName":"ConsoleLogin","eventTime":"2026-11-20T10:00:00Z"}}"#
                         .into(),
                 pinned: "2026-11-20T12:00:00Z".into(),
+                time: Some("2026-11-20T10:00:00Z".into()),
             }],
             timeframe: Some(TimeFrame {
                 last_ns: Some(1_800_000_000_000),
                 ..TimeFrame::default()
             }),
+            ..CaseData::default()
         }
     }
 
@@ -384,6 +425,10 @@ mod tests {
             (
                 "evidence 1: pinned",
                 Box::new(|c| c.evidence[0].pinned = "yesterday".into()),
+            ),
+            (
+                "evidence 1: time",
+                Box::new(|c| c.evidence[0].time = Some("then".into())),
             ),
             (
                 "evidence",

@@ -4,24 +4,34 @@
 //! ```text
 //! {
 //!   "format": "trailscope-case",
-//!   "version": 1,
+//!   "version": 2,
 //!   "created": "2026-11-20T12:00:00Z",
 //!   "sha256": "<hex SHA-256 of the canonical payload>",
-//!   "case": { "name", "query", "history", "notes", "evidence": [{ "query", "record", "pinned" }],
-//!             "timeframe"? },
+//!   "case": { "name", "query", "history", "notes",
+//!             "evidence": [{ "query", "record", "pinned", "time"? }],
+//!             "timeframe"?, "tree"?: [{ "id", "parent"?, "query", "timeframe"?, "rows"?,
+//!             "name"?, "color"?, "note"?, "ran"? }], "lists"?: [{ "name", "items" }],
+//!             "reference"?: { "time", "label"? } },
 //!   "events"?: { "encoding": "gzip+base64", "count": N, "bytes": B,
+//!                "sources"?: [{ "name", "bucket", "count" }],
 //!                "sha256": "<hex SHA-256 of the gzip bytes>", "data": "<base64>" }
 //! }
 //! ```
+//!
+//! Version 2 added the query tree, evidence lists, the reference event, each evidence record's
+//! event time, and the events' sources: runs of consecutive events with the `log.source` and
+//! `dt.system.bucket` they had when exported, in order, so the events load back under their own
+//! names. Version 1 files still read (none of these fields may appear in them); this version
+//! writes version 2.
 //!
 //! The canonical payload is the compact JSON (serde_json, fields in the order above) of
 //! everything but `sha256` and `events.data`; `events.sha256` covers the data. Reading checks,
 //! in order: size, UTF-8, JSON, `format`, `version`, every field's type (unknown fields are
 //! errors), every field's limits ([`CaseData::validate`]), the payload hash, then the events'
 //! encoding, hash, decompressed size and line count (over every gzip member, with the loader's
-//! own decoder). The hash finds damage and careless edits;
-//! it is not a signature (anyone can recompute it), so a case file is always treated as
-//! untrusted, whatever its hash says.
+//! own decoder), and that the sources cover exactly those events. The hash finds damage and
+//! careless edits; it is not a signature (anyone can recompute it), so a case file is always
+//! treated as untrusted, whatever its hash says.
 
 use std::io::Write;
 
@@ -32,10 +42,19 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use trailscope_engine::ingest::gzip::Gunzip;
 
-use crate::case::{check_time, CaseData, Invalid};
+use crate::case::{check_text, check_time, invalid, CaseData, Invalid};
 
 pub const FORMAT: &str = "trailscope-case";
-pub const VERSION: u32 = 1;
+/// The version this Trailscope writes.
+pub const VERSION: u32 = 2;
+/// The versions it reads.
+pub const READS: [u32; 2] = [1, 2];
+/// Most source runs an events block may list.
+pub const MAX_SOURCES: usize = 100_000;
+/// Longest source name (`log.source`), in bytes.
+pub const MAX_SOURCE_BYTES: usize = 1_024;
+/// Longest bucket name, in bytes.
+pub const MAX_BUCKET_BYTES: usize = 256;
 /// What a case file's name ends with.
 pub const EXTENSION: &str = ".trailscope.json";
 pub const EVENTS_ENCODING: &str = "gzip+base64";
@@ -79,7 +98,7 @@ impl std::fmt::Display for CaseFileError {
             ),
             UnsupportedVersion(v) => write!(
                 f,
-                "the file is case file version {v}; this Trailscope reads version {VERSION}"
+                "the file is case file version {v}; this Trailscope reads versions 1 and {VERSION}"
             ),
             BadStructure(e) => write!(f, "the file's structure is wrong: {e}"),
             Invalid(i) => write!(f, "the file holds an invalid value: {i}"),
@@ -119,8 +138,20 @@ struct EventsBlock {
     encoding: String,
     count: u64,
     bytes: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<EventSource>,
     sha256: String,
     data: String,
+}
+
+/// A run of consecutive events (in the order of the events block) that came from one source:
+/// its `log.source` and `dt.system.bucket` when the case was exported.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSource {
+    pub name: String,
+    pub bucket: String,
+    pub count: u64,
 }
 
 /// What the hash covers (see the module docs); borrowed, so hashing copies nothing big.
@@ -138,6 +169,8 @@ struct EventsMeta<'a> {
     encoding: &'a str,
     count: u64,
     bytes: u64,
+    #[serde(skip_serializing_if = "<[EventSource]>::is_empty")]
+    sources: &'a [EventSource],
     sha256: &'a str,
 }
 
@@ -159,6 +192,7 @@ fn payload_hash(file: &CaseFile) -> String {
             encoding: &e.encoding,
             count: e.count,
             bytes: e.bytes,
+            sources: &e.sources,
             sha256: &e.sha256,
         }),
     };
@@ -171,6 +205,7 @@ pub struct EventsWriter {
     gz: GzEncoder<Vec<u8>>,
     count: u64,
     bytes: u64,
+    sources: Vec<EventSource>,
 }
 
 /// The events compressed for [`encode`].
@@ -178,6 +213,7 @@ pub struct PackedEvents {
     gzip: Vec<u8>,
     count: u64,
     bytes: u64,
+    sources: Vec<EventSource>,
 }
 
 impl Default for EventsWriter {
@@ -192,7 +228,23 @@ impl EventsWriter {
             gz: GzEncoder::new(Vec::new(), Compression::default()),
             count: 0,
             bytes: 0,
+            sources: Vec::new(),
         }
+    }
+
+    /// Adds one event that came from `source` in bucket `bucket` (its `log.source` and
+    /// `dt.system.bucket`): consecutive events of one source make one run.
+    pub fn add_from(&mut self, source: &str, bucket: &str, event_json: &str) -> Result<(), String> {
+        self.add(event_json)?;
+        match self.sources.last_mut() {
+            Some(s) if s.name == source && s.bucket == bucket => s.count += 1,
+            _ => self.sources.push(EventSource {
+                name: source.to_string(),
+                bucket: bucket.to_string(),
+                count: 1,
+            }),
+        }
+        Ok(())
     }
 
     /// Adds one event (its JSON text, on one line). Fails once the events pass
@@ -220,10 +272,17 @@ impl EventsWriter {
             .gz
             .finish()
             .map_err(|e| format!("cannot compress the events: {e}"))?;
+        // Sources that would not pass the reader's checks are left out rather than making a
+        // file that cannot be read back: the events then load under the case file's name.
+        let mut sources = self.sources;
+        if validate_sources(&sources, self.count).is_err() {
+            sources.clear();
+        }
         Ok(PackedEvents {
             gzip,
             count: self.count,
             bytes: self.bytes,
+            sources,
         })
     }
 }
@@ -240,6 +299,7 @@ pub fn encode(
         encoding: EVENTS_ENCODING.into(),
         count: p.count,
         bytes: p.bytes,
+        sources: p.sources,
         sha256: sha256_hex(&p.gzip),
         data: base64::engine::general_purpose::STANDARD.encode(&p.gzip),
     });
@@ -266,11 +326,56 @@ pub struct Imported {
 }
 
 /// The events of a case file: the gzip-compressed NDJSON as it was in the file (the loader
-/// decompresses it again), checked against its hash, its size limit and its line count.
+/// decompresses it again), checked against its hash, its size limit and its line count; and
+/// the sources they came from (empty in version 1 files: they load under the case file's name).
 #[derive(Debug, PartialEq)]
 pub struct ImportedEvents {
     pub gzip: Vec<u8>,
     pub count: u64,
+    pub sources: Vec<EventSource>,
+}
+
+/// Checks the source runs of an events block: at most [`MAX_SOURCES`], names and buckets
+/// within their limits and free of control and invisible characters, no empty run, and the
+/// counts adding up to the events' `count`.
+pub fn validate_sources(sources: &[EventSource], count: u64) -> Result<(), Invalid> {
+    if sources.is_empty() {
+        return Ok(());
+    }
+    if sources.len() > MAX_SOURCES {
+        return Err(invalid(
+            "event sources",
+            format!(
+                "{} runs, more than the {MAX_SOURCES} allowed",
+                sources.len()
+            ),
+        ));
+    }
+    let mut total = 0u64;
+    for (i, s) in sources.iter().enumerate() {
+        let field = format!("event source {}", i + 1);
+        if s.name.is_empty() {
+            return Err(invalid(format!("{field}: name"), "is empty"));
+        }
+        check_text(&format!("{field}: name"), &s.name, MAX_SOURCE_BYTES, false)?;
+        check_text(
+            &format!("{field}: bucket"),
+            &s.bucket,
+            MAX_BUCKET_BYTES,
+            false,
+        )?;
+        if s.count == 0 {
+            return Err(invalid(format!("{field}: count"), "is 0"));
+        }
+        total = total.saturating_add(s.count);
+    }
+    if total != count {
+        return Err(invalid(
+            "event sources",
+            format!("they count {total} events, but the file holds {count}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads and checks a case file (see the module docs for the order of the checks).
@@ -287,8 +392,13 @@ pub fn decode(bytes: &[u8]) -> Result<Imported, CaseFileError> {
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(CaseFileError::NotACaseFile);
     }
-    match value.get("version") {
-        Some(v) if v.as_u64() == Some(VERSION as u64) => {}
+    let version = match value.get("version") {
+        Some(v)
+            if v.as_u64()
+                .is_some_and(|n| READS.iter().any(|&r| u64::from(r) == n)) =>
+        {
+            v.as_u64().unwrap_or(1)
+        }
         Some(v) => {
             let shown: String = v.to_string().chars().take(20).collect();
             return Err(CaseFileError::UnsupportedVersion(shown));
@@ -298,9 +408,17 @@ pub fn decode(bytes: &[u8]) -> Result<Imported, CaseFileError> {
                 "missing field `version`".into(),
             ))
         }
-    }
+    };
     let file: CaseFile =
         serde_json::from_value(value).map_err(|e| CaseFileError::BadStructure(e.to_string()))?;
+    // A version 1 file has none of version 2's fields: a file that says 1 and has them was
+    // not written by any Trailscope.
+    let sources = file.events.as_ref().is_some_and(|e| !e.sources.is_empty());
+    if version == 1 && (file.case.needs_version_2() || sources) {
+        return Err(CaseFileError::BadStructure(
+            "it says version 1 but holds fields of version 2 (tree, lists, reference, evidence times or event sources)".into(),
+        ));
+    }
     check_time("created", &file.created).map_err(CaseFileError::Invalid)?;
     file.case.validate().map_err(CaseFileError::Invalid)?;
     if let Some(e) = &file.events {
@@ -313,6 +431,7 @@ pub fn decode(bytes: &[u8]) -> Result<Imported, CaseFileError> {
         if e.bytes > MAX_EVENTS_BYTES {
             return Err(CaseFileError::EventsTooLarge);
         }
+        validate_sources(&e.sources, e.count).map_err(CaseFileError::Invalid)?;
     }
     if !file.sha256.eq_ignore_ascii_case(&payload_hash(&file)) {
         return Err(CaseFileError::HashMismatch);
@@ -346,7 +465,72 @@ fn decode_events(e: EventsBlock) -> Result<ImportedEvents, CaseFileError> {
     Ok(ImportedEvents {
         gzip,
         count: e.count,
+        sources: e.sources,
     })
+}
+
+/// The events of a case file split back into the sources they came from: one NDJSON text per
+/// distinct (source, bucket), in the order each first appears, runs of one source joined. The
+/// events were checked by [`decode`] (size, lines, hash), so this only decompresses them
+/// again, with the same cap. Events of a version 1 file (no sources) are one part named
+/// `fallback` with no bucket.
+pub fn split_events(
+    events: &ImportedEvents,
+    fallback: &str,
+) -> Result<Vec<(EventSource, Vec<u8>)>, CaseFileError> {
+    let mut text = Vec::new();
+    let mut gunzip = Gunzip::new();
+    let mut keep = |out: &[u8]| {
+        if text.len() as u64 + out.len() as u64 > MAX_EVENTS_BYTES {
+            return false;
+        }
+        text.extend_from_slice(out);
+        true
+    };
+    gunzip
+        .push(&events.gzip, &mut keep)
+        .and_then(|()| gunzip.finish())
+        .map_err(CaseFileError::BadEvents)?;
+    if events.sources.is_empty() {
+        let whole = EventSource {
+            name: fallback.to_string(),
+            bucket: String::new(),
+            count: events.count,
+        };
+        return Ok(vec![(whole, text)]);
+    }
+    let mut parts: Vec<(EventSource, Vec<u8>)> = Vec::new();
+    let mut lines = text.split_inclusive(|&b| b == b'\n');
+    for run in &events.sources {
+        let i = match parts
+            .iter()
+            .position(|(s, _)| s.name == run.name && s.bucket == run.bucket)
+        {
+            Some(i) => i,
+            None => {
+                let part = EventSource {
+                    count: 0,
+                    ..run.clone()
+                };
+                parts.push((part, Vec::new()));
+                parts.len() - 1
+            }
+        };
+        let (part, bytes) = &mut parts[i];
+        for _ in 0..run.count {
+            let Some(line) = lines.next() else {
+                return Err(CaseFileError::BadEvents(
+                    "the events end before their sources do".into(),
+                ));
+            };
+            bytes.extend_from_slice(line);
+            if !line.ends_with(b"\n") {
+                bytes.push(b'\n');
+            }
+            part.count += 1;
+        }
+    }
+    Ok(parts)
 }
 
 /// Decompresses with a cap (a small file may inflate to gigabytes), counting bytes and lines
@@ -442,8 +626,9 @@ mod tests {
                 query: "fetch logs".into(),
                 record: r#"{"b":1.50,"a":"x"}"#.into(),
                 pinned: "2026-11-20T12:00:00Z".into(),
+                time: None,
             }],
-            timeframe: None,
+            ..CaseData::default()
         }
     }
 
@@ -462,7 +647,7 @@ mod tests {
         let lines = [r#"{"eventID":"1"}"#, r#"{"eventID":"2"}"#];
         let bytes = encode(&case(), T, Some(events(&lines))).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with("{\n  \"format\": \"trailscope-case\",\n  \"version\": 1,"));
+        assert!(text.starts_with("{\n  \"format\": \"trailscope-case\",\n  \"version\": 2,"));
         let back = decode(&bytes).unwrap();
         assert_eq!(back.case, case());
         assert_eq!(back.created, T);
@@ -475,6 +660,162 @@ mod tests {
         assert_eq!(ndjson, format!("{}\n{}\n", lines[0], lines[1]));
         // The record's key order and number spelling survive.
         assert!(text.contains(r#"{\"b\":1.50,\"a\":\"x\"}"#));
+    }
+
+    /// A file as another version would have written it: `encode`'s output with `version`
+    /// changed and the hash recomputed (what an older Trailscope's file looks like).
+    fn as_version(bytes: &[u8], version: u32) -> Vec<u8> {
+        let mut file: CaseFile = serde_json::from_slice(bytes).unwrap();
+        file.version = version;
+        file.sha256 = payload_hash(&file);
+        serde_json::to_vec_pretty(&file).unwrap()
+    }
+
+    fn investigated() -> CaseData {
+        use crate::investigation::{EvidenceList, QueryNode, Reference};
+        let mut c = case();
+        c.evidence[0].time = Some("2026-11-20T10:00:00Z".into());
+        c.tree = vec![
+            QueryNode {
+                id: 1,
+                query: "fetch logs".into(),
+                rows: Some(8000),
+                ran: Some(T.into()),
+                ..QueryNode::default()
+            },
+            QueryNode {
+                id: 2,
+                parent: Some(1),
+                query: "fetch logs\n| limit 3".into(),
+                name: "First three".into(),
+                color: Some("red".into()),
+                note: "looks odd".into(),
+                ..QueryNode::default()
+            },
+        ];
+        c.lists = vec![EvidenceList {
+            name: "Suspicious IPs".into(),
+            items: vec!["203.0.113.7".into(), "10.0.0.0/8".into()],
+        }];
+        c.reference = Some(Reference {
+            time: "2026-11-20T10:00:00.5Z".into(),
+            label: "ConsoleLogin".into(),
+        });
+        c
+    }
+
+    #[test]
+    fn version_1_files_still_read() {
+        let v1 = as_version(&encode(&case(), T, Some(events(&["{}"]))).unwrap(), 1);
+        assert!(String::from_utf8_lossy(&v1).contains("\"version\": 1"));
+        let back = decode(&v1).unwrap();
+        assert_eq!(back.case, case());
+        let ev = back.events.unwrap();
+        assert!(ev.sources.is_empty());
+        // Its events load as one source named after the file.
+        let parts = split_events(&ev, "old.trailscope.json").unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(
+            (
+                parts[0].0.name.as_str(),
+                parts[0].0.count,
+                parts[0].1.as_slice()
+            ),
+            ("old.trailscope.json", 1, &b"{}\n"[..])
+        );
+    }
+
+    #[test]
+    fn tree_lists_reference_and_sources_round_trip() {
+        let mut w = EventsWriter::new();
+        w.add_from("a.json.gz", "default_logs", r#"{"eventID":"1"}"#)
+            .unwrap();
+        w.add_from("a.json.gz", "default_logs", r#"{"eventID":"2"}"#)
+            .unwrap();
+        w.add_from("b/c.json", "prod", r#"{"eventID":"3"}"#)
+            .unwrap();
+        let bytes = encode(&investigated(), T, Some(w.finish().unwrap())).unwrap();
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.case, investigated());
+        let ev = back.events.unwrap();
+        assert_eq!(ev.count, 3);
+        let runs: Vec<(&str, &str, u64)> = ev
+            .sources
+            .iter()
+            .map(|s| (s.name.as_str(), s.bucket.as_str(), s.count))
+            .collect();
+        assert_eq!(
+            runs,
+            [("a.json.gz", "default_logs", 2), ("b/c.json", "prod", 1)]
+        );
+        let parts = split_events(&ev, "x.trailscope.json").unwrap();
+        let parts: Vec<(&str, &str, u64, &[u8])> = parts
+            .iter()
+            .map(|(s, b)| (s.name.as_str(), s.bucket.as_str(), s.count, b.as_slice()))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (
+                    "a.json.gz",
+                    "default_logs",
+                    2,
+                    &b"{\"eventID\":\"1\"}\n{\"eventID\":\"2\"}\n"[..]
+                ),
+                ("b/c.json", "prod", 1, &b"{\"eventID\":\"3\"}\n"[..]),
+            ]
+        );
+        // The same content claimed as version 1 is refused: no Trailscope wrote that.
+        let v1 = as_version(&bytes, 1);
+        assert!(
+            matches!(decode(&v1), Err(CaseFileError::BadStructure(m)) if m.contains("says version 1"))
+        );
+    }
+
+    #[test]
+    fn hostile_investigation_parts_are_refused() {
+        let good = encode(&investigated(), T, None).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&good).unwrap();
+        // Each edit is re-hashed: the checks, not the hash, must refuse it.
+        let with = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = v.clone();
+            f(&mut v);
+            let mut file: CaseFile = serde_json::from_value(v).unwrap();
+            file.sha256 = payload_hash(&file);
+            serde_json::to_vec(&file).unwrap()
+        };
+        for (what, bytes, needle) in [
+            (
+                "loop",
+                with(&|v| v["case"]["tree"][0]["parent"] = 2.into()),
+                "query node 1",
+            ),
+            (
+                "colour",
+                with(&|v| v["case"]["tree"][1]["color"] = "url(x)".into()),
+                "colour",
+            ),
+            (
+                "hidden list item",
+                with(&|v| v["case"]["lists"][0]["items"][0] = "1.2.3.4\u{2066}".into()),
+                "U+2066",
+            ),
+            (
+                "reference time",
+                with(&|v| v["case"]["reference"]["time"] = "soon".into()),
+                "reference: time",
+            ),
+        ] {
+            let err = decode(&bytes).expect_err(what).to_string();
+            assert!(err.contains(needle), "{what}: {err}");
+        }
+        // Sources that do not add up to the events are refused too.
+        let mut w = EventsWriter::new();
+        w.add_from("a", "b", "{}").unwrap();
+        let mut packed = w.finish().unwrap();
+        packed.sources[0].count = 5;
+        let err = decode(&encode(&case(), T, Some(packed)).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("they count 5 events"), "{err}");
     }
 
     #[test]
@@ -521,9 +862,9 @@ mod tests {
                 *e == CaseFileError::NotACaseFile
             }),
             (
-                "version 2",
-                with(&|v| v["version"] = 2.into()),
-                |e| matches!(e, CaseFileError::UnsupportedVersion(v) if v == "2"),
+                "version 3",
+                with(&|v| v["version"] = 3.into()),
+                |e| matches!(e, CaseFileError::UnsupportedVersion(v) if v == "3"),
             ),
             (
                 "version as text",
@@ -614,6 +955,7 @@ mod tests {
             gzip: gzip.clone(),
             count: first.count,
             bytes: first.bytes,
+            sources: Vec::new(),
         };
         let err = decode(&encode(&case(), T, Some(forged)).unwrap()).unwrap_err();
         assert!(
@@ -628,6 +970,7 @@ mod tests {
             gzip,
             count: first.count + second.count,
             bytes: first.bytes + second.bytes,
+            sources: Vec::new(),
         };
         let back = decode(&encode(&case(), T, Some(honest)).unwrap()).unwrap();
         assert_eq!(back.events.unwrap().count, 1000);

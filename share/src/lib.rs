@@ -8,6 +8,8 @@
 //! - [`link`]: a case's query and time frame in a URL fragment (`#case=…`).
 //! - [`export`]: a result as CSV (formula-safe), JSON or a Markdown table.
 //! - [`case`]: the portable case itself and the limits every field is checked against.
+//! - [`investigation`]: the query tree, evidence lists and reference event a case carries (case
+//!   file version 2), with their limits.
 //!
 //! ```
 //! use trailscope_share::{casefile, CaseData};
@@ -23,6 +25,8 @@
 pub mod case;
 pub mod casefile;
 pub mod export;
+pub mod investigation;
 pub mod link;
 
 pub use case::{CaseData, Evidence, TimeFrame};
+pub use investigation::{EvidenceList, QueryNode, Reference};

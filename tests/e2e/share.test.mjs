@@ -112,7 +112,7 @@ test("Case file: export with events and evidence, reload, import it, run it: the
   assert.equal(file.name, "Case-1.trailscope.json");
   const json = JSON.parse(file.bytes.toString("utf8"));
   assert.equal(json.format, "trailscope-case");
-  assert.equal(json.version, 1);
+  assert.equal(json.version, 2);
   assert.match(json.sha256, /^[0-9a-f]{64}$/);
   assert.equal(json.case.name, "Case 1");
   assert.equal(json.case.notes, notes);
@@ -120,6 +120,14 @@ test("Case file: export with events and evidence, reload, import it, run it: the
   assert.equal(json.case.evidence[0].query, TOP_EVENTS);
   assert.equal(json.events.encoding, "gzip+base64");
   assert.equal(json.events.count, events.length);
+  // Each event's log.source and bucket travel with it (one run: the sample).
+  assert.deepEqual(json.events.sources, [{ name: "sample/cloudtrail-sample.json.gz", bucket: "default_logs", count: events.length }]);
+  // A summarize row is about no single event, so its evidence has no event time.
+  assert.equal(json.case.evidence[0].time, undefined);
+  // The run went into the case's query tree.
+  assert.equal(json.case.tree.length, 1);
+  assert.equal(json.case.tree[0].query, TOP_EVENTS);
+  assert.equal(json.case.tree[0].rows, before.rows);
   await page.getByRole("heading", { name: "Evidence (1)" }).scrollIntoViewIfNeeded();
   await screenshot(page, "share-2-case-exported", { asIs: true });
 
@@ -139,7 +147,8 @@ test("Case file: export with events and evidence, reload, import it, run it: the
   assert.equal(await editor(page).inputValue(), TOP_EVENTS);
   assert.equal(await page.getByRole("textbox", { name: "Case notes" }).inputValue(), notes);
   await page.getByRole("heading", { name: "Evidence (1)" }).waitFor();
-  await page.getByRole("list", { name: "Loaded sources" }).getByText(file.name).waitFor();
+  // The events load back under their own source, not the case file's name.
+  await page.getByRole("list", { name: "Loaded sources" }).getByText("sample/cloudtrail-sample.json.gz").waitFor();
   await page.getByRole("textbox", { name: "Case notes" }).scrollIntoViewIfNeeded();
   await screenshot(page, "share-3-case-imported", { asIs: true });
   await app.assertClean();
@@ -166,7 +175,7 @@ test("Case file: damaged or tampered files are refused with a message, by button
     ["renamed, hash kept", edit((c) => (c.case.name = "Nothing to see")), /integrity hash does not match its content/, "input"],
     ["hash changed", edit((c) => (c.sha256 = "0".repeat(64))), /integrity hash does not match its content/, "drop"],
     ["one event byte flipped", edit((c) => (c.events.data = flipped)), /events' integrity hash does not match/, "drop"],
-    ["newer version", edit((c) => (c.version = 2)), /case file version 2; this Trailscope reads version 1/, "input"],
+    ["newer version", edit((c) => (c.version = 3)), /case file version 3; this Trailscope reads versions 1 and 2/, "input"],
     ["unknown field", edit((c) => (c.case.script = "alert(1)")), /unknown field `script`/, "input"],
     ["cut short", good.slice(0, good.length / 2), /not valid JSON/, "drop"],
   ];

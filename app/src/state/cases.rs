@@ -1,10 +1,12 @@
-//! Investigation cases: plain data (name, query, query history, notes, pinned evidence) and
+//! Investigation cases: plain data (name, query, query history, notes, pinned evidence, and the
+//! investigation of `super::investigation`: query tree, evidence lists, reference event) and
 //! every change the page makes to them. Saving them is `crate::persist`'s job.
 
 use serde::{Deserialize, Serialize};
 use trailscope_share::case::{MAX_EVIDENCE, MAX_RECORD_BYTES};
 use trailscope_share::CaseData;
 pub use trailscope_share::Evidence;
+use trailscope_share::{EvidenceList, QueryNode, Reference};
 
 /// Queries kept in a case's history.
 const HISTORY: usize = 50;
@@ -23,6 +25,18 @@ pub struct Case {
     /// Records pinned as evidence, oldest first.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// Every run, parents before children (issue 14).
+    #[serde(default)]
+    pub tree: Vec<QueryNode>,
+    /// The selected node of the tree: the next run from it becomes its child.
+    #[serde(default)]
+    pub current: Option<u64>,
+    /// Named lists of values, ranges and ARNs.
+    #[serde(default)]
+    pub lists: Vec<EvidenceList>,
+    /// The event the investigation is timed against.
+    #[serde(default)]
+    pub reference: Option<Reference>,
 }
 
 /// A case just closed, kept so that the close can be undone.
@@ -88,6 +102,10 @@ impl Case {
             history: Vec::new(),
             notes: String::new(),
             evidence: Vec::new(),
+            tree: Vec::new(),
+            current: None,
+            lists: Vec::new(),
+            reference: None,
         }
     }
 
@@ -100,6 +118,9 @@ impl Case {
             notes: self.notes.clone(),
             evidence: self.evidence.clone(),
             timeframe: Some(timeframe),
+            tree: self.tree.clone(),
+            lists: self.lists.clone(),
+            reference: self.reference.clone(),
         }
     }
 }
@@ -174,6 +195,9 @@ impl Cases {
             x.history = data.history;
             x.notes = data.notes;
             x.evidence = data.evidence;
+            x.tree = data.tree;
+            x.lists = data.lists;
+            x.reference = data.reference;
         }
         id
     }
@@ -210,6 +234,8 @@ impl Cases {
                     && c.notes.is_empty()
                     && c.evidence.is_empty()
                     && c.history.is_empty()
+                    && c.tree.is_empty()
+                    && c.lists.is_empty()
             });
             if untouched && self.cases.len() == 1 {
                 self.cases.clear();
@@ -306,7 +332,12 @@ impl Cases {
     /// Pins `record` to the active case as evidence, with the query that produced it (the last
     /// query run in the case), or unpins it when it is pinned already. `Err` says why a record
     /// cannot be pinned (the limits of the case file format).
-    pub fn toggle_pin(&mut self, record: &str, now: &str) -> Result<(), String> {
+    pub fn toggle_pin(
+        &mut self,
+        record: &str,
+        now: &str,
+        time: Option<String>,
+    ) -> Result<(), String> {
         let id = self.active;
         let Some(x) = self.get_mut(id) else {
             return Ok(());
@@ -327,6 +358,7 @@ impl Cases {
                 query: x.history.last().cloned().unwrap_or_else(|| x.query.clone()),
                 record: record.to_string(),
                 pinned: now.to_string(),
+                time,
             });
         }
         Ok(())
@@ -401,7 +433,7 @@ mod tests {
         let mut c = Cases::default();
         let a = c.add(Some("Attack"), "q");
         c.set_notes(a, "seen from 1.2.3.4");
-        c.toggle_pin("{}", "now").unwrap();
+        c.toggle_pin("{}", "now", None).unwrap();
         let b = c.add(None, "q");
         c.select(a);
         let closed = c.close(a).unwrap();
@@ -486,19 +518,25 @@ mod tests {
         let mut c = Cases::default();
         c.record_run(1, "fetch logs | limit 1");
         c.set_query(1, "edited since");
-        assert!(c.toggle_pin("{\"a\":1}", "2026-01-01T00:00:00Z").is_ok());
+        assert!(c
+            .toggle_pin(
+                "{\"a\":1}",
+                "2026-01-01T00:00:00Z",
+                Some("2025-12-31T23:00:00Z".into())
+            )
+            .is_ok());
         assert!(c.is_pinned("{\"a\":1}"));
         let e = &c.cases[0].evidence[0];
         assert_eq!(e.query, "fetch logs | limit 1");
         assert_eq!(e.pinned, "2026-01-01T00:00:00Z");
-        assert!(c.toggle_pin("{\"a\":1}", "later").is_ok());
+        assert!(c.toggle_pin("{\"a\":1}", "later", None).is_ok());
         assert!(!c.is_pinned("{\"a\":1}"));
         let big = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_RECORD_BYTES));
         assert!(c
-            .toggle_pin(&big, "now")
+            .toggle_pin(&big, "now", None)
             .unwrap_err()
             .contains("cannot be pinned"));
-        c.toggle_pin("{}", "now").unwrap();
+        c.toggle_pin("{}", "now", None).unwrap();
         c.unpin(5);
         c.unpin(0);
         assert!(c.cases[0].evidence.is_empty());

@@ -33,7 +33,7 @@ pub fn RecordDialogs() -> impl IntoView {
     });
     let on_pin = Callback::new(move |_: ()| {
         if let Some(j) = json.get_untracked() {
-            share::toggle_pin(ui, &j);
+            share::toggle_pin(ui, &j, source.get_untracked().as_deref());
         }
     });
     let on_filter = Callback::new(move |line: String| {

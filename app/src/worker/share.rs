@@ -94,10 +94,11 @@ pub(super) fn export_case(case_json: &str, include_events: bool, created: &str) 
             );
         };
         // Each event's original JSON (rebuilt from the store: compact, key order and number
-        // text kept), one per line.
+        // text kept), one per line, with the source and bucket it was loaded from.
         let mut w = EventsWriter::new();
         for row in 0..store.len() as u32 {
-            if let Err(e) = w.add(&store.content(row)) {
+            let (source, bucket) = store.origin(row);
+            if let Err(e) = w.add_from(source, bucket, &store.content(row)) {
                 return failed("case", e);
             }
         }
@@ -154,15 +155,59 @@ pub(super) async fn import_case(name: String, files: Vec<File>) {
             file_name: name,
             case,
             events: None,
+            sources: Vec::new(),
         }),
-        Some(ev) => post_with_blob(
+        Some(ev) if ev.sources.is_empty() => post_with_blob(
             &Response::CaseImported {
                 file_name: name.clone(),
                 case,
                 events: Some(ev.count),
+                sources: Vec::new(),
             },
             &ev.gzip,
             "application/gzip",
         ),
+        // Version 2: one NDJSON part per source, so each event gets its `log.source` and
+        // bucket back.
+        Some(ev) => match casefile::split_events(&ev, &name) {
+            Err(e) => reject(e.to_string()),
+            Ok(parts) => {
+                let sources = parts
+                    .iter()
+                    .map(|(s, _)| (s.name.clone(), s.bucket.clone()))
+                    .collect();
+                let r = Response::CaseImported {
+                    file_name: name.clone(),
+                    case,
+                    events: Some(ev.count),
+                    sources,
+                };
+                post_with_blobs(&r, parts.iter().map(|(_, b)| b.as_slice()));
+            }
+        },
     }
+}
+
+/// Posts `r` with one NDJSON Blob per part (`{ response, blobs }`).
+fn post_with_blobs<'a>(r: &Response, parts: impl Iterator<Item = &'a [u8]>) {
+    let blobs = Array::new();
+    let opts = BlobPropertyBag::new();
+    opts.set_type("application/x-ndjson");
+    for bytes in parts {
+        let one = Array::of1(&Uint8Array::from(bytes));
+        match Blob::new_with_u8_array_sequence_and_options(&one, &opts) {
+            Ok(b) => {
+                blobs.push(&b);
+            }
+            Err(e) => {
+                return super::post(&Response::Error {
+                    message: format!("cannot hand the case's events to the page: {e:?}"),
+                })
+            }
+        }
+    }
+    let msg = Object::new();
+    let _ = Reflect::set(&msg, &"response".into(), &JsValue::from_str(&r.to_json()));
+    let _ = Reflect::set(&msg, &"blobs".into(), &blobs);
+    let _ = scope().post_message(&msg);
 }

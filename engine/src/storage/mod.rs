@@ -356,6 +356,20 @@ impl Store {
         out
     }
 
+    /// Row `row`'s `log.source` and `dt.system.bucket` (empty when it has none): what a case
+    /// file keeps with each event so it loads back under its own source.
+    pub fn origin(&self, row: u32) -> (&str, &str) {
+        fn name<'a>(d: &'a SmallDict, code: Option<&u32>) -> &'a str {
+            code.and_then(|&c| d.values.get(c as usize))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        }
+        (
+            name(&self.sources, self.source.get(row as usize)),
+            name(&self.buckets, self.bucket.get(row as usize)),
+        )
+    }
+
     /// Forgets cached path columns (after rows were added).
     pub(crate) fn clear_path_cache(&self) {
         if let Ok(mut m) = self.path_cache.lock() {
