@@ -130,6 +130,8 @@ fn on_response(ui: Ui, r: Response, blobs: Vec<Blob>) {
         } => {
             ui.inspect.maybe_update(|i| i.accept(id, row, json, source));
         }
+        Response::Fields { id, rows, fields } => ui.fields.set(Some((id, rows, fields))),
+        Response::Completions(c) => ui.completions.set(Some(c)),
         Response::Error { message } => ui.show_error(message),
         r @ (Response::Exported { .. }
         | Response::ExportFailed { .. }

@@ -43,6 +43,16 @@ pub enum Request {
     },
     /// Rows `[start, start + count)` of result `id`, in the current view order.
     Rows { id: u64, start: usize, count: usize },
+    /// The field sidebar of result `id`: every field (paths inside parsed events too) with its
+    /// presence and `top` most frequent values, over all rows (`Table::field_stats`).
+    Fields { id: u64, top: usize },
+    /// What may come at byte `cursor` of `text` (the editor's completions, with member names
+    /// of the loaded events) and the signature of the call the cursor is in.
+    Complete {
+        seq: u64,
+        text: String,
+        cursor: usize,
+    },
     /// One whole row of result `id` as a JSON object (for field details and the record tree).
     Record { id: u64, row: usize },
     /// Order result `id` by a column (header click); `None` restores the query's order.
@@ -111,6 +121,14 @@ pub enum Response {
         #[serde(default)]
         source: Option<String>,
     },
+    /// The field sidebar of result `id` (`rows`: the result's row count).
+    Fields {
+        id: u64,
+        rows: usize,
+        fields: Vec<FieldInfo>,
+    },
+    /// The answer to `Request::Complete`.
+    Completions(CompletionsInfo),
     /// Something went wrong outside a query (e.g. a file could not be read).
     Error {
         message: String,
@@ -144,6 +162,46 @@ pub enum Response {
         file_name: String,
         message: String,
     },
+}
+
+/// Completions at a cursor (`engine::complete`), for the editor's list.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CompletionsInfo {
+    pub seq: u64,
+    /// The query text they are for, and the byte range the chosen item replaces.
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub items: Vec<CompletionItem>,
+    /// The call the cursor is in: its signature and one-line doc.
+    pub signature: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub insert: String,
+    /// `command`, `function`, `parameter`, `field`, `member`, `keyword`.
+    pub kind: String,
+    pub detail: String,
+    pub doc: String,
+}
+
+/// One field of a result as the sidebar shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FieldInfo {
+    /// The field as a DQL expression (`event[userIdentity][arn]`).
+    pub name: String,
+    /// Rows with a value.
+    pub present: usize,
+    pub distinct: usize,
+    /// Not every value was told apart (`content`, very many values).
+    pub capped: bool,
+    /// The result column it is (shown or hidden in the grid), when it is not a path inside one.
+    pub column: Option<String>,
+    /// The most frequent values: text, count, and the DQL condition that matches it (`None`
+    /// when there is no simple one).
+    pub top: Vec<(String, usize, Option<String>)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]

@@ -20,7 +20,10 @@ mod rows;
 mod time;
 
 pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
-pub use investigation::{node_title, TreeRow};
+pub use investigation::{
+    fmt_delta, node_title, reference_ns, rows_with_delta, surrounding_query, timestamp_column,
+    with_delta, TreeRow, DEFAULT_LIST, DELTA_COLUMN,
+};
 pub use presets::{guide_case_name, Preset, PRESETS};
 pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
 pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};

@@ -8,7 +8,7 @@ use trailscope_engine::time::format_timestamp;
 
 use crate::bridge::Bridge;
 use crate::persist::CaseStore;
-use crate::protocol::{Request, ResultInfo};
+use crate::protocol::{CompletionsInfo, FieldInfo, Request, ResultInfo};
 use crate::state::{Arrivals, Data, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
 use crate::transfer::PickedFile;
 
@@ -26,6 +26,15 @@ pub struct Ui {
     pub inspect: RwSignal<Inspect>,
     /// The chart (rather than the table) is shown for a time series result.
     pub view_chart: RwSignal<bool>,
+    /// The evidence list that values from a cell or a record go to (see
+    /// `Cases::target_list`).
+    pub list_target: RwSignal<String>,
+    /// The field sidebar of a result, as the worker sent it: (result id, rows, fields).
+    pub fields: RwSignal<Option<(u64, usize, Vec<FieldInfo>)>>,
+    /// Columns hidden in the grid (by name; they stay in the result and its exports).
+    pub hidden_columns: RwSignal<std::collections::HashSet<String>>,
+    /// The editor's last completions from the worker.
+    pub completions: RwSignal<Option<CompletionsInfo>>,
     pub share: Sharing,
     /// A reload after a query was cancelled by restarting the worker: the case whose query
     /// was cancelled and how many files are coming back.
@@ -76,6 +85,10 @@ impl Ui {
             time: RwSignal::new(TimeFrame::default()),
             inspect: RwSignal::new(Inspect::default()),
             view_chart: RwSignal::new(false),
+            list_target: RwSignal::new(String::new()),
+            fields: RwSignal::new(None),
+            hidden_columns: RwSignal::new(Default::default()),
+            completions: RwSignal::new(None),
             share: Sharing {
                 case_notice: RwSignal::new(None),
                 result_notice: RwSignal::new(None),
@@ -330,6 +343,41 @@ impl Ui {
             }
             None => self.run(case),
         }
+    }
+
+    /// Adds `value` to the active case's chosen evidence list and says so under the case.
+    pub fn add_to_list(self, value: &str) {
+        let case = self.active.get_untracked();
+        let wanted = self.list_target.get_untracked();
+        let list = self.cases.with_untracked(|c| c.target_list(case, &wanted));
+        let shown: String = value.trim().chars().take(80).collect();
+        let notice = match self.cases.update(|c| c.add_value(case, &list, value)) {
+            Some(Ok(true)) => Notice::ok(format!("Added “{shown}” to the list “{list}”.")),
+            Some(Ok(false)) => Notice::ok(format!("“{shown}” is on the list “{list}” already.")),
+            Some(Err(e)) => Notice::err(format!("Not added to “{list}”: {e}")),
+            None => None,
+        };
+        self.share.case_notice.set(notice);
+    }
+
+    /// Marks the record `json` (with the whole event `source` it came from) as the active
+    /// case's reference event.
+    pub fn mark_reference(self, json: &str, source: Option<&str>) {
+        let case = self.active.get_untracked();
+        let Some(time) = trailscope_share::investigation::record_time(json, source) else {
+            self.share.case_notice.set(Notice::err(
+                "This record has no event time (no timestamp or eventTime), so it cannot be the reference.",
+            ));
+            return;
+        };
+        let label = trailscope_share::Evidence {
+            record: source.unwrap_or(json).to_string(),
+            ..Default::default()
+        }
+        .label();
+        let reference = trailscope_share::Reference { time, label };
+        self.cases
+            .update(|c| c.set_reference(case, Some(reference)));
     }
 
     pub fn run_active(self) {

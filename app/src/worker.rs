@@ -27,9 +27,10 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 mod share;
 
 use crate::protocol::{
-    cancel_tag, Cell as TableCell, Chart, DataInfo, DiagnosticInfo, IntervalChange, Request,
-    Response, ResultInfo, Series, SourceInfo,
+    cancel_tag, Cell as TableCell, Chart, CompletionItem, CompletionsInfo, DataInfo,
+    DiagnosticInfo, FieldInfo, IntervalChange, Request, Response, ResultInfo, Series, SourceInfo,
 };
+use trailscope_engine::syntax::quote;
 
 /// Rows sent with a result so the table can draw at once.
 const FIRST_ROWS: usize = 200;
@@ -191,6 +192,70 @@ fn handle(req: Request, files: Vec<File>) {
             let rows = STATE.with_borrow(|s| s.results.get(&id).map(|k| page(k, start, count)));
             if let Some(rows) = rows {
                 post(&Response::Rows { id, start, rows });
+            }
+        }
+        Request::Complete { seq, text, cursor } => {
+            use trailscope_engine::complete::{complete, signature_help, Kind};
+            let store = STATE.with_borrow(|s| s.store.clone());
+            let c = complete(store.as_deref(), &text, cursor.min(text.len()));
+            let signature = signature_help(&text, cursor.min(text.len()))
+                .map(|h| (h.signature, h.doc.to_string()));
+            let items = c
+                .items
+                .into_iter()
+                .map(|i| CompletionItem {
+                    kind: match i.kind {
+                        Kind::Command => "command",
+                        Kind::Function => "function",
+                        Kind::Parameter => "parameter",
+                        Kind::Field => "field",
+                        Kind::Member => "member",
+                        Kind::Keyword => "keyword",
+                    }
+                    .into(),
+                    label: i.label,
+                    insert: i.insert,
+                    detail: i.detail,
+                    doc: i.doc.to_string(),
+                })
+                .collect();
+            post(&Response::Completions(CompletionsInfo {
+                seq,
+                start: c.replace.start,
+                end: c.replace.end,
+                text,
+                items,
+                signature,
+            }));
+        }
+        Request::Fields { id, top } => {
+            let out = STATE.with_borrow(|s| {
+                let k = s.results.get(&id)?;
+                let t = &k.table;
+                let fields = t
+                    .field_stats(top.min(20))
+                    .into_iter()
+                    .map(|f| FieldInfo {
+                        column: t
+                            .columns
+                            .iter()
+                            .find(|c| quote::field(c) == f.name)
+                            .cloned(),
+                        top: f
+                            .top
+                            .iter()
+                            .map(|(v, n)| (v.display(), *n, field_condition(&f.name, v)))
+                            .collect(),
+                        name: f.name,
+                        present: f.present,
+                        distinct: f.distinct,
+                        capped: f.capped,
+                    })
+                    .collect();
+                Some((t.num_rows(), fields))
+            });
+            if let Some((rows, fields)) = out {
+                post(&Response::Fields { id, rows, fields });
             }
         }
         Request::Record { id, row } => {
@@ -700,4 +765,38 @@ fn chart(out: &trailscope_engine::QueryOutput) -> Option<Chart> {
             })
             .collect(),
     })
+}
+
+/// The DQL condition that a field sidebar value stands for (`event[eventName] == "x"`,
+/// `isNull(f)`), or `None` for values a condition cannot name simply (arrays, records).
+fn field_condition(field: &str, v: &trailscope_engine::Value) -> Option<String> {
+    use trailscope_engine::syntax::quote;
+    use trailscope_engine::Value as V;
+    Some(match v {
+        V::Null => format!("isNull({field})"),
+        V::Str(s) => format!("{field} == {}", quote::string(s)),
+        V::Bool(_) | V::Long(_) => format!("{field} == {}", v.display()),
+        V::Double(d) if d.is_finite() => format!("{field} == {}", v.display()),
+        V::Timestamp(_) => format!("{field} == toTimestamp({})", quote::string(&v.display())),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidebar_values_become_conditions() {
+        use trailscope_engine::Value as V;
+        for (v, cond) in [
+            (V::str("a\"b"), Some(r#"event[eventName] == "a\"b""#)),
+            (V::Long(3), Some("event[eventName] == 3")),
+            (V::Bool(true), Some("event[eventName] == true")),
+            (V::Null, Some("isNull(event[eventName])")),
+            (V::Array(vec![V::Long(1)].into()), None),
+        ] {
+            assert_eq!(field_condition("event[eventName]", &v).as_deref(), cond);
+        }
+    }
 }

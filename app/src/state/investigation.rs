@@ -10,6 +10,16 @@ use trailscope_share::investigation::{
 use trailscope_share::TimeFrame as Portable;
 
 use super::cases::{Case, Cases};
+use crate::protocol::{Cell, ResultInfo};
+use crate::state::RowCache;
+use trailscope_engine::time::parse_timestamp;
+
+/// The name of the column the grid adds to a time-ordered result while the case has a
+/// reference event.
+pub const DELTA_COLUMN: &str = "Δ reference";
+
+/// The list values go to when none is chosen and the case has none.
+pub const DEFAULT_LIST: &str = "Evidence values";
 
 /// One node as the tree panel draws it: depth-first order with its level (1 for a root).
 #[derive(Clone, Debug, PartialEq)]
@@ -243,6 +253,49 @@ impl Cases {
         Ok(added)
     }
 
+    /// Adds one value (a table cell, a record tree leaf) to list `list` (made when missing).
+    /// Returns whether it was new.
+    pub fn add_value(&mut self, case: u64, list: &str, value: &str) -> Result<bool, String> {
+        let value = value.trim();
+        let probe = EvidenceList {
+            name: list.to_string(),
+            items: vec![value.to_string()],
+        };
+        trailscope_share::investigation::validate_lists(std::slice::from_ref(&probe))
+            .map_err(|e| e.to_string())?;
+        if self
+            .get(case)
+            .is_some_and(|c| !c.lists.iter().any(|l| l.name == list))
+        {
+            self.add_list(case, list)?;
+        }
+        let l = self
+            .get_mut(case)
+            .and_then(|c| c.lists.iter_mut().find(|l| l.name == list))
+            .ok_or("no such list")?;
+        if l.items.iter().any(|i| i == value) {
+            return Ok(false);
+        }
+        if l.items.len() >= MAX_LIST_ITEMS {
+            return Err(format!("A list holds at most {MAX_LIST_ITEMS} items."));
+        }
+        l.items.push(value.to_string());
+        Ok(true)
+    }
+
+    /// The list added values go to: `wanted` when case `case` has it, else its first list, else
+    /// [`DEFAULT_LIST`].
+    pub fn target_list(&self, case: u64, wanted: &str) -> String {
+        let lists = self.get(case).map(|c| c.lists.as_slice()).unwrap_or(&[]);
+        if lists.iter().any(|l| l.name == wanted) {
+            wanted.to_string()
+        } else {
+            lists
+                .first()
+                .map_or(DEFAULT_LIST.to_string(), |l| l.name.clone())
+        }
+    }
+
     pub fn remove_item(&mut self, case: u64, list: &str, item: &str) {
         if let Some(l) = self
             .get_mut(case)
@@ -261,6 +314,134 @@ impl Cases {
             c.reference = reference.filter(|r| r.validate().is_ok());
         }
     }
+}
+
+/// A signed distance in time as the Δ column shows it: `+1 h 2 min 3 s`, `−250 ms`, `0 s`.
+pub fn fmt_delta(ns: i64) -> String {
+    if ns == 0 {
+        return "0 s".into();
+    }
+    let sign = if ns < 0 { "−" } else { "+" };
+    let a = ns.unsigned_abs();
+    const S: u64 = 1_000_000_000;
+    if a < S {
+        let ms = a / 1_000_000;
+        return if ms > 0 {
+            format!("{sign}{ms} ms")
+        } else {
+            format!("{sign}{} µs", a / 1_000)
+        };
+    }
+    let secs = a / S;
+    let (d, h, m, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} d"));
+    }
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m} min"));
+    }
+    if s > 0 && d == 0 {
+        parts.push(format!("{s} s"));
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// The reference event's time, in ns.
+pub fn reference_ns(r: &Reference) -> Option<i64> {
+    parse_timestamp(&r.time)
+}
+
+/// Where a result's `timestamp` column is: the result is time-ordered, so the grid adds the
+/// Δ column after it.
+pub fn timestamp_column(r: &ResultInfo) -> Option<usize> {
+    r.columns.iter().position(|c| c == "timestamp")
+}
+
+fn delta_cell(row: &[Cell], col: usize, reference: i64) -> Cell {
+    let text = row
+        .get(col)
+        .and_then(|c| parse_timestamp(&c.text))
+        .map(|t| fmt_delta(t - reference))
+        .unwrap_or_default();
+    Cell {
+        text,
+        kind: "duration".into(),
+    }
+}
+
+/// `r` with the Δ column at its end (its cells computed on the page from each row's timestamp):
+/// `None` when it has no `timestamp` column.
+pub fn with_delta(r: &ResultInfo, reference: i64) -> Option<ResultInfo> {
+    let col = timestamp_column(r)?;
+    let mut out = r.clone();
+    out.columns.push(DELTA_COLUMN.into());
+    for row in &mut out.first_rows {
+        let cell = delta_cell(row, col, reference);
+        row.push(cell);
+    }
+    Some(out)
+}
+
+/// The rows of a cache with the Δ cell at the end of each.
+pub fn rows_with_delta(cache: &RowCache, col: usize, reference: i64) -> RowCache {
+    let mut out = cache.clone();
+    for row in out.rows.values_mut() {
+        let cell = delta_cell(row, col, reference);
+        row.push(cell);
+    }
+    out
+}
+
+/// What "surrounding events" match on: the event's principal, session (access key) or source IP.
+pub fn surrounding_path(by: &str) -> Option<(&'static [&'static str], &'static str)> {
+    match by {
+        "principal" => Some((&["userIdentity", "arn"], "principal")),
+        "session" => Some((&["userIdentity", "accessKeyId"], "session")),
+        "ip" => Some((&["sourceIPAddress"], "source IP")),
+        _ => None,
+    }
+}
+
+/// The query for the events around a record that share its principal (or session, or source
+/// IP), and the record's time (ns), for a time frame of ±N minutes around it. The record's
+/// event is `source` (the whole event) or the record's own `event` field, or the record itself.
+pub fn surrounding_query(
+    record: &str,
+    source: Option<&str>,
+    by: &str,
+) -> Result<(String, i64), String> {
+    use trailscope_engine::syntax::quote;
+    let (path, what) = surrounding_path(by).ok_or("unknown kind of surrounding events")?;
+    let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+    let rec = parse(record).ok_or("the record is not JSON")?;
+    let event = source
+        .and_then(parse)
+        .or_else(|| rec.get("event").cloned())
+        .unwrap_or_else(|| rec.clone());
+    let mut v = &event;
+    for key in path {
+        v = v
+            .get(key)
+            .ok_or_else(|| format!("this event has no {what}"))?;
+    }
+    let value = v
+        .as_str()
+        .ok_or_else(|| format!("this event's {what} is not text"))?;
+    let time = trailscope_share::investigation::record_time(record, source)
+        .and_then(|t| parse_timestamp(&t))
+        .ok_or("this record has no event time")?;
+    let field: String = std::iter::once("event".to_string())
+        .chain(path.iter().map(|k| format!("[{k}]")))
+        .collect();
+    let query = format!(
+        "fetch logs\n| filter aws.service == \"cloudtrail\"\n| parse content, \"JSON:event\"\n| filter {field} == {}\n| fields timestamp, eventName = event[eventName], eventSource = event[eventSource], principal = event[userIdentity][arn], sourceIPAddress = event[sourceIPAddress], errorCode = event[errorCode]\n| sort timestamp asc",
+        quote::string(value)
+    );
+    Ok((query, time))
 }
 
 fn depth(c: &Case, mut id: u64) -> usize {
@@ -398,6 +579,88 @@ mod tests {
             .lists
             .iter()
             .all(|l| l.name != "Suspicious IPs"));
+    }
+
+    #[test]
+    fn surrounding_events_share_a_principal_session_or_address() {
+        let source = r#"{"eventTime":"2026-11-20T10:00:00Z","sourceIPAddress":"203.0.113.7","userIdentity":{"arn":"arn:aws:iam::1:user/a\"b","accessKeyId":"ASIAX"}}"#;
+        let (q, t) = surrounding_query(r#"{"n":1}"#, Some(source), "principal").unwrap();
+        assert!(
+            q.contains(r#"| filter event[userIdentity][arn] == "arn:aws:iam::1:user/a\"b""#),
+            "{q}"
+        );
+        assert_eq!(t, parse_timestamp("2026-11-20T10:00:00Z").unwrap());
+        let (q, _) = surrounding_query(source, None, "session").unwrap();
+        assert!(q.contains(r#"event[userIdentity][accessKeyId] == "ASIAX""#));
+        let record = format!(r#"{{"timestamp":"2026-11-20T10:00:00Z","event":{source}}}"#);
+        let (q, _) = surrounding_query(&record, None, "ip").unwrap();
+        assert!(q.contains(r#"event[sourceIPAddress] == "203.0.113.7""#));
+        assert!(
+            surrounding_query(r#"{"eventTime":"2026-11-20T10:00:00Z"}"#, None, "ip")
+                .unwrap_err()
+                .contains("no source IP")
+        );
+    }
+
+    #[test]
+    fn deltas_read_at_a_glance() {
+        const S: i64 = 1_000_000_000;
+        for (ns, text) in [
+            (0, "0 s"),
+            (250_000_000, "+250 ms"),
+            (-5_000, "−5 µs"),
+            (65 * S, "+1 min 5 s"),
+            (-(3_600 + 120) * S, "−1 h 2 min"),
+            ((2 * 86_400 + 3_600 + 7) * S, "+2 d 1 h"),
+        ] {
+            assert_eq!(fmt_delta(ns), text, "{ns}");
+        }
+    }
+
+    #[test]
+    fn a_timed_result_gets_a_delta_column() {
+        let cell = |t: &str| Cell {
+            text: t.into(),
+            kind: "timestamp".into(),
+        };
+        let r = ResultInfo {
+            id: 1,
+            columns: vec!["timestamp".into()],
+            row_count: 2,
+            elapsed_ms: 0.0,
+            notices: vec![],
+            empty_timeframe: false,
+            warnings: String::new(),
+            timeframe: None,
+            now_ns: 0,
+            chart: None,
+            first_rows: vec![vec![cell("2026-11-20T10:01:00Z")], vec![cell("nope")]],
+        };
+        let reference = parse_timestamp("2026-11-20T10:00:00Z").unwrap();
+        let d = with_delta(&r, reference).unwrap();
+        assert_eq!(d.columns, ["timestamp", DELTA_COLUMN]);
+        assert_eq!(d.first_rows[0][1].text, "+1 min");
+        assert_eq!(d.first_rows[1][1].text, "");
+        let cache = rows_with_delta(&RowCache::from_result(&r), 0, reference);
+        assert_eq!(cache.rows[&0][1].text, "+1 min");
+        let untimed = ResultInfo {
+            columns: vec!["n".into()],
+            ..r
+        };
+        assert!(with_delta(&untimed, reference).is_none());
+    }
+
+    #[test]
+    fn values_go_to_the_chosen_list_or_the_first() {
+        let mut c = Cases::default();
+        assert_eq!(c.target_list(1, "x"), DEFAULT_LIST);
+        assert_eq!(c.add_value(1, DEFAULT_LIST, " value "), Ok(true));
+        assert_eq!(c.add_value(1, DEFAULT_LIST, "value"), Ok(false));
+        assert!(c.add_value(1, DEFAULT_LIST, "a\u{200b}").is_err());
+        c.add_list(1, "IPs").unwrap();
+        assert_eq!(c.target_list(1, "IPs"), "IPs");
+        assert_eq!(c.target_list(1, "gone"), DEFAULT_LIST);
+        assert_eq!(c.get(1).unwrap().lists[0].items, ["value"]);
     }
 
     #[test]

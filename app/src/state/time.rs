@@ -164,6 +164,12 @@ impl TimeFrame {
         }
     }
 
+    /// `minutes` either side of the reference event at `reference` (ns): a custom frame.
+    pub fn around(&mut self, reference: i64, minutes: i64) {
+        let d = minutes * NS_PER_MIN;
+        self.frame = Frame::Absolute(Some(reference - d), Some(reference + d + 1));
+    }
+
     /// "Show all loaded data (now = newest event)".
     pub fn show_all(&mut self) {
         *self = TimeFrame::default();
@@ -272,6 +278,17 @@ mod tests {
         assert_eq!(tf.now_text(0, span), format_timestamp(n));
         tf.show_all();
         assert_eq!(tf.range(0, span), (None, None));
+    }
+
+    #[test]
+    fn a_frame_around_the_reference_includes_both_ends() {
+        let mut tf = TimeFrame::default();
+        tf.around(T, 5);
+        assert_eq!(
+            tf.range(0, None),
+            (Some(T - 5 * NS_PER_MIN), Some(T + 5 * NS_PER_MIN + 1))
+        );
+        assert_eq!(tf.choice(), "custom");
     }
 
     #[test]

@@ -4,9 +4,13 @@
 
 use leptos::prelude::*;
 
+use crate::protocol::Request;
 use crate::store::Ui;
 use crate::ui::editor::QueryEditor;
 use crate::ui::history::QueryHistory;
+use crate::ui::lists::EvidenceLists;
+use crate::ui::query_tree::QueryTree;
+use crate::ui::reference::ReferenceBar;
 use crate::ui::results::ResultsView;
 use crate::ui::share::CaseShare;
 use crate::ui::time_frame::TimeFrame;
@@ -34,6 +38,9 @@ pub fn CaseView() -> impl IntoView {
         ui.runs.with(|r| r.diagnostics(case))
     });
     let run = Callback::new(move |_: ()| ui.run_active());
+    let complete = Callback::new(move |(seq, text, cursor): (u64, String, usize)| {
+        ui.send(Request::Complete { seq, text, cursor })
+    });
     // Esc asks the query to stop; the button does too, and restarts the engine when pressed
     // again for the same run (a command that never reaches the engine's next check).
     let cancel = Callback::new(move |_: ()| ui.cancel_query(false));
@@ -56,7 +63,7 @@ pub fn CaseView() -> impl IntoView {
                     " Nothing runs until you press Run (or Ctrl+Enter). A query written by someone else can be slow or ask for a lot of memory; Cancel query stops it."
                 </div>
             })}
-            <QueryEditor text=text diagnostics=diagnostics on_run=run on_cancel=cancel />
+            <QueryEditor text=text diagnostics=diagnostics on_run=run on_cancel=cancel on_complete=complete completions=ui.completions />
             <div class="toolbar">
                 <button type="button" class="primary" on:click=move |_| run.run(())>"Run"</button>
                 {move || running().then(|| {
@@ -71,8 +78,11 @@ pub fn CaseView() -> impl IntoView {
                 })}
                 <TimeFrame />
             </div>
+            <QueryTree />
             <QueryHistory />
+            <ReferenceBar />
             <ResultsView />
+            <EvidenceLists />
             <CaseShare />
         </div>
     }

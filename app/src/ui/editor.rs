@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use leptos::{ev, html, prelude::*};
 use wasm_bindgen::JsCast;
 
-use crate::protocol::DiagnosticInfo;
+use crate::protocol::{CompletionsInfo, DiagnosticInfo};
 // Token classes come from the engine's highlighter: its lexer decides what is what.
 use trailscope_engine::syntax::highlight::{highlight, TokenClass as Kind};
 
@@ -141,8 +141,20 @@ pub fn QueryEditor(
     diagnostics: Signal<Vec<DiagnosticInfo>>,
     on_run: Callback<()>,
     on_cancel: Callback<()>,
+    /// Asks for completions: `(seq, text, cursor byte)`; the answer comes in `completions`.
+    #[prop(optional)]
+    on_complete: Option<Callback<(u64, String, usize)>>,
+    /// The engine's completions (the last answer; shown when its `seq` is the last asked).
+    #[prop(optional, into)]
+    completions: Signal<Option<CompletionsInfo>>,
 ) -> impl IntoView {
-    let help_id = format!("editor-help-{}", EDITOR_IDS.fetch_add(1, Ordering::Relaxed));
+    let uid = EDITOR_IDS.fetch_add(1, Ordering::Relaxed);
+    let help_id = format!("editor-help-{uid}");
+    let list_id = format!("editor-completions-{uid}");
+    // The completion list: open, the seq of the last request, the highlighted item.
+    let open = RwSignal::new(false);
+    let asked = StoredValue::new(0u64);
+    let active = RwSignal::new(0usize);
     let area_ref = NodeRef::<html::Textarea>::new();
     let pre_ref = NodeRef::<html::Pre>::new();
     // Escape arms the next Tab to leave the editor instead of indenting.
@@ -161,8 +173,78 @@ pub fn QueryEditor(
         request_animation_frame(sync_scroll);
     });
 
+    // The answer to the last request, while the list is open.
+    let current = Memo::new(move |_| {
+        let want = asked.get_value();
+        completions.get().filter(|c| {
+            open.get() && c.seq == want && (!c.items.is_empty() || c.signature.is_some())
+        })
+    });
+    let request = move || {
+        let (Some(cb), Some(a)) = (on_complete, area_ref.get_untracked()) else {
+            return;
+        };
+        let value = a.value();
+        let at = a.selection_start().ok().flatten().unwrap_or(0) as usize;
+        let cursor = utf16_to_byte(&value, at);
+        let seq = asked.get_value() + 1;
+        asked.set_value(seq);
+        active.set(0);
+        cb.run((seq, value, cursor));
+    };
+    let accept = move |i: usize| {
+        let Some(c) = current.get_untracked() else {
+            return;
+        };
+        let (Some(item), Some(a)) = (c.items.get(i), area_ref.get_untracked()) else {
+            return;
+        };
+        // Only when the text is still what the completions were for.
+        if a.value() != c.text || c.end > c.text.len() || c.start > c.end {
+            open.set(false);
+            return;
+        }
+        let s16 = c.text[..c.start].encode_utf16().count() as u32;
+        let e16 = c.text[..c.end].encode_utf16().count() as u32;
+        let _ = a.set_range_text_with_start_and_end_and_mode(&item.insert, s16, e16, "end");
+        text.set(a.value());
+        open.set(false);
+        let _ = a.focus();
+    };
     let on_key = move |e: ev::KeyboardEvent| {
         let key = e.key();
+        if on_complete.is_some() {
+            let n = current.with_untracked(|c| c.as_ref().map_or(0, |c| c.items.len()));
+            match key.as_str() {
+                " " if e.ctrl_key() => {
+                    e.prevent_default();
+                    open.set(true);
+                    request();
+                    return;
+                }
+                "ArrowDown" | "ArrowUp" if n > 0 => {
+                    e.prevent_default();
+                    let a = active.get_untracked();
+                    active.set(if key == "ArrowDown" {
+                        (a + 1) % n
+                    } else {
+                        (a + n - 1) % n
+                    });
+                    return;
+                }
+                "Enter" | "Tab" if n > 0 && !(e.ctrl_key() || e.meta_key()) => {
+                    e.prevent_default();
+                    accept(active.get_untracked());
+                    return;
+                }
+                "Escape" if open.get_untracked() => {
+                    e.prevent_default();
+                    open.set(false);
+                    return;
+                }
+                _ => {}
+            }
+        }
         let armed = escaped.with_value(|c| c.replace(false));
         match key.as_str() {
             "Enter" if e.ctrl_key() || e.meta_key() => {
@@ -276,6 +358,7 @@ pub fn QueryEditor(
         })
     };
 
+    let (list_id_a, list_id_b, list_id_c) = (list_id.clone(), list_id.clone(), list_id.clone());
     view! {
         <div class="editor">
             <div class="editor-stack">
@@ -295,13 +378,42 @@ pub fn QueryEditor(
                     on:input=move |e| {
                         text.set(event_target_value(&e));
                         sync_scroll();
+                        if open.get_untracked() {
+                            request();
+                        }
                     }
+                    on:blur=move |_| open.set(false)
+                    aria-autocomplete=on_complete.is_some().then_some("list")
+                    aria-controls=on_complete.is_some().then(|| list_id.clone())
+                    aria-activedescendant=move || current.with(|c| c.as_ref().filter(|c| !c.items.is_empty()).map(|_| format!("{list_id_a}-{}", active.get())))
                     on:scroll=move |_| sync_scroll()
                     on:keydown=on_key
                 ></textarea>
             </div>
+            {move || current.get().map(|c| {
+                let sig = c.signature.clone().map(|(sig, doc)| view! {
+                    <p class="editor-signature" role="status" aria-label="Signature help"><code>{sig}</code>" — "{doc}</p>
+                });
+                let doc = c.items.get(active.get()).map(|i| i.doc.clone()).filter(|d| !d.is_empty());
+                let items = c.items.into_iter().enumerate().map(|(i, item)| {
+                    let id = format!("{list_id_b}-{i}");
+                    view! {
+                        <li role="option" id=id class="editor-option" class:is-active=move || active.get() == i aria-selected=move || (active.get() == i).to_string() title=item.doc.clone()
+                            on:mousedown=move |ev| { ev.prevent_default(); accept(i); }>
+                            <span class="editor-option-label">{item.label}</span>
+                            <span class="editor-option-kind">{item.kind}</span>
+                            <span class="editor-option-detail">{item.detail}</span>
+                        </li>
+                    }
+                }).collect_view();
+                view! {
+                    {sig}
+                    <ul role="listbox" id=list_id_c.clone() class="editor-completions" aria-label="Completions">{items}</ul>
+                    {doc.map(|d| view! { <p class="editor-option-doc" aria-label="Completion documentation">{d}</p> })}
+                }
+            })}
             <p class="editor-help" id=help_id>
-                "Ctrl+Enter (⌘+Enter) runs the query; Esc cancels it while it runs. Tab indents; press Esc, then Tab, to leave the editor."
+                "Ctrl+Enter (⌘+Enter) runs the query; Esc cancels it while it runs. Ctrl+Space lists what may come at the cursor (arrows choose, Enter or Tab inserts, Esc closes). Tab indents; press Esc, then Tab, to leave the editor."
             </p>
             {move || list(true)}
             {move || list(false)}

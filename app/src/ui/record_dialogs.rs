@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::protocol::Request;
 use crate::share;
+use crate::state::{surrounding_query, Notice};
 use crate::store::Ui;
 use crate::ui::details::FieldDetails;
 use crate::ui::tree::RecordDetails;
@@ -36,6 +37,32 @@ pub fn RecordDialogs() -> impl IntoView {
             share::toggle_pin(ui, &j, source.get_untracked().as_deref());
         }
     });
+    let on_list = Callback::new(move |value: String| ui.add_to_list(&value));
+    let on_reference = Callback::new(move |_: ()| {
+        if let Some(j) = json.get_untracked() {
+            ui.mark_reference(&j, source.get_untracked().as_deref());
+        }
+    });
+    // The events around this one with its principal, session or source IP, as a new query
+    // node (a child of the node on show) over ±N minutes around it.
+    let on_surrounding = Callback::new(move |(by, minutes): (&'static str, i64)| {
+        let Some(j) = json.get_untracked() else {
+            return;
+        };
+        match surrounding_query(&j, source.get_untracked().as_deref(), by) {
+            Ok((query, time)) => {
+                let id = ui.active.get_untracked();
+                ui.cases.update(|c| c.set_query(id, &query));
+                ui.set_time(|t| t.around(time, minutes.clamp(1, 1440)));
+                ui.inspect.update(|i| i.record = None);
+                ui.run(id);
+            }
+            Err(e) => ui
+                .share
+                .case_notice
+                .set(Notice::err(format!("No surrounding events: {e}."))),
+        }
+    });
     let on_filter = Callback::new(move |line: String| {
         let id = ui.active.get_untracked();
         ui.cases.update(|c| c.append_line(id, &line));
@@ -47,7 +74,7 @@ pub fn RecordDialogs() -> impl IntoView {
             <FieldDetails json=json row=details_row row_count=row_count on_move=on_move on_close=close_details on_pin=on_pin pinned=pinned />
         </Show>
         <Show when=move || record_open.get()>
-            <RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned source=source />
+            <RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned source=source on_list=on_list on_reference=on_reference on_surrounding=on_surrounding />
         </Show>
     }
 }

@@ -3,12 +3,21 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::Request;
-use crate::state::{offers_show_all, result_summary, Outcome};
+use crate::protocol::{Cell, Request};
+use crate::state::{
+    offers_show_all, reference_ns, result_summary, rows_with_delta, timestamp_column, with_delta,
+    Outcome,
+};
 use crate::store::Ui;
 use crate::ui::chart::TimeseriesChart;
+use crate::ui::fields::FieldSidebar;
 use crate::ui::share::ExportBar;
 use crate::ui::table::ResultsGrid;
+
+/// The cells of `row` at `idx`.
+fn pick(row: &[Cell], idx: &[usize]) -> Vec<Cell> {
+    idx.iter().filter_map(|&i| row.get(i).cloned()).collect()
+}
 
 #[component]
 pub fn ResultsView() -> impl IntoView {
@@ -63,6 +72,73 @@ pub fn ResultsView() -> impl IntoView {
         let id = result_id.get();
         ui.rows.with(|m| m.sorted(id))
     });
+    // With a reference event, a timed result shows each row's distance to it: a column the
+    // page adds at the end (computed from the row's timestamp text; sorting by it sorts by
+    // `timestamp`).
+    let reference = Memo::new(move |_| {
+        let id = ui.active.get();
+        ui.cases.with(|c| {
+            c.get(id)
+                .and_then(|x| x.reference.as_ref().and_then(reference_ns))
+        })
+    });
+    let ts_col = Memo::new(move |_| result.with(|r| r.as_ref().and_then(timestamp_column)));
+    let shown = Memo::new(move |_| {
+        let r = result.get()?;
+        Some(match reference.get() {
+            Some(t) => with_delta(&r, t).unwrap_or(r),
+            None => r,
+        })
+    });
+    let shown_rows = Memo::new(move |_| match (reference.get(), ts_col.get()) {
+        (Some(t), Some(c)) => rows.with(|cache| rows_with_delta(cache, c, t)),
+        _ => rows.get(),
+    });
+    let columns_len =
+        Memo::new(move |_| result.with(|r| r.as_ref().map_or(0, |r| r.columns.len())));
+    // Columns hidden from the field sidebar leave the grid (not the result or its exports).
+    let visible = Memo::new(move |_| {
+        let cols = shown.with(|r| r.as_ref().map(|r| r.columns.clone()).unwrap_or_default());
+        ui.hidden_columns.with(|h| {
+            (0..cols.len())
+                .filter(|&i| !h.contains(&cols[i]))
+                .collect::<Vec<_>>()
+        })
+    });
+    let grid_result = Memo::new(move |_| {
+        let mut r = shown.get()?;
+        let idx = visible.get();
+        if idx.len() < r.columns.len() {
+            r.columns = idx.iter().map(|&i| r.columns[i].clone()).collect();
+            r.first_rows = r.first_rows.iter().map(|row| pick(row, &idx)).collect();
+        }
+        Some(r)
+    });
+    let grid_rows = Memo::new(move |_| {
+        let mut c = shown_rows.get();
+        let idx = visible.get();
+        if shown.with(|r| r.as_ref().is_some_and(|r| idx.len() < r.columns.len())) {
+            for row in c.rows.values_mut() {
+                *row = pick(row, &idx);
+            }
+        }
+        c
+    });
+    let grid_sorted = Signal::derive(move || {
+        let (c, d) = sorted.get()?;
+        visible
+            .with(|v| v.iter().position(|&i| i == c))
+            .map(|p| (p, d))
+    });
+    let grid_sort = Callback::new(move |(column, descending): (Option<usize>, bool)| {
+        let column = column.and_then(|c| visible.with_untracked(|v| v.get(c).copied()));
+        let column = match column {
+            Some(c) if c >= columns_len.get_untracked() => ts_col.get_untracked(),
+            c => c,
+        };
+        on_sort.run((column, descending));
+    });
+    let add_value = Callback::new(move |value: String| ui.add_to_list(&value));
     let chart = Memo::new(move |_| result.with(|r| r.as_ref().and_then(|r| r.chart.clone())));
     let show_all = move |_| {
         ui.set_time(|t| t.show_all());
@@ -129,10 +205,11 @@ pub fn ResultsView() -> impl IntoView {
             })}
             <Show when=move || result.with(|r| r.is_some())>
                 <Show when=move || ui.view_chart.get() && chart.with(|c| c.is_some()) fallback=move || view! {
-                    <ResultsGrid result=result rows=rows request_rows=request_rows selected=selected on_details=on_details on_record=on_record on_sort=on_sort sorted=sorted />
+                    <ResultsGrid result=grid_result rows=grid_rows request_rows=request_rows selected=selected on_details=on_details on_record=on_record on_sort=grid_sort sorted=grid_sorted on_add_value=add_value />
                 }>
                     <TimeseriesChart chart=chart.into() />
                 </Show>
+                <FieldSidebar result_id=result_id />
             </Show>
         </section>
     }

@@ -16,12 +16,18 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::protocol::{Cell, ResultInfo};
+use crate::protocol::ResultInfo;
 use crate::state::{missing_pages, RowCache, PAGE_SIZE};
 
+mod cells;
+mod header;
+mod menu;
 pub mod rows;
 
-use rows::{clip, next_sort, Geometry, Window, ROW_HEIGHT};
+use cells::{cell_preview, row_view};
+use header::header_cell;
+use menu::{menu_view, Menu};
+use rows::{next_sort, Geometry, Window, ROW_HEIGHT};
 
 /// A page asked for and still missing is asked again after this long (the worker may have been
 /// busy with something else, or the cache evicted the page).
@@ -85,13 +91,6 @@ impl<T: Default> Tagged<T> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Menu {
-    row: usize,
-    x: f64,
-    y: f64,
-}
-
 static GRID_IDS: AtomicUsize = AtomicUsize::new(0);
 
 type Observer = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
@@ -121,6 +120,7 @@ struct Grid {
     on_details: Callback<usize>,
     on_record: Callback<usize>,
     on_sort: Callback<(Option<usize>, bool)>,
+    on_add_value: Option<Callback<String>>,
 }
 
 impl Grid {
@@ -306,7 +306,7 @@ impl Grid {
         self.menu.set(Some(Menu {
             row,
             x: x.min(w - 240.0).max(0.0),
-            y: y.min(h - 96.0).max(0.0),
+            y: y.min(h - 136.0).max(0.0),
         }));
     }
 
@@ -365,6 +365,9 @@ pub fn ResultsGrid(
     /// The order `result` is in (set by the page after `on_sort`), shown in the headers.
     #[prop(into)]
     sorted: Signal<Option<(usize, bool)>>,
+    /// "Add value to evidence list" in the context menu: the selected cell's text.
+    #[prop(optional)]
+    on_add_value: Option<Callback<String>>,
 ) -> impl IntoView {
     let result_id = Memo::new(move |_| result.with(|r| r.as_ref().map(|r| r.id)));
     let columns = Memo::new(move |_| {
@@ -405,6 +408,7 @@ pub fn ResultsGrid(
         on_details,
         on_record,
         on_sort,
+        on_add_value,
     };
 
     // Follow the scroller's size (a hidden panel shown later, a window resize, a drag handle).
@@ -574,242 +578,6 @@ pub fn ResultsGrid(
             }}
             {move || g.menu.get().map(|m| menu_view(g, m))}
             {move || cell_preview(g)}
-        </div>
-    }
-}
-
-/// The selected cell's whole value under the grid, wrapped: a cell cut by its column's width
-/// (a long ARN) is read here without resizing anything. Text only, like every cell.
-fn cell_preview(g: Grid) -> Option<impl IntoView> {
-    let row = g.selected_row()?;
-    let col = g.active_col.get();
-    let name = g.columns.with(|c| c.get(col).cloned())?;
-    let text = g.rows.with(|cache| {
-        let id = g.result_id.get();
-        (Some(cache.id) == id)
-            .then(|| {
-                cache
-                    .get(row)
-                    .and_then(|r| r.get(col))
-                    .map(|c| clip(&c.text, MAX_CELL_CHARS))
-            })
-            .flatten()
-    })?;
-    Some(view! {
-        <p class="cell-preview" role="region" aria-label="Selected cell" aria-live="polite">
-            <span class="cell-preview-name">{format!("{name} (row {}): ", row + 1)}</span>
-            {text}
-        </p>
-    })
-}
-
-fn header_cell(g: Grid, col: usize, name: String) -> impl IntoView {
-    let aria_sort = move || match g.sort_of(col) {
-        Some(false) => "ascending",
-        Some(true) => "descending",
-        None => "none",
-    };
-    let icon = move || match g.sort_of(col) {
-        Some(false) => "▲",
-        Some(true) => "▼",
-        None => "",
-    };
-    let on_key = move |ev: ev::KeyboardEvent| {
-        let step = match ev.key().as_str() {
-            "ArrowLeft" if ev.alt_key() => -RESIZE_STEP,
-            "ArrowRight" if ev.alt_key() => RESIZE_STEP,
-            _ => return,
-        };
-        ev.prevent_default();
-        g.set_width(col, g.width_untracked(col) + step);
-    };
-    let on_down = move |ev: ev::PointerEvent| {
-        if ev.button() != 0 {
-            return;
-        }
-        ev.prevent_default();
-        ev.stop_propagation();
-        if let Some(el) = ev
-            .current_target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        {
-            let _ = el.set_pointer_capture(ev.pointer_id());
-        }
-        g.drag.set_value(Some((
-            col,
-            f64::from(ev.client_x()),
-            g.width_untracked(col),
-        )));
-    };
-    let on_move = move |ev: ev::PointerEvent| {
-        if let Some((c, x0, w0)) = g.drag.get_value() {
-            if c == col {
-                g.set_width(col, w0 + f64::from(ev.client_x()) - x0);
-            }
-        }
-    };
-    let on_up = move |_: ev::PointerEvent| g.drag.set_value(None);
-    // Double-clicking the handle goes back to the guessed width.
-    let on_reset = move |ev: ev::MouseEvent| {
-        ev.stop_propagation();
-        let id = g.result_id.get_untracked();
-        g.resized.update(|r| {
-            r.for_id(id).remove(&col);
-        });
-    };
-    let title = format!("Sort by {name} (Alt+Left/Right changes the width)");
-    view! {
-        <div role="columnheader" class="grid-header-cell" aria-sort=aria_sort aria-colindex=col + 1>
-            <button
-                type="button"
-                class="grid-sort"
-                title=title
-                on:click=move |_| g.click_sort(col)
-                on:keydown=on_key
-            >
-                <span class="grid-header-name">{name}</span>
-                <span class="grid-sort-icon" aria-hidden="true">{icon}</span>
-            </button>
-            <div
-                class="grid-resize"
-                aria-hidden="true"
-                on:pointerdown=on_down
-                on:pointermove=on_move
-                on:pointerup=on_up
-                on:pointercancel=on_up
-                on:dblclick=on_reset
-            ></div>
-        </div>
-    }
-}
-
-fn row_view(g: Grid, row: usize) -> impl IntoView {
-    let data = Memo::new(move |_| {
-        let id = g.result_id.get();
-        g.rows.with(|cache| {
-            (Some(cache.id) == id)
-                .then(|| cache.get(row).map(<[Cell]>::to_vec))
-                .flatten()
-        })
-    });
-    let is_selected = move || g.selected_row() == Some(row);
-    view! {
-        <div
-            role="row"
-            class="grid-row"
-            class:grid-selected=is_selected
-            class:grid-pending=move || data.with(Option::is_none)
-            aria-rowindex=row + 2
-            aria-selected=move || if is_selected() { "true" } else { "false" }
-            aria-busy=move || data.with(Option::is_none).then_some("true")
-            data-row=row
-        >
-            {move || {
-                (0..g.columns.with(Vec::len))
-                    .map(|col| cell_view(g, data, row, col))
-                    .collect_view()
-            }}
-        </div>
-    }
-}
-
-fn cell_view(g: Grid, data: Memo<Option<Vec<Cell>>>, row: usize, col: usize) -> impl IntoView {
-    let with_cell = move |f: &dyn Fn(Option<&Cell>) -> String| {
-        data.with(|d| f(d.as_ref().and_then(|r| r.get(col))))
-    };
-    let text = move || {
-        with_cell(&|cell| match cell {
-            Some(c) if c.kind == "null" => "null".to_string(),
-            Some(c) => clip(&c.text, MAX_CELL_CHARS),
-            None => String::new(),
-        })
-    };
-    let title = move || {
-        with_cell(&|cell| cell.map_or_else(String::new, |c| clip(&c.text, MAX_TITLE_CHARS)))
-    };
-    let class = move || {
-        with_cell(&|cell| {
-            let kind = match cell.map(|c| c.kind.as_str()) {
-                Some("null") => " grid-null",
-                Some("array" | "record") => " grid-nested",
-                Some("long" | "double" | "duration") => " grid-number",
-                _ => "",
-            };
-            format!("grid-cell{kind}")
-        })
-    };
-    let active = move || g.selected_row() == Some(row) && g.active_col.get() == col;
-    view! {
-        <div
-            role="gridcell"
-            id=g.cell_id(row, col)
-            class=class
-            class:grid-active=active
-            title=title
-            data-col=col
-        >
-            {text}
-        </div>
-    }
-}
-
-fn menu_view(g: Grid, menu: Menu) -> impl IntoView {
-    let first: NodeRef<html::Button> = NodeRef::new();
-    let second: NodeRef<html::Button> = NodeRef::new();
-    first.on_load(|el| {
-        let _ = el.focus();
-    });
-    let on_key = move |ev: ev::KeyboardEvent| {
-        match ev.key().as_str() {
-            "Escape" | "Tab" => g.close_menu(),
-            "ArrowDown" | "ArrowUp" | "Home" | "End" => {
-                let to_second = match ev.key().as_str() {
-                    "Home" => false,
-                    "End" => true,
-                    // Two items: up and down both go to the other one.
-                    _ => first
-                        .get_untracked()
-                        .is_some_and(|f| document().active_element() == Some(f.into())),
-                };
-                let target = if to_second { second } else { first };
-                if let Some(el) = target.get_untracked() {
-                    let _ = el.focus();
-                }
-            }
-            _ => return,
-        }
-        ev.prevent_default();
-    };
-    let details = move |_| {
-        g.close_menu();
-        g.on_details.run(menu.row);
-    };
-    let record = move |_| {
-        g.close_menu();
-        g.on_record.run(menu.row);
-    };
-    let close = move |ev: ev::MouseEvent| {
-        ev.prevent_default();
-        g.close_menu();
-    };
-    view! {
-        <div class="grid-menu-backdrop" on:click=close on:contextmenu=close></div>
-        <div
-            class="grid-menu"
-            role="menu"
-            aria-label="Row actions"
-            style:left=format!("{}px", menu.x)
-            style:top=format!("{}px", menu.y)
-            on:keydown=on_key
-        >
-            <button type="button" role="menuitem" node_ref=first on:click=details>
-                "View field details"
-                <span class="grid-menu-key" aria-hidden="true">"Shift+Enter"</span>
-            </button>
-            <button type="button" role="menuitem" node_ref=second on:click=record>
-                "View record"
-                <span class="grid-menu-key" aria-hidden="true">"Enter"</span>
-            </button>
         </div>
     }
 }

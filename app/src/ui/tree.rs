@@ -79,6 +79,8 @@ struct TreeCtx {
     search: Memo<Search>,
     /// No filter buttons without it (the full event: its paths are not the result's fields).
     on_filter: Option<Callback<String>>,
+    /// "Add to list" on leaves: the value's text goes to the case's evidence list.
+    on_list: Option<Callback<String>>,
 }
 
 impl TreeCtx {
@@ -215,6 +217,15 @@ pub fn RecordDetails(
     /// projected values).
     #[prop(optional, into)]
     source: Signal<Option<String>>,
+    /// "Add to list" on each value (an evidence list of the case); no button without it.
+    #[prop(optional)]
+    on_list: Option<Callback<String>>,
+    /// "Mark as reference" (the record becomes the case's reference event).
+    #[prop(optional)]
+    on_reference: Option<Callback<()>>,
+    /// Surrounding events: `(by, minutes)`, by "principal", "session" or "ip".
+    #[prop(optional)]
+    on_surrounding: Option<Callback<(&'static str, i64)>>,
 ) -> impl IntoView {
     // Outlives a record, so a search carries over to the next record opened.
     let query = RwSignal::new(String::new());
@@ -246,7 +257,7 @@ pub fn RecordDetails(
         .into_any(),
         Some(Ok(tree)) => {
             let filter = (!untrack(showing_full)).then_some(on_filter);
-            tree_body(tree, query, status, filter).into_any()
+            tree_body(tree, query, status, filter, on_list).into_any()
         }
     };
     let switch = move || {
@@ -265,6 +276,22 @@ pub fn RecordDetails(
                 {switch}
                 <p class="tree-status" role="status">{move || status.get()}</p>
                 {pin_button(on_pin, pinned)}
+                {on_reference.map(|r| view! {
+                    <button type="button" title="Time everything against this event: a Δ column in timed results, and a time frame around it" on:click=move |_| r.run(())>"Mark as reference"</button>
+                })}
+                {on_surrounding.map(|f| {
+                    let minutes = RwSignal::new(15i64);
+                    view! {
+                        <span class="surrounding" role="group" aria-label="Surrounding events">
+                            "Surrounding ±"
+                            <input type="number" min="1" max="1440" aria-label="Minutes around this event" prop:value=move || minutes.get().to_string() on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(15)) />
+                            " min: "
+                            <button type="button" on:click=move |_| f.run(("principal", minutes.get_untracked()))>"Same principal"</button>
+                            <button type="button" on:click=move |_| f.run(("session", minutes.get_untracked()))>"Same session"</button>
+                            <button type="button" on:click=move |_| f.run(("ip", minutes.get_untracked()))>"Same source IP"</button>
+                        </span>
+                    }
+                })}
                 <button type="button" aria-keyshortcuts="Escape" on:click=move |_| on_close.run(())>
                     "Close"
                 </button>
@@ -280,6 +307,7 @@ fn tree_body(
     query: RwSignal<String>,
     status: RwSignal<String>,
     on_filter: Option<Callback<String>>,
+    on_list: Option<Callback<String>>,
 ) -> impl IntoView {
     let mut open = tree.default_expanded();
     open.extend(tree.search(&query.get_untracked()).ancestors);
@@ -304,6 +332,7 @@ fn tree_body(
         visible,
         search,
         on_filter,
+        on_list,
     };
 
     let on_search = move |ev: ev::Event| {
@@ -481,6 +510,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
             copy_text(text.clone(), ctx.status, "path");
         }
     };
+    let is_leaf = leaf.is_some();
     let filters = leaf.zip(ctx.on_filter).map(|(value, on_filter)| {
         let keep = filter_line(&path, &value, false);
         let drop = filter_line(&path, &value, true);
@@ -515,6 +545,28 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
             </button>
         }
     });
+    let to_list = ctx.on_list.filter(|_| is_leaf).map(|on_list| {
+        let text = match &json {
+            Json::String(s) => s.clone(),
+            other => other.compact(),
+        };
+        view! {
+            <button
+                type="button"
+                class="tree-action"
+                aria-label="Add value to list"
+                title="Add this value to the case's evidence list"
+                on:click=move |ev| {
+                    clicked(&ev);
+                    on_list.run(text.clone());
+                }
+                on:focus=entered
+                on:blur=move |_| ctx.in_actions.set(false)
+            >
+                "Add to list"
+            </button>
+        }
+    });
     view! {
         <span class="tree-actions">
             <button
@@ -538,6 +590,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
                 "Copy path"
             </button>
             {filters}
+            {to_list}
         </span>
     }
 }
