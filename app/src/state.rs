@@ -14,12 +14,14 @@ use trailscope_engine::time::format_timestamp;
 use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
 
 mod cases;
+mod compare;
 mod investigation;
 mod presets;
 mod rows;
 mod time;
 
 pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
+pub use compare::{compare, CompareRow, MAX_COMPARED};
 pub use investigation::{
     fmt_delta, node_title, reference_ns, rows_with_delta, surrounding_query, timestamp_column,
     with_delta, TreeRow, DEFAULT_LIST, DELTA_COLUMN,

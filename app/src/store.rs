@@ -33,6 +33,8 @@ pub struct Ui {
     pub fields: RwSignal<Option<(u64, usize, Vec<FieldInfo>)>>,
     /// Columns hidden in the grid (by name; they stay in the result and its exports).
     pub hidden_columns: RwSignal<std::collections::HashSet<String>>,
+    /// Records picked for comparing side by side: (label, JSON).
+    pub compare: RwSignal<Vec<(String, String)>>,
     /// The editor's last completions from the worker.
     pub completions: RwSignal<Option<CompletionsInfo>>,
     pub share: Sharing,
@@ -89,6 +91,7 @@ impl Ui {
             fields: RwSignal::new(None),
             hidden_columns: RwSignal::new(Default::default()),
             completions: RwSignal::new(None),
+            compare: RwSignal::new(Vec::new()),
             share: Sharing {
                 case_notice: RwSignal::new(None),
                 result_notice: RwSignal::new(None),

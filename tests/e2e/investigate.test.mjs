@@ -319,3 +319,35 @@ test("editor: Ctrl+Space lists commands, functions and members learned from the 
   await waitForText(page.getByRole("status", { name: "Signature help" }), /^substring\(.*\) — \S/);
   await app.assertClean();
 });
+
+test("compare: two records side by side, the differing paths marked in words", async (t) => {
+  const app = await loaded(t);
+  const { page } = app;
+  await runQuery(page, 'fetch logs\n| parse content, "JSON:event"\n| fields timestamp, name = event[eventName]\n| limit 3');
+  const dialog = page.getByRole("dialog", { name: "Record details" });
+  for (const row of [0, 1]) {
+    await dataRows(page).nth(row).dblclick();
+    await dialog.waitFor({ state: "visible" });
+    await dialog.getByRole("button", { name: "Add to compare" }).click();
+    await dialog.getByRole("button", { name: "Close" }).click();
+  }
+  const panel = page.getByRole("region", { name: "Compare records" });
+  await panel.getByRole("list", { name: "Records compared" }).getByRole("listitem").nth(1).waitFor();
+  const table = panel.getByRole("table", { name: "Records side by side" });
+  // Two different events always differ in eventID; only differing paths are listed at first.
+  const differs = table.getByRole("row", { name: /eventID\]? differs/ });
+  await differs.waitFor();
+  const summary = await panel.getByRole("status", { name: "Comparison summary" }).innerText();
+  const n = Number(summary.match(/^(\d+) paths? differ/)[1]);
+  assert.equal(await table.locator("tbody tr").count(), n);
+  // With every path, the equal ones are there too, unmarked.
+  await panel.getByRole("checkbox", { name: "Only the paths that differ" }).uncheck();
+  await poll(async () => (await table.locator("tbody tr").count()) > n, { message: "every path listed" });
+  const same = table.locator("tbody tr:not(.compare-differs)");
+  assert.ok((await same.count()) > 0);
+  assert.doesNotMatch(await same.first().innerText(), /differs/);
+  await screenshot(page, "investigate-6-compare");
+  await panel.getByRole("button", { name: "Clear comparison" }).click();
+  await panel.waitFor({ state: "detached" });
+  await app.assertClean();
+});

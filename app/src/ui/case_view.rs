@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::protocol::Request;
 use crate::store::Ui;
+use crate::ui::compare::CompareRecords;
 use crate::ui::editor::QueryEditor;
 use crate::ui::history::QueryHistory;
 use crate::ui::lists::EvidenceLists;
@@ -82,6 +83,7 @@ pub fn CaseView() -> impl IntoView {
             <QueryHistory />
             <ReferenceBar />
             <ResultsView />
+            <CompareRecords />
             <EvidenceLists />
             <CaseShare />
         </div>

@@ -6,6 +6,7 @@
 pub mod case_tabs;
 pub mod case_view;
 pub mod chart;
+pub mod compare;
 pub mod data_panel;
 pub mod details;
 pub mod dialog;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::protocol::Request;
 use crate::share;
-use crate::state::{surrounding_query, Notice};
+use crate::state::{surrounding_query, Notice, MAX_COMPARED};
 use crate::store::Ui;
 use crate::ui::details::FieldDetails;
 use crate::ui::tree::RecordDetails;
@@ -63,6 +63,39 @@ pub fn RecordDialogs() -> impl IntoView {
                 .set(Notice::err(format!("No surrounding events: {e}."))),
         }
     });
+    // The whole event when there is one (a projected row compares poorly), else the row.
+    let on_compare = Callback::new(move |_: ()| {
+        let Some(j) = source.get_untracked().or_else(|| json.get_untracked()) else {
+            return;
+        };
+        let label = trailscope_share::Evidence {
+            record: j.clone(),
+            ..Default::default()
+        }
+        .label();
+        let mut full = false;
+        ui.compare.update(|c| {
+            if c.iter().any(|(_, r)| *r == j) {
+                return;
+            }
+            if c.len() >= MAX_COMPARED {
+                full = true;
+                return;
+            }
+            c.push((label, j));
+        });
+        let n = ui.compare.with_untracked(Vec::len);
+        ui.share.case_notice.set(if full {
+            Notice::err(format!(
+                "At most {MAX_COMPARED} records are compared; remove one first."
+            ))
+        } else {
+            Notice::ok(format!(
+                "{n} record{} to compare.",
+                if n == 1 { "" } else { "s" }
+            ))
+        });
+    });
     let on_filter = Callback::new(move |line: String| {
         let id = ui.active.get_untracked();
         ui.cases.update(|c| c.append_line(id, &line));
@@ -74,7 +107,7 @@ pub fn RecordDialogs() -> impl IntoView {
             <FieldDetails json=json row=details_row row_count=row_count on_move=on_move on_close=close_details on_pin=on_pin pinned=pinned />
         </Show>
         <Show when=move || record_open.get()>
-            <RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned source=source on_list=on_list on_reference=on_reference on_surrounding=on_surrounding />
+            <RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned source=source on_list=on_list on_reference=on_reference on_surrounding=on_surrounding on_compare=on_compare />
         </Show>
     }
 }

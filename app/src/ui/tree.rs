@@ -223,6 +223,9 @@ pub fn RecordDetails(
     /// "Mark as reference" (the record becomes the case's reference event).
     #[prop(optional)]
     on_reference: Option<Callback<()>>,
+    /// "Add to compare" (the record joins the records compared side by side).
+    #[prop(optional)]
+    on_compare: Option<Callback<()>>,
     /// Surrounding events: `(by, minutes)`, by "principal", "session" or "ip".
     #[prop(optional)]
     on_surrounding: Option<Callback<(&'static str, i64)>>,
@@ -278,6 +281,9 @@ pub fn RecordDetails(
                 {pin_button(on_pin, pinned)}
                 {on_reference.map(|r| view! {
                     <button type="button" title="Time everything against this event: a Δ column in timed results, and a time frame around it" on:click=move |_| r.run(())>"Mark as reference"</button>
+                })}
+                {on_compare.map(|c| view! {
+                    <button type="button" title="Compare this record side by side with others (2 to 5)" on:click=move |_| c.run(())>"Add to compare"</button>
                 })}
                 {on_surrounding.map(|f| {
                     let minutes = RwSignal::new(15i64);
