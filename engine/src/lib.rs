@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod complete;
+pub mod detect;
 pub mod diag;
 pub mod dpl;
 pub mod exec;
