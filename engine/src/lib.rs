@@ -25,6 +25,7 @@ pub mod dpl;
 pub mod exec;
 pub mod functions;
 pub mod ingest;
+pub mod ip;
 pub mod plan;
 pub mod storage;
 pub mod syntax;

@@ -8,9 +8,11 @@
 //! [`ordering`] (`sort`, `limit`), [`extraction`] (`parse`), [`aggregation`] (`summarize`,
 //! `makeTimeseries`, `fieldsSummary`), [`structuring`] (`expand`, `fieldsFlatten`),
 //! [`correlation`] (`append`, `lookup`, `join`, `joinNested`: commands with a sub-query);
-//! expressions in [`expr`]; the command catalogue in [`commands`].
+//! expressions in [`expr`] (calendar durations in [`calendar`]); the command catalogue in
+//! [`commands`].
 
 mod aggregation;
+mod calendar;
 pub mod commands;
 mod correlation;
 mod explain;
