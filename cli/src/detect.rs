@@ -344,11 +344,15 @@ fn write_table(
         }
         writeln!(
             w,
-            "{} {} ({}, {}): {} hit{}",
+            "{} {} ({}{}): {} hit{}",
             d.severity.as_str().to_uppercase(),
             d.id,
             safe(&d.title),
-            d.mitre.join(","),
+            if d.mitre.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", d.mitre.join(","))
+            },
             run.hits.len(),
             if run.hits.len() == 1 { "" } else { "s" }
         )?;
