@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod bench;
 mod detect;
 mod gen;
+mod identity;
 use bench::BenchArgs;
 use trailscope_engine::{
     explain_query, render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions,
@@ -41,6 +42,9 @@ enum Command {
     Gen(GenArgs),
     /// Run the detection pack over loaded exports: one line (or JSON object) per hit.
     Detect(detect::DetectArgs),
+    /// What a principal, access key or session did, and the chain of roles and credentials
+    /// that led to it.
+    Identity(identity::IdentityArgs),
     /// Load once, run each query several times, print load speed, memory and median latencies.
     Bench(BenchArgs),
 }
@@ -164,6 +168,7 @@ fn main() -> ExitCode {
         Command::Gen(g) => generate(g),
         Command::Bench(b) => bench::bench(b),
         Command::Detect(d) => detect::detect(d),
+        Command::Identity(i) => identity::identity(i),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod diag;
 pub mod dpl;
 pub mod exec;
 pub mod functions;
+pub mod identity;
 pub mod ingest;
 pub mod ip;
 pub mod plan;
