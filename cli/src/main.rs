@@ -15,6 +15,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod gen;
+mod sql;
 use trailscope_engine::{
     explain_query, render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions,
 };
@@ -38,6 +39,10 @@ enum Command {
     Gen(GenArgs),
     /// Load once, run each query several times, print load speed, memory and median latencies.
     Bench(BenchArgs),
+    /// Print a DQL query as one SQL statement (Spark SQL, Athena or DuckDB; docs/sql.md).
+    Sql(sql::SqlArgs),
+    /// Run a DQL query on Apache Spark through PySpark (scripts/setup-sql-tools installs it).
+    Spark(sql::SparkArgs),
 }
 
 #[derive(clap::Args)]
@@ -182,6 +187,8 @@ fn main() -> ExitCode {
         Command::Query(q) => query(q),
         Command::Gen(g) => generate(g),
         Command::Bench(b) => bench(b),
+        Command::Sql(a) => sql::sql(a),
+        Command::Spark(a) => sql::spark(a),
     }
 }
 
@@ -495,10 +502,15 @@ fn parse_time(text: &str, now: i64, what: &str) -> Result<i64, String> {
     Err(format!("{what}: expected an RFC 3339 time such as 2026-11-20T12:00:00Z or a duration such as -2h, found {text:?}"))
 }
 
-fn query(a: QueryArgs) -> ExitCode {
-    let wall = SystemTime::now()
+/// Now, in ns since the epoch.
+fn wall_clock() -> i64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64);
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+fn query(a: QueryArgs) -> ExitCode {
+    let wall = wall_clock();
     let now = match a
         .now
         .as_deref()

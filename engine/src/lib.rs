@@ -25,6 +25,7 @@ pub mod exec;
 pub mod functions;
 pub mod ingest;
 pub mod plan;
+pub mod sql;
 pub mod storage;
 pub mod syntax;
 pub mod terminal;
