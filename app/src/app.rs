@@ -68,6 +68,17 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
             cancelled: _,
         } => {
             ui.progress.set(None);
+            // A case file whose events were all loaded already adds nothing: say that, rather
+            // than "Loaded 0 events … duplicates dropped".
+            let report = match ui.share.importing.get_untracked() {
+                Some((name, n, before)) if data.events == before && n > 0 => format!(
+                    "The events of the case file {name} are already loaded ({n} event{}, all with eventIDs already loaded): nothing new was added. Loaded events: {}.",
+                    if n == 1 { "" } else { "s" },
+                    data.events
+                ),
+                _ => report,
+            };
+            ui.share.importing.set(None);
             ui.data.update(|d| {
                 d.info = data;
                 d.report = report;
@@ -86,6 +97,8 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
         }
         Response::Result(info) => {
             if ui.runs.with_untracked(|r| r.owns(info.id)) {
+                // "Downloaded …", "Copied …" were about the result before this one.
+                ui.share.result_notice.set(None);
                 ui.rows.update(|r| r.add_result(&info));
                 ui.view_chart.set(info.chart.is_some());
                 ui.runs.update(|r| {
@@ -105,8 +118,13 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
             }
         }
         Response::Rows { id, start, rows } => ui.rows.update(|r| r.insert(id, start, rows)),
-        Response::Record { id, row, json } => {
-            ui.inspect.maybe_update(|i| i.accept(id, row, json));
+        Response::Record {
+            id,
+            row,
+            json,
+            source,
+        } => {
+            ui.inspect.maybe_update(|i| i.accept(id, row, json, source));
         }
         Response::Error { message } => ui.show_error(message),
         r @ (Response::Exported { .. }

@@ -99,6 +99,10 @@ pub enum Response {
         id: u64,
         row: usize,
         json: String,
+        /// The whole event the row came from (its compact JSON), when it came from one (not
+        /// after `summarize` and the like): shown beside the projected values.
+        #[serde(default)]
+        source: Option<String>,
     },
     /// Something went wrong outside a query (e.g. a file could not be read).
     Error {
@@ -194,6 +198,19 @@ pub struct Chart {
     pub start_ns: i64,
     pub interval_ns: i64,
     pub series: Vec<Series>,
+    /// The query asked for another interval than the one used (the engine's typed notice).
+    #[serde(default)]
+    pub changed: Option<IntervalChange>,
+}
+
+/// `makeTimeseries … interval:` ran with another interval: snapped to a well-known one, or
+/// `widened` to stay within `max_bins` bins.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct IntervalChange {
+    pub asked: i64,
+    pub used: i64,
+    pub widened: bool,
+    pub max_bins: i64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -400,6 +400,8 @@ pub fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
                 .update(|a| a.mark(id, format!("the case file {file_name}")));
             match (events, blob) {
                 (Some(n), Some(blob)) => {
+                    let before = ui.data.with_untracked(|d| d.info.events);
+                    share.importing.set(Some((file_name.clone(), n, before)));
                     let file = transfer::file_from_blob(blob, &file_name);
                     ui.load(vec![PickedFile {
                         path: file_name.clone(),

@@ -14,10 +14,12 @@ use trailscope_engine::time::format_timestamp;
 use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
 
 mod cases;
+mod presets;
 mod rows;
 mod time;
 
-pub use cases::{Case, Cases, Evidence, DEFAULT_QUERY, PRESETS};
+pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
+pub use presets::{guide_case_name, Preset, PRESETS};
 pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
 pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};
 
@@ -43,11 +45,15 @@ pub struct Runs {
     /// Result id → case id.
     owners: HashMap<u64, u64>,
     last_id: u64,
+    /// Case id → why its result no longer matches what a run would give now ("the time frame
+    /// changed"); gone when the case runs again.
+    stale: HashMap<u64, String>,
 }
 
 impl Runs {
     /// Starts a run of case `case`: returns the result id to ask the worker for.
     pub fn start(&mut self, case: u64) -> u64 {
+        self.stale.remove(&case);
         self.last_id += 1;
         self.owners.insert(self.last_id, case);
         self.outcomes.insert(case, Outcome::Running(self.last_id));
@@ -80,6 +86,21 @@ impl Runs {
     pub fn set_cancelled(&mut self, case: u64, text: &str) {
         self.outcomes
             .insert(case, Outcome::Cancelled(text.to_string()));
+    }
+
+    /// Every result on show is out of date: `why` says what changed since it ran. A result that
+    /// was already out of date keeps its first reason.
+    pub fn mark_stale(&mut self, why: &str) {
+        for (case, o) in &self.outcomes {
+            if matches!(o, Outcome::Done(_)) {
+                self.stale.entry(*case).or_insert_with(|| why.to_string());
+            }
+        }
+    }
+
+    /// Why case `case`'s result is out of date, if it is.
+    pub fn stale(&self, case: u64) -> Option<&str> {
+        self.stale.get(&case).map(String::as_str)
     }
 
     /// Whether result `id` is one a run asked for.
@@ -133,6 +154,7 @@ impl Runs {
         let ran = !matches!(self.outcome(active), Outcome::Idle | Outcome::Cancelled(_));
         self.outcomes
             .retain(|_, v| matches!(v, Outcome::Idle | Outcome::Cancelled(_)));
+        self.stale.clear();
         ran
     }
 }
@@ -248,6 +270,8 @@ pub struct Inspect {
     pub record: Option<(u64, usize)>,
     /// The row shown, `None` while it is on its way.
     pub json: Option<String>,
+    /// The whole event the row came from, when it came from one.
+    pub source: Option<String>,
 }
 
 impl Inspect {
@@ -275,10 +299,11 @@ impl Inspect {
     }
 
     /// A record arrived: kept when a dialog is waiting for exactly that row.
-    pub fn accept(&mut self, id: u64, row: usize, json: String) -> bool {
+    pub fn accept(&mut self, id: u64, row: usize, json: String, source: Option<String>) -> bool {
         let wanted = self.details == Some((id, row)) || self.record == Some((id, row));
         if wanted {
             self.json = Some(json);
+            self.source = source;
         }
         wanted
     }
@@ -390,6 +415,25 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_time_frame_marks_results_stale_until_they_run_again() {
+        let mut runs = Runs::default();
+        let a = runs.start(1);
+        runs.finish(result(a));
+        runs.start(2);
+        runs.mark_stale("the time frame changed");
+        assert_eq!(runs.stale(1), Some("the time frame changed"));
+        assert_eq!(runs.stale(2), None, "a running query reads the new frame");
+        runs.mark_stale("a bucket changed");
+        assert_eq!(runs.stale(1), Some("the time frame changed"));
+        let b = runs.start(1);
+        assert_eq!(runs.stale(1), None);
+        runs.finish(result(b));
+        runs.mark_stale("x");
+        runs.data_changed(1);
+        assert_eq!(runs.stale(1), None);
+    }
+
+    #[test]
     fn cancelling_by_restart_stops_every_run_and_does_not_rerun() {
         let mut runs = Runs::default();
         let a = runs.start(1);
@@ -472,8 +516,9 @@ mod tests {
     fn record_dialogs_take_only_the_row_they_wait_for() {
         let mut i = Inspect::default();
         i.open_details(5, 0);
-        assert!(!i.accept(5, 1, "{}".into()));
-        assert!(i.accept(5, 0, "{\"a\":1}".into()));
+        assert!(!i.accept(5, 1, "{}".into(), None));
+        assert!(i.accept(5, 0, "{\"a\":1}".into(), Some("{\"a\":1,\"b\":2}".into())));
+        assert_eq!(i.source.as_deref(), Some("{\"a\":1,\"b\":2}"));
         assert_eq!(i.step(-1, 10), Some((5, 0)), "the first row stays first");
         assert_eq!(i.step(1, 10), Some((5, 1)));
         assert_eq!(

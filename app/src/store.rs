@@ -50,6 +50,9 @@ pub struct Sharing {
     pub arrivals: RwSignal<Arrivals>,
     /// The last share link made, shown so it can be copied by hand too.
     pub link: RwSignal<Option<String>>,
+    /// A case file's events being loaded: its name, how many events it holds, and how many
+    /// events were loaded before (so the report can say when they were all loaded already).
+    pub importing: RwSignal<Option<(String, u64, usize)>>,
 }
 
 /// The wall clock in ns (for "now" = wall clock).
@@ -77,6 +80,7 @@ impl Ui {
                 result_notice: RwSignal::new(None),
                 arrivals: RwSignal::new(Arrivals::default()),
                 link: RwSignal::new(None),
+                importing: RwSignal::new(None),
             },
             reloading: RwSignal::new(None),
             bridge: StoredValue::new_local(None),
@@ -257,6 +261,17 @@ impl Ui {
             from_ns,
             to_ns,
         });
+    }
+
+    /// Changes the time frame picker; results on show were read with the old frame, so they
+    /// say they are out of date (one click runs the case again).
+    pub fn set_time(self, change: impl FnOnce(&mut TimeFrame)) {
+        let before = self.time.get_untracked();
+        self.time.update(change);
+        if self.time.get_untracked() != before {
+            self.runs
+                .update(|r| r.mark_stale("the time frame changed since it ran"));
+        }
     }
 
     pub fn run_active(self) {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use gloo_events::EventListener;
 use js_sys::{Array, Atomics, Int32Array, Uint8Array};
-use trailscope_engine::exec::NoticeKind;
+use trailscope_engine::exec::{Notice, NoticeKind};
 use trailscope_engine::{
     render_diagnostics, run_query, Diagnostic, FileReport, LoadOptions, Loader, QueryOptions,
     Severity, Store, Table, Value,
@@ -27,8 +27,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 mod share;
 
 use crate::protocol::{
-    cancel_tag, Cell as TableCell, Chart, DataInfo, DiagnosticInfo, Request, Response, ResultInfo,
-    Series, SourceInfo,
+    cancel_tag, Cell as TableCell, Chart, DataInfo, DiagnosticInfo, IntervalChange, Request,
+    Response, ResultInfo, Series, SourceInfo,
 };
 
 /// Rows sent with a result so the table can draw at once.
@@ -190,13 +190,18 @@ fn handle(req: Request, files: Vec<File>) {
             }
         }
         Request::Record { id, row } => {
-            let json = STATE.with_borrow(|s| {
+            let record = STATE.with_borrow(|s| {
                 let k = s.results.get(&id)?;
                 let r = view_row(k, row)?;
-                Some(k.table.row_json(r))
+                Some((k.table.row_json(r), k.table.source_content(r)))
             });
-            if let Some(json) = json {
-                post(&Response::Record { id, row, json });
+            if let Some((json, source)) = record {
+                post(&Response::Record {
+                    id,
+                    row,
+                    json,
+                    source,
+                });
             }
         }
         Request::Sort {
@@ -656,7 +661,22 @@ fn sort_view(t: &Table, col: usize, descending: bool) -> Vec<u32> {
 /// A time-series result as the page's chart (the engine decides what is a series).
 fn chart(out: &trailscope_engine::QueryOutput) -> Option<Chart> {
     let set = out.series()?;
+    let changed = out.notices.iter().find_map(|n| match *n {
+        Notice::IntervalChanged {
+            asked,
+            used,
+            widened,
+            max_bins,
+        } => Some(IntervalChange {
+            asked,
+            used,
+            widened,
+            max_bins,
+        }),
+        _ => None,
+    });
     Some(Chart {
+        changed,
         start_ns: set.start_ns,
         interval_ns: set.interval_ns,
         series: set

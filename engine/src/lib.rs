@@ -24,12 +24,14 @@ pub mod dpl;
 pub mod exec;
 pub mod functions;
 pub mod ingest;
+pub mod ip;
 pub mod plan;
 pub mod sql;
 pub mod storage;
 pub mod syntax;
 pub mod terminal;
 pub mod time;
+pub mod uid;
 pub mod value;
 
 pub use diag::{render as render_diagnostics_list, Diagnostic, Severity, Span};

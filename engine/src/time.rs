@@ -1,5 +1,9 @@
 //! Timestamps (nanoseconds since the Unix epoch, UTC) and durations: parsing RFC 3339 text,
-//! formatting, calendar arithmetic and DQL duration units.
+//! formatting, calendar arithmetic and DQL duration units. Time zones (`timezone:`) in
+//! [`zone`], Java date-time patterns (`formatTimestamp(format:)`) in [`pattern`].
+
+pub mod pattern;
+pub mod zone;
 
 pub const NS_PER_SEC: i64 = 1_000_000_000;
 pub const NS_PER_MIN: i64 = 60 * NS_PER_SEC;
@@ -29,6 +33,80 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A moment's calendar date and time of day, read from nanoseconds since the epoch: of UTC, or
+/// of a local time (UTC plus a zone's offset, see [`zone::Zone::local`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    /// Days since 1970-01-01.
+    pub days: i64,
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub nanos_of_day: i64,
+}
+
+impl Civil {
+    pub fn of(ns: i64) -> Civil {
+        let days = ns.div_euclid(NS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            days,
+            year,
+            month,
+            day,
+            nanos_of_day: ns.rem_euclid(NS_PER_DAY),
+        }
+    }
+
+    pub fn hour(&self) -> i64 {
+        self.nanos_of_day / NS_PER_HOUR
+    }
+
+    pub fn minute(&self) -> i64 {
+        self.nanos_of_day / NS_PER_MIN % 60
+    }
+
+    pub fn second(&self) -> i64 {
+        self.nanos_of_day / NS_PER_SEC % 60
+    }
+
+    pub fn nano(&self) -> i64 {
+        self.nanos_of_day % NS_PER_SEC
+    }
+
+    /// 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
+    pub fn weekday(&self) -> i64 {
+        (self.days + 3).rem_euclid(7) + 1
+    }
+
+    /// 1 to 366.
+    pub fn day_of_year(&self) -> i64 {
+        self.days - days_from_civil(self.year, 1, 1) + 1
+    }
+
+    /// The ISO 8601 week and its year: weeks start on Monday and week 1 holds the year's first
+    /// Thursday, so a week's year is that of its Thursday (2021-01-01 is in week 53 of 2020).
+    pub fn iso_week(&self) -> (i64, i64) {
+        let thursday = self.days - self.weekday() + 4;
+        let (year, _, _) = civil_from_days(thursday);
+        (year, (thursday - days_from_civil(year, 1, 1)) / 7 + 1)
+    }
+
+    /// The week of the month under ISO rules (Java's `WeekFields.ISO`, pattern letter `W`):
+    /// weeks start on Monday, and the days before the first Monday are week 1 when there are at
+    /// least four of them, else week 0.
+    pub fn iso_week_of_month(&self) -> i64 {
+        let day = i64::from(self.day);
+        let week_start = (day - self.weekday()).rem_euclid(7);
+        let offset = if week_start + 1 > 4 {
+            7 - week_start
+        } else {
+            -week_start
+        };
+        (7 + offset + (day - 1)) / 7
+    }
 }
 
 /// Parses RFC 3339 / ISO 8601 timestamps as CloudTrail and DQL write them:
@@ -200,15 +278,26 @@ pub const UNIT_NAMES: &[&str] = &[
     "ns", "us", "ms", "s", "sec", "m", "min", "h", "hr", "d", "day", "w", "M", "q", "y",
 ];
 
-/// Adds calendar months to a timestamp, clamping the day to the target month's length.
-pub fn add_months(ns: i64, months: i64) -> i64 {
+/// Adds calendar months to a timestamp (UTC), keeping the time of day; a day past the end of the
+/// target month becomes its last day (January 31 + 1 month is February 28 or 29), as Java's
+/// `plusMonths` does. `None` outside the range of a timestamp.
+pub fn add_months(ns: i64, months: i64) -> Option<i64> {
     let days = ns.div_euclid(NS_PER_DAY);
     let rest = ns.rem_euclid(NS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + (m as i64 - 1) + months;
+    let total = y
+        .checked_mul(12)?
+        .checked_add(i64::from(m) - 1)?
+        .checked_add(months)?;
+    // Far outside the nanosecond range anyway; keeps the day arithmetic small.
+    if !(-12 * 10_000..=12 * 10_000).contains(&total) {
+        return None;
+    }
     let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
     let nd = d.min(days_in_month(ny, nm));
-    days_from_civil(ny, nm, nd) * NS_PER_DAY + rest
+    days_from_civil(ny, nm, nd)
+        .checked_mul(NS_PER_DAY)?
+        .checked_add(rest)
 }
 
 /// Rounds a timestamp down to the start of `count` units (the `@` operator), in UTC.
@@ -267,6 +356,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn iso_weeks_at_the_turn_of_the_year() {
+        for (date, year, week) in [
+            ("2019-08-01", 2019, 31),
+            ("2021-01-01", 2020, 53), // a Friday: still in 2020's last week
+            ("2021-01-04", 2021, 1),
+            ("2024-12-30", 2025, 1), // a Monday: already in 2025's first week
+            ("2026-01-01", 2026, 1), // a Thursday
+            ("2026-12-31", 2026, 53),
+            ("1969-12-31", 1970, 1),
+        ] {
+            let c = Civil::of(parse_timestamp(date).unwrap());
+            assert_eq!(c.iso_week(), (year, week), "{date}");
+        }
+        // August 2019 began on a Thursday: 1–4 are week 1 (four days), the 5th starts week 2.
+        for (date, week) in [("2019-08-01", 1), ("2019-08-04", 1), ("2019-08-05", 2)] {
+            assert_eq!(
+                Civil::of(parse_timestamp(date).unwrap()).iso_week_of_month(),
+                week
+            );
+        }
+        // June 2019 began on a Saturday: the 1st and 2nd are week 0.
+        assert_eq!(
+            Civil::of(parse_timestamp("2019-06-02").unwrap()).iso_week_of_month(),
+            0
+        );
+    }
+
+    #[test]
     fn parses_and_formats() {
         for (text, want) in [
             ("1970-01-01T00:00:00Z", Some("1970-01-01T00:00:00Z")),
@@ -296,7 +413,32 @@ mod tests {
     #[test]
     fn calendar() {
         let t = parse_timestamp("2026-01-31T10:00:00Z").unwrap();
-        assert_eq!(format_timestamp(add_months(t, 1)), "2026-02-28T10:00:00Z");
+        assert_eq!(
+            format_timestamp(add_months(t, 1).unwrap()),
+            "2026-02-28T10:00:00Z"
+        );
+        let leap = parse_timestamp("2024-01-31T10:00:00Z").unwrap();
+        assert_eq!(
+            format_timestamp(add_months(leap, 1).unwrap()),
+            "2024-02-29T10:00:00Z"
+        );
+        assert_eq!(
+            format_timestamp(add_months(leap, -2).unwrap()),
+            "2023-11-30T10:00:00Z"
+        );
+        let feb29 = parse_timestamp("2024-02-29T00:00:00Z").unwrap();
+        assert_eq!(
+            format_timestamp(add_months(feb29, 12).unwrap()),
+            "2025-02-28T00:00:00Z"
+        );
+        assert_eq!(
+            format_timestamp(add_months(feb29, -48).unwrap()),
+            "2020-02-29T00:00:00Z"
+        );
+        assert_eq!(add_months(t, 12 * 300), None);
+        assert_eq!(add_months(i64::MAX, 1), None);
+        assert_eq!(add_months(i64::MIN, -1), None);
+        assert_eq!(add_months(0, i64::MAX), None);
         assert_eq!(
             format_timestamp(align(t, Unit::Months(1), 1, None)),
             "2026-01-01T00:00:00Z"

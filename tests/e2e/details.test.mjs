@@ -2,7 +2,7 @@
 // the Previous/Next buttons) and the record tree (double-click a row; expand, collapse, search,
 // copy, and add a filter for or against a value to the query).
 //
-// Both run on the "External KMS keys" preset over the seed fixture: 5 rows whose order (newest
+// Both run on the "External KMS keys" preset as in the guide over the seed fixture: 5 rows whose order (newest
 // first) and values are known from the fixture files.
 
 import { test } from "node:test";
@@ -46,7 +46,7 @@ async function openKmsPreset(t, options) {
   const { page } = app;
   await pickFiles(page, files);
   await waitForLoaded(page, events.length);
-  const r = await resultOf(page, () => page.getByRole("button", { name: "External KMS keys" }).click());
+  const r = await resultOf(page, () => page.getByRole("button", { name: "External KMS keys as in the guide", exact: true }).click());
   assert.equal(r.rows, keys.length, r.text);
   await readGridRows(page, keys.length);
   return app;

@@ -166,7 +166,7 @@ test("Share link: a link whose query is the concat bomb opens without running it
   await loadSample(page, count);
   // The data is there and nothing ran: no error, no result, not running, the notice stays.
   const results = page.getByRole("region", { name: "Results area" });
-  await waitForText(results, /Load data, then run the query/);
+  await waitForText(results, /Run the query \(Run or Ctrl\+Enter\) to see its result/);
   assert.equal(await queryError(page).count(), 0);
   assert.equal(await page.getByRole("status", { name: "Result summary" }).count(), 0);
   assert.equal(await cancelButton(page).count(), 0);

@@ -1,6 +1,8 @@
-// The four use-case presets of the data panel, run on the seed fixture. The presets have no
-// `from: -30min` and no bucket filter, so they cover every loaded event; the expected rows are
-// computed here from the fixture files, independently of the engine.
+// The four use-case presets of the data panel, run on the seed fixture and on the Stratus Red
+// Team attack recordings of the shared corpus, and the guide's own queries ("as in the guide").
+// The presets have no `from: -30min` and no bucket filter, so they cover every loaded event; the
+// expected rows are computed here from the files with the definitions of usecases.mjs,
+// independently of the engine.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -21,6 +23,19 @@ import {
   seedFiles,
   waitForLoaded,
 } from "./lib.mjs";
+import {
+  HAVE_SHARED,
+  STRATUS,
+  countBy,
+  isDenied,
+  isDeniedByGuide,
+  isExternalKey,
+  isSignInFailure,
+  isThrottled,
+  sharedFiles,
+} from "./usecases.mjs";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 
 const files = await seedFiles();
 const { events } = decodeEvents(files);
@@ -28,13 +43,14 @@ const { events } = decodeEvents(files);
 function consoleFailureGroups(list) {
   const groups = new Map();
   for (const e of list) {
-    if (e.eventSource !== "signin.amazonaws.com" || e.eventName !== "ConsoleLogin") continue;
-    if (get(e, "responseElements", "ConsoleLogin") !== "Failure") continue;
+    if (!isSignInFailure(e)) continue;
     const key = JSON.stringify([
+      e.eventName,
       get(e, "sourceIPAddress"),
-      get(e, "errorMessage"),
+      get(e, "errorMessage") ?? get(e, "errorCode"),
       get(e, "awsRegion"),
-      get(e, "userIdentity", "arn"),
+      get(e, "userIdentity", "type"),
+      get(e, "userIdentity", "arn") ?? get(e, "userIdentity", "userName") ?? get(e, "additionalEventData", "UserName"),
       get(e, "additionalEventData", "MFAUsed"),
     ]);
     groups.set(key, (groups.get(key) || 0) + 1);
@@ -48,35 +64,27 @@ const consoleFailures = consoleFailureGroups(events);
 const newest = Math.max(...events.map((e) => Date.parse(e.eventTime)));
 const last30 = events.filter((e) => Date.parse(e.eventTime) > newest - 30 * 60e3);
 
-const countBy = (list, f) => list.reduce((m, e) => m.set(f(e), (m.get(f(e)) || 0) + 1), new Map());
-const unauthorized = countBy(
-  events.filter((e) => e.errorCode === "AccessDenied" || e.errorCode === "UnauthorizedOperation"),
-  (e) => e.eventName,
-);
-const throttled = countBy(
-  events.filter((e) => e.errorCode === "Client.RequestLimitExceeded"),
-  (e) => e.eventName,
-);
+const unauthorized = countBy(events.filter(isDenied), (e) => e.eventName);
+const unauthorizedByGuide = countBy(events.filter(isDeniedByGuide), (e) => e.eventName);
+const throttled = countBy(events.filter(isThrottled), (e) => `${e.eventName}, ${e.errorCode}`);
 const externalKeys = events
-  .filter((e) => e.eventName === "CreateKey")
-  .filter((e) => {
-    const origin = get(e, "requestParameters", "origin");
-    return !(typeof origin === "string" && origin.startsWith("AWS_"));
-  })
+  .filter(isExternalKey)
   .sort((a, b) => (a.eventTime < b.eventTime ? 1 : -1)) // newest first, as fetch returns them
   .map((e) => [
     e.eventName,
-    get(e, "requestParameters", "origin"),
+    get(e, "responseElements", "keyMetadata", "origin") ?? get(e, "requestParameters", "origin"),
     get(e, "responseElements", "keyMetadata", "keyUsage"),
     e.awsRegion,
     get(e, "userIdentity", "arn"),
-    get(e, "responseElements", "keyMetadata", "keyId"),
+    get(e, "responseElements", "keyMetadata", "keyId") ?? get(e, "requestParameters", "keyId"),
+    get(e, "errorCode"),
   ]);
 
 /** Clicks a preset: a new case named after it opens, its query runs; returns the result. */
 async function runPreset(page, name) {
   const r = await resultOf(page, () => page.getByRole("button", { name, exact: true }).click());
-  const tab = page.getByRole("tablist", { name: "Cases" }).getByRole("tab", { name, exact: true, selected: true });
+  const tabName = name.replace(/ as in the guide$/, " (as in the guide)");
+  const tab = page.getByRole("tablist", { name: "Cases" }).getByRole("tab", { name: tabName, exact: true, selected: true });
   await tab.waitFor({ state: "visible" });
   return r;
 }
@@ -119,12 +127,12 @@ test("use-case presets on the seed fixture", async (t) => {
     assert.match(await editor(page).inputValue(), /event\[responseElements\]\[ConsoleLogin\] == "Failure"/);
     assert.equal(r.rows, consoleFailures.size, r.text);
     const { headers, rows } = await readGridRows(page, consoleFailures.size);
-    const names = ["ipAddr", "reason", "region", "userARN", "MFAUsed", "count()"];
+    const names = ["signIn", "ipAddr", "reason", "region", "userType", "user", "MFAUsed", "count()"];
     const idx = names.map((n) => col(headers, n));
     const seen = new Map();
     for (const row of rows) {
-      const [ip, reason, region, arn, mfa, count] = idx.map((i) => cellValue(row[i]));
-      seen.set(JSON.stringify([ip, reason, region, arn, mfa]), Number(count));
+      const values = idx.map((i) => cellValue(row[i]));
+      seen.set(JSON.stringify(values.slice(0, -1)), Number(values.at(-1)));
     }
     assert.deepEqual(seen, consoleFailures);
     await screenshot(page, "presets-1-console-failures");
@@ -164,7 +172,7 @@ test("use-case presets on the seed fixture", async (t) => {
     let lastAvg = Infinity;
     for (const row of rows) {
       const n = row[name];
-      assert.ok(unauthorized.has(n), `${n} had AccessDenied/UnauthorizedOperation calls`);
+      assert.ok(unauthorized.has(n), `${n} had authorization failures`);
       assert.equal(arraySum(row[series]), unauthorized.get(n), `${n}: the series adds up to its calls`);
       const bins = (row[series].match(/-?\d+(\.\d+)?|null/g) || []).filter((x) => x !== "null").map(Number);
       const avg = bins.reduce((a, b) => a + b, 0) / bins.length;
@@ -177,21 +185,32 @@ test("use-case presets on the seed fixture", async (t) => {
   await t.test("API throttling: one series per throttled API, adding up to its calls", async () => {
     const r = await runPreset(page, "API throttling");
     assert.equal(r.rows, throttled.size, r.text);
-    await checkChart(page, [...throttled.keys()]);
+    await checkChart(page, [...throttled.keys()].map((k) => k.split(", ")[0]));
     await screenshot(page, "presets-4-throttling-chart");
     await showTable(page);
     const { headers, rows } = await readGridRows(page, throttled.size);
     const name = col(headers, "eventName");
+    const code = col(headers, "errorCode");
     const series = col(headers, "count()");
-    const seen = new Map(rows.map((row) => [row[name], arraySum(row[series])]));
+    const seen = new Map(rows.map((row) => [`${row[name]}, ${row[code]}`, arraySum(row[series])]));
     assert.deepEqual(seen, throttled);
+  });
+
+  await t.test("as in the guide: the guide's own query, word for word, in a case of its own", async () => {
+    const r = await resultOf(page, () => page.getByRole("button", { name: "Unauthorized API calls as in the guide" }).click());
+    await page
+      .getByRole("tablist", { name: "Cases" })
+      .getByRole("tab", { name: "Unauthorized API calls (as in the guide)", selected: true })
+      .waitFor({ state: "visible" });
+    assert.match(await editor(page).inputValue(), /filter in\(event\[errorCode\], \{ "AccessDenied", "UnauthorizedOperation" \}\)/);
+    assert.equal(r.rows, Math.min(10, unauthorizedByGuide.size), r.text);
   });
 
   await t.test("External KMS keys: the keys not created by AWS, newest first", async () => {
     const r = await runPreset(page, "External KMS keys");
     assert.equal(r.rows, externalKeys.length, r.text);
     const { headers, rows } = await readGridRows(page, externalKeys.length);
-    const idx = ["eventName", "origin", "keyUsage", "region", "userARN", "keyId"].map((n) => col(headers, n));
+    const idx = ["eventName", "origin", "keyUsage", "region", "userARN", "keyId", "errorCode"].map((n) => col(headers, n));
     assert.deepEqual(
       rows.map((row) => idx.map((i) => cellValue(row[i]))),
       externalKeys,
@@ -216,6 +235,70 @@ test(
     });
     await screenshot(page, "presets-6-result-in-view", { asIs: true });
     assert.ok(where.top >= 0 && where.bottom <= where.viewport, `result summary at ${JSON.stringify(where)}`);
+    await app.assertClean();
+  },
+);
+
+test(
+  "the presets on the Stratus Red Team attack recordings: every authorization failure, not only the guide's two codes",
+  { skip: !HAVE_SHARED && "the shared corpus (../shared/data/cloudtrail) is not there" },
+  async (t) => {
+    const names = (await readdir(STRATUS)).filter((n) => n.endsWith(".json")).sort();
+    const { files, events: attack } = await sharedFiles(names.map((n) => path.join("stratus-red-team/detonation-logs", n)));
+    const denied = countBy(attack.filter(isDenied), (e) => e.eventName);
+    const deniedByGuide = countBy(attack.filter(isDeniedByGuide), (e) => e.eventName);
+    const total = (m) => [...m.values()].reduce((a, b) => a + b, 0);
+    // What the issue saw: the guide's codes find 5 of the 51 failures.
+    assert.ok(total(denied) > total(deniedByGuide), `${total(denied)} vs ${total(deniedByGuide)}`);
+
+    const app = await openApp(t);
+    const { page } = app;
+    await pickFiles(page, files);
+    await waitForLoaded(page, attack.length);
+
+    const r = await runPreset(page, "Unauthorized API calls");
+    assert.equal(r.rows, Math.min(10, denied.size), r.text);
+    await checkChart(page, null);
+    await screenshot(page, "presets-7-stratus-unauthorized-chart");
+    await showTable(page);
+    const { headers, rows } = await readGridRows(page, denied.size);
+    const seen = new Map(rows.map((row) => [row[col(headers, "eventName")], arraySum(row[col(headers, "event_count")])]));
+    assert.deepEqual(seen, denied, "every denied call, by API");
+    assert.equal(total(seen), total(denied));
+
+    const guide = await resultOf(page, () => page.getByRole("button", { name: "Unauthorized API calls as in the guide" }).click());
+    assert.equal(guide.rows, deniedByGuide.size, guide.text);
+
+    // The other presets on real events that have what they look for: console and MFA
+    // sign-ins from AWS's documentation, KMS keys with imported and external key material, and a
+    // console session that was throttled (loaded on top of the attack recordings).
+    const more = await sharedFiles([
+      ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `awsdocs/aws-cloudtrail-user-guide/cloudtrail-event-reference-aws-console-sign-in-events.block0${i}.json`),
+      ...[0, 1, 2, 3, 4, 8, 9].map((i) => `awsdocs/iam-user-guide/cloudtrail-integration.block0${i}.json`),
+      ...[0, 1, 2].map((i) => `awsdocs/aws-kms-developer-guide/ct-createkey.block0${i}.json`),
+      "awsdocs/aws-kms-developer-guide/ct-importkeymaterial.block00.json",
+      "traildiscover/events/KMS/CreateKey.json.cloudtrail",
+      "permiso-cloudconsolecartographer/Tests/Sessions/0eb952205448a64b895fb436e8f2b6da94eaa532fc5511e6c5a02dafe5565321/InputEvents.json",
+    ]);
+    const loaded = new Set(attack.map((e) => `${e.eventID}\n${JSON.stringify(e)}`));
+    const added = more.events.filter((e) => !e.eventID || !loaded.has(`${e.eventID}\n${JSON.stringify(e)}`));
+    const all = [...attack, ...added];
+    await pickFiles(page, more.files);
+    await waitForLoaded(page, added.length);
+    const signIns = consoleFailureGroups(all);
+    const throttledCalls = countBy(all.filter(isThrottled), (e) => `${e.eventName}, ${e.errorCode}`);
+    const keys = all.filter(isExternalKey).length;
+    assert.ok(signIns.size > 0 && throttledCalls.size > 0 && keys > 0, "the extra files have something for each preset");
+    const s = await runPreset(page, "Console sign-in failures");
+    assert.equal(s.rows, signIns.size, s.text);
+    const th = await runPreset(page, "API throttling");
+    assert.equal(th.rows, throttledCalls.size, th.text);
+    const k = await runPreset(page, "External KMS keys");
+    assert.equal(k.rows, keys, k.text);
+    await screenshot(page, "presets-8-real-external-keys");
+    const kg = await runPreset(page, "External KMS keys as in the guide");
+    const guideKeys = all.filter((e) => e.eventName === "CreateKey" && !String(get(e, "requestParameters", "origin") ?? "").startsWith("AWS_") ).length;
+    assert.equal(kg.rows, guideKeys, kg.text);
     await app.assertClean();
   },
 );

@@ -71,7 +71,7 @@ const arrivedNote = (page) => page.getByRole("note", { name: "Query not run yet"
  */
 async function assertNotRun(page, origin) {
   await waitForText(arrivedNote(page), new RegExp(`^This query came from ${origin.replace(/\./g, "\\.")}: read it, then Run\\.`));
-  await waitForText(page.getByRole("region", { name: "Results area" }), /Load data, then run the query/);
+  await waitForText(page.getByRole("region", { name: "Results area" }), /Load data, then run the query|Run the query \(Run or Ctrl\+Enter\) to see its result/);
   assert.equal(await page.getByRole("status", { name: "Result summary" }).count(), 0, "no result");
   assert.equal(await page.getByRole("alert", { name: "Query error" }).count(), 0, "no error");
   assert.equal(await page.getByRole("button", { name: "Cancel query" }).count(), 0, "nothing running");

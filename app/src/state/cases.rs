@@ -25,6 +25,38 @@ pub struct Case {
     pub evidence: Vec<Evidence>,
 }
 
+/// A case just closed, kept so that the close can be undone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Closed {
+    pub case: Case,
+    /// Where its tab was.
+    pub index: usize,
+    pub was_active: bool,
+    /// The fresh case opened because it was the last one.
+    pub replaced_by: Option<u64>,
+}
+
+impl Closed {
+    /// "Closed “Case 2”, with its notes and 2 evidence records."
+    pub fn message(&self) -> String {
+        let c = &self.case;
+        let mut kept = Vec::new();
+        if !c.notes.trim().is_empty() {
+            kept.push("its notes".to_string());
+        }
+        match c.evidence.len() {
+            0 => {}
+            1 => kept.push("1 evidence record".to_string()),
+            n => kept.push(format!("{n} evidence records")),
+        }
+        if kept.is_empty() {
+            format!("Closed “{}”.", c.name)
+        } else {
+            format!("Closed “{}”, with {}.", c.name, kept.join(" and "))
+        }
+    }
+}
+
 /// The case tabs. Serialised as it is into localStorage (`crate::persist`): field names and
 /// types are a stored format, so they only change with a migration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,28 +68,6 @@ pub struct Cases {
 
 /// The query a new case starts with.
 pub const DEFAULT_QUERY: &str = "fetch logs\n| filter aws.service == \"cloudtrail\"\n| parse content, \"JSON:event\"\n| summarize count(), by: { eventSource = event[eventSource], eventName = event[eventName] }\n| sort `count()` desc";
-
-/// The four use cases of Dynatrace's CloudTrail guide, as one-click starting queries. They read
-/// the time frame chosen on the page (the guide's `from: -30min` and bucket filter are left to
-/// the time frame picker and the data panel).
-pub const PRESETS: &[(&str, &str)] = &[
-    (
-        "Console sign-in failures",
-        "fetch logs\n| filter aws.service == \"cloudtrail\"\n| parse content, \"JSON:event\"\n| filter event[eventSource] == \"signin.amazonaws.com\"\nand event[eventName] == \"ConsoleLogin\"\nand event[responseElements][ConsoleLogin] == \"Failure\"\n| summarize count(), by: {\nipAddr = event[sourceIPAddress],\nreason = event[errorMessage],\nregion = event[awsRegion],\nuserARN = event[userIdentity][arn],\nMFAUsed = event[additionalEventData][MFAUsed]\n}",
-    ),
-    (
-        "Unauthorized API calls",
-        "fetch logs\n| filter aws.service == \"cloudtrail\"\n| parse content, \"json:event\"\n| filter in(event[errorCode], { \"AccessDenied\", \"UnauthorizedOperation\" })\n| makeTimeseries event_count = count(), by: { eventName = event[eventName] }\n| sort arrayAvg(event_count) desc\n| limit 10",
-    ),
-    (
-        "API throttling",
-        "fetch logs\n| filter aws.service == \"cloudtrail\"\n| parse content, \"json:event\"\n| filter event[errorCode] == \"Client.RequestLimitExceeded\"\n| makeTimeseries count(), by: { eventName = event[eventName] }",
-    ),
-    (
-        "External KMS keys",
-        "fetch logs\n| filter aws.service == \"cloudtrail\"\n| parse content, \"json:event\"\n| filter event[eventName] == \"CreateKey\"\n| filterOut startsWith(event[requestParameters][origin], \"AWS_\")\n| fields {\neventName = event[eventName],\norigin = event[requestParameters][origin],\nkeyUsage = event[responseElements][keyMetadata][keyUsage],\nregion = event[awsRegion],\nuserARN = event[userIdentity][arn],\nkeyId = event[responseElements][keyMetadata][keyId]\n}",
-    ),
-];
 
 impl Default for Cases {
     fn default() -> Self {
@@ -168,16 +178,48 @@ impl Cases {
         id
     }
 
-    /// Closes a case; the last one is replaced by a fresh case.
-    pub fn close(&mut self, id: u64) {
-        let Some(i) = self.cases.iter().position(|c| c.id == id) else {
-            return;
-        };
-        self.cases.remove(i);
+    /// Closes a case; the last one is replaced by a fresh case. Returns what [`Cases::reopen`]
+    /// needs to undo it.
+    pub fn close(&mut self, id: u64) -> Option<Closed> {
+        let i = self.cases.iter().position(|c| c.id == id)?;
+        let case = self.cases.remove(i);
+        let was_active = self.active == id;
+        let mut replaced_by = None;
         if self.cases.is_empty() {
-            self.add(None, DEFAULT_QUERY);
-        } else if self.active == id {
+            replaced_by = Some(self.add(None, DEFAULT_QUERY));
+        } else if was_active {
             self.active = self.cases[i.min(self.cases.len() - 1)].id;
+        }
+        Some(Closed {
+            case,
+            index: i,
+            was_active,
+            replaced_by,
+        })
+    }
+
+    /// Undoes [`Cases::close`]: the case is back in its place, with its notes and evidence (and
+    /// the fresh case that stood in for it goes, if nothing was done with it).
+    pub fn reopen(&mut self, closed: Closed) {
+        if self.contains(closed.case.id) {
+            return;
+        }
+        if let Some(fresh) = closed.replaced_by {
+            let untouched = self.get(fresh).is_some_and(|c| {
+                c.query == DEFAULT_QUERY
+                    && c.notes.is_empty()
+                    && c.evidence.is_empty()
+                    && c.history.is_empty()
+            });
+            if untouched && self.cases.len() == 1 {
+                self.cases.clear();
+            }
+        }
+        let id = closed.case.id;
+        let at = closed.index.min(self.cases.len());
+        self.cases.insert(at, closed.case);
+        if closed.was_active || self.cases.len() == 1 {
+            self.active = id;
         }
     }
 
@@ -352,6 +394,35 @@ mod tests {
         assert_eq!(c.cases.len(), 1);
         assert_eq!(c.cases[0].name, format!("Case {}", c.active));
         assert_eq!(c.cases[0].query, DEFAULT_QUERY);
+    }
+
+    #[test]
+    fn a_closed_case_comes_back_with_its_notes_and_evidence() {
+        let mut c = Cases::default();
+        let a = c.add(Some("Attack"), "q");
+        c.set_notes(a, "seen from 1.2.3.4");
+        c.toggle_pin("{}", "now").unwrap();
+        let b = c.add(None, "q");
+        c.select(a);
+        let closed = c.close(a).unwrap();
+        assert_eq!(
+            closed.message(),
+            "Closed “Attack”, with its notes and 1 evidence record."
+        );
+        assert_eq!(order(&c), [1, b]);
+        c.reopen(closed.clone());
+        assert_eq!((order(&c), c.active), (vec![1, a, b], a));
+        assert_eq!(c.get(a).unwrap().notes, "seen from 1.2.3.4");
+        assert_eq!(c.get(a).unwrap().evidence.len(), 1);
+        c.reopen(closed);
+        assert_eq!(c.cases.len(), 3, "reopening twice does nothing");
+        // The last case: the fresh stand-in goes again when untouched.
+        let mut one = Cases::default();
+        let closed = one.close(1).unwrap();
+        assert_eq!(closed.message(), "Closed “Case 1”.");
+        assert_eq!(one.cases.len(), 1);
+        one.reopen(closed);
+        assert_eq!((order(&one), one.active), (vec![1], 1));
     }
 
     #[test]

@@ -4,8 +4,13 @@
 
 use trailscope_engine::exec::default_now;
 use trailscope_engine::time::{
-    format_timestamp, parse_timestamp, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN,
+    format_timestamp, parse_timestamp, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN, NS_PER_SEC,
 };
+
+/// `t` without its fraction of a second (towards the past).
+fn second_floor(t: i64) -> i64 {
+    t.div_euclid(NS_PER_SEC) * NS_PER_SEC
+}
 use trailscope_share::TimeFrame as Portable;
 
 /// Which events a query reads.
@@ -70,13 +75,31 @@ impl TimeFrame {
         }
     }
 
-    /// Picks a frame by its `<option>` value; "custom" starts with both ends open.
-    pub fn choose(&mut self, value: &str) {
+    /// Picks a frame by its `<option>` value; "custom" starts from the loaded data's `span`
+    /// (oldest event to the second after the newest), or with both ends open when nothing is
+    /// loaded.
+    pub fn choose(&mut self, value: &str, span: Option<(i64, i64)>) {
         self.frame = match value {
             "all" => Frame::All,
-            "custom" => Frame::Absolute(None, None),
+            "custom" => match span {
+                Some((a, b)) => {
+                    Frame::Absolute(Some(second_floor(a)), Some(second_floor(b) + NS_PER_SEC))
+                }
+                None => Frame::Absolute(None, None),
+            },
             d => Frame::Last(d.parse().unwrap_or(2 * NS_PER_HOUR)),
         };
+    }
+
+    /// What a custom end's text box shows before anything is typed: that end of the loaded
+    /// data (the sample's times when nothing is loaded).
+    pub fn placeholder(which: Bound, span: Option<(i64, i64)>) -> String {
+        match (which, span) {
+            (Bound::From, Some((a, _))) => format_timestamp(second_floor(a)),
+            (Bound::To, Some((_, b))) => format_timestamp(second_floor(b) + NS_PER_SEC),
+            (Bound::From, None) => "2026-11-20T00:00:00Z".into(),
+            (Bound::To, None) => "2026-11-21T00:00:00Z".into(),
+        }
     }
 
     /// Sets one end of a custom frame from typed text (unparseable text leaves that end open).
@@ -189,14 +212,32 @@ mod tests {
     const T: i64 = 1_795_174_920_000_000_000; // 2026-11-20T11:42:00Z
 
     #[test]
+    fn custom_starts_from_the_loaded_data() {
+        let mut tf = TimeFrame::default();
+        tf.choose("custom", Some((T + 250_000_000, T + 3 * NS_PER_HOUR + 1)));
+        assert_eq!(tf.bound_text(Bound::From), "2026-11-20T11:42:00Z");
+        assert_eq!(tf.bound_text(Bound::To), "2026-11-20T14:42:01Z");
+        assert_eq!(
+            TimeFrame::placeholder(Bound::To, Some((T, T))),
+            "2026-11-20T11:42:01Z"
+        );
+        tf.choose("custom", None);
+        assert_eq!(tf.frame, Frame::Absolute(None, None));
+        assert_eq!(
+            TimeFrame::placeholder(Bound::From, None),
+            "2026-11-20T00:00:00Z"
+        );
+    }
+
+    #[test]
     fn every_choice_round_trips_through_its_option_value() {
         for (_, value) in choices() {
             let mut tf = TimeFrame::default();
-            tf.choose(&value);
+            tf.choose(&value, None);
             assert_eq!(tf.choice(), value);
         }
         let mut tf = TimeFrame::default();
-        tf.choose("garbage");
+        tf.choose("garbage", None);
         assert_eq!(tf.frame, Frame::Last(2 * NS_PER_HOUR));
     }
 

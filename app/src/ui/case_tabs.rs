@@ -1,10 +1,12 @@
 //! The case tabs: one tab per investigation case (WAI-ARIA tabs), with rename (double-click or
-//! F2), close (× or Delete), reordering by drag or Alt+Left/Right, and "Add case".
+//! F2), close (× or Delete; "Undo close" brings the case back with its notes and evidence),
+//! reordering by drag or Alt+Left/Right, and "Add case".
 
 use leptos::ev;
+use leptos::html;
 use leptos::prelude::*;
 
-use crate::state::DEFAULT_QUERY;
+use crate::state::{Closed, DEFAULT_QUERY};
 use crate::store::Ui;
 
 /// Drag data type of a tab being moved (other drags, such as files, are not tabs).
@@ -14,6 +16,14 @@ const TAB_DRAG_TYPE: &str = "text/x-trailscope-case";
 pub fn CaseTabs() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let renaming = RwSignal::new(None::<u64>);
+    // The case closed last, until it is reopened or another one is closed.
+    let closed = RwSignal::new(None::<Closed>);
+    let undo = move |_| {
+        if let Some(c) = closed.get_untracked() {
+            ui.cases.update(|cases| cases.reopen(c));
+            closed.set(None);
+        }
+    };
     // The tab being dragged to a new place (tabs also move with Alt+Left/Right).
     let dragged = RwSignal::new(None::<u64>);
     let tabs = move || {
@@ -28,11 +38,18 @@ pub fn CaseTabs() -> impl IntoView {
         <div class="tabs-bar">
             <div role="tablist" aria-label="Cases" class="tabs">
                 <For each=tabs key=|tab| tab.clone() let((id, name))>
-                    {tab(ui, id, name, renaming, dragged)}
+                    {tab(ui, id, name, renaming, dragged, closed)}
                 </For>
             </div>
             <button type="button" class="add-case" on:click=move |_| { ui.cases.update(|c| c.add(None, DEFAULT_QUERY)); }>"Add case"</button>
         </div>
+        {move || closed.get().map(|c| view! {
+            <div class="closed-case" role="status" aria-label="Closed case">
+                {c.message()}
+                <button type="button" on:click=undo>"Undo close"</button>
+                <button type="button" class="tab-action" aria-label="Dismiss" on:click=move |_| closed.set(None)>"×"</button>
+            </div>
+        })}
     }
 }
 
@@ -42,7 +59,13 @@ fn tab(
     name: String,
     renaming: RwSignal<Option<u64>>,
     dragged: RwSignal<Option<u64>>,
+    closed: RwSignal<Option<Closed>>,
 ) -> impl IntoView {
+    let close = move || {
+        if let Some(Some(c)) = ui.cases.update(|cases| cases.close(id)) {
+            closed.set(Some(c));
+        }
+    };
     let selected = move || ui.active.get() == id;
     let on_key = move |ev: ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowRight" if ev.alt_key() => {
@@ -52,9 +75,7 @@ fn tab(
             ui.cases.update(|c| c.shift(id, -1));
         }
         "F2" => renaming.set(Some(id)),
-        "Delete" => {
-            ui.cases.update(|c| c.close(id));
-        }
+        "Delete" => close(),
         _ => {}
     };
     let on_drop = move |ev: ev::DragEvent| {
@@ -88,12 +109,21 @@ fn tab(
         >
             {move || if renaming.get() == Some(id) {
                 let current = ui.cases.with_untracked(|c| c.get(id).map(|x| x.name.clone()).unwrap_or_default());
+                // `autofocus` does nothing on an element added later: focus it when it is there.
+                let field = NodeRef::<html::Input>::new();
+                let start = current.clone();
+                field.on_load(move |el| {
+                    // The value first, so that selecting it selects the name (typing replaces it).
+                    el.set_value(&start);
+                    let _ = el.focus();
+                    el.select();
+                });
                 view! {
                     <input
                         class="tab-rename"
                         aria-label="Case name"
                         prop:value=current
-                        autofocus
+                        node_ref=field
                         on:keydown=move |ev: ev::KeyboardEvent| {
                             if ev.key() == "Enter" || ev.key() == "Escape" {
                                 if ev.key() == "Enter" {
@@ -123,7 +153,7 @@ fn tab(
                 }.into_any()
             }}
             <button type="button" class="tab-action" aria-label=format!("Rename case {label}") title="Rename (F2)" on:click=move |_| renaming.set(Some(id))>"✎"</button>
-            <button type="button" class="tab-action" aria-label=format!("Close case {label}") title="Close" on:click=move |_| { ui.cases.update(|c| c.close(id)); }>"×"</button>
+            <button type="button" class="tab-action" aria-label=format!("Close case {label}") title="Close (Delete); Undo close brings it back" on:click=move |_| close()>"×"</button>
         </div>
     }
 }

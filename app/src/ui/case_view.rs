@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::store::Ui;
 use crate::ui::editor::QueryEditor;
+use crate::ui::history::QueryHistory;
 use crate::ui::results::ResultsView;
 use crate::ui::share::CaseShare;
 use crate::ui::time_frame::TimeFrame;
@@ -70,6 +71,7 @@ pub fn CaseView() -> impl IntoView {
                 })}
                 <TimeFrame />
             </div>
+            <QueryHistory />
             <ResultsView />
             <CaseShare />
         </div>

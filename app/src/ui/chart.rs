@@ -18,6 +18,7 @@ use web_sys::HtmlCanvasElement;
 use crate::protocol::Chart;
 
 mod model;
+mod view;
 
 use model::{
     bin_x, compact, is_hidden, nearest_bin, parse_css_rgb, readout_rows, readout_side, runs,
@@ -33,7 +34,61 @@ const PALETTE: [u32; 10] = [
 
 /// The line chart of a time series result, its legend and its value readout.
 #[component]
-pub fn TimeseriesChart(chart: Signal<Option<Chart>>) -> impl IntoView {
+pub fn TimeseriesChart(
+    /// The whole result's series (`chart` below is the part on show).
+    #[prop(name = "chart")]
+    full: Signal<Option<Chart>>,
+) -> impl IntoView {
+    // Values that fill a sliver of the time frame are zoomed to (the button shows it all).
+    let zoomable = Memo::new(move |_| full.with(|c| c.as_ref().and_then(view::zoom)));
+    let zoomed = RwSignal::new(true);
+    Effect::new(move |_| {
+        full.track();
+        zoomed.set(true);
+    });
+    let shown = Memo::new(move |_| {
+        let range = zoomable.get().filter(|_| zoomed.get());
+        full.with(|c| {
+            c.as_ref()
+                .map(|c| range.map_or_else(|| c.clone(), |r| view::slice(c, r)))
+        })
+    });
+    let chart: Signal<Option<Chart>> = shown.into();
+    let caption = move || {
+        full.with(|c| {
+            c.as_ref().map(|c| {
+                let note = view::change_note(c).map(
+                    |n| view! { <strong class="chart-interval-note">{format!(" · {n}")}</strong> },
+                );
+                view! { <span>{view::interval_caption(c)}</span>{note} }
+            })
+        })
+    };
+    // The zoomed span (start, end), when zoomed.
+    let zoom_span = move || {
+        let on = zoomed.get() && zoomable.with(Option::is_some);
+        chart.with(|c| {
+            c.as_ref().filter(|_| on).map(|c| {
+                let n = view::bins(c) as i64;
+                (
+                    c.start_ns,
+                    c.start_ns.saturating_add(c.interval_ns.saturating_mul(n)),
+                )
+            })
+        })
+    };
+    let zoom_text = move || {
+        zoom_span()
+            .map(|(a, b)| format!("Zoomed to where the values are: {}", view::span_text(a, b)))
+    };
+    // Running the query over the zoomed span gives it finer bins.
+    let ui = expect_context::<crate::store::Ui>();
+    let run_over_span = move |_| {
+        if let Some((a, b)) = zoom_span() {
+            ui.set_time(|t| t.frame = crate::state::Frame::Absolute(Some(a), Some(b)));
+            ui.run_active();
+        }
+    };
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let plot_ref = NodeRef::<html::Div>::new();
     let cursor_ref = NodeRef::<html::Div>::new();
@@ -173,6 +228,20 @@ pub fn TimeseriesChart(chart: Signal<Option<Chart>>) -> impl IntoView {
 
     view! {
         <div class="chart" hidden=move || chart.with(Option::is_none)>
+            <div class="chart-head">
+                <p class="chart-caption" aria-label="Chart interval">{caption}</p>
+                {move || zoomable.with(Option::is_some).then(|| view! {
+                    <span class="chart-zoom-text">{zoom_text}</span>
+                    <button type="button" aria-pressed=move || zoomed.get().to_string() on:click=move |_| zoomed.update(|z| *z = !*z)>
+                        "Zoom to the values"
+                    </button>
+                    {move || zoom_span().is_some().then(|| view! {
+                        <button type="button" title="Set the time frame to this span and run the query again: finer bins" on:click=run_over_span>
+                            "Run over this span"
+                        </button>
+                    })}
+                })}
+            </div>
             <div
                 class="chart-plot"
                 node_ref=plot_ref
@@ -299,11 +368,9 @@ fn draw(canvas: &HtmlCanvasElement, chart: &Chart, hidden: &[bool]) -> Option<La
     let interval = chart.interval_ns.max(1);
     let span = interval.saturating_mul(bins.saturating_sub(1) as i64);
     let end_ns = chart.start_ns.saturating_add(span);
-    let x_range = if bins <= 1 {
-        -0.5..0.5
-    } else {
-        0.0..(bins - 1) as f64
-    };
+    // Half a bin of room at each end, so values in the first and last bins are not drawn on
+    // the axes (see `model::bin_x`).
+    let x_range = -0.5..(bins.max(1) as f64 - 0.5);
     let max_ticks = ((css_w - 80.0) / 110.0).max(2.0) as usize;
     let step = tick_step(span.max(interval), max_ticks);
     let ticks = ticks(chart.start_ns, end_ns, step).into_iter();
@@ -353,11 +420,19 @@ fn draw(canvas: &HtmlCanvasElement, chart: &Chart, hidden: &[bool]) -> Option<La
         .filter(|i| !is_hidden(hidden, *i))
         .count();
     let line_width = px(if visible <= 10 { 1.5 } else { 1.0 });
+    // Few values: each one gets a marker, so a lone value or a short run is seen as data.
+    let marked = view::markers(chart);
     for (i, s) in chart.series.iter().enumerate() {
         if is_hidden(hidden, i) {
             continue;
         }
         let color = series_color(i);
+        if marked {
+            let at = |k: usize, v: f64| Circle::new((k as f64, v), px(3.0), color.filled());
+            let points = s.points.iter().enumerate();
+            let dots = points.filter_map(|(k, p)| p.filter(|v| v.is_finite()).map(|v| at(k, v)));
+            cc.draw_series(dots).ok()?;
+        }
         for run in runs(&s.points) {
             // With one bin the x range is -0.5..0.5, so x = k works for any bin count.
             let at = |k: usize| (k as f64, s.points[k].unwrap_or(0.0));

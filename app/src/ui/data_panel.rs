@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::protocol::{Request, SourceInfo};
 use crate::share;
-use crate::state::{fmt_span, PRESETS};
+use crate::state::{fmt_span, guide_case_name, PRESETS};
 use crate::store::Ui;
 use crate::transfer;
 
@@ -85,11 +85,29 @@ pub fn DataPanel() -> impl IntoView {
             </p>
             {move || ui.data.with(|d| d.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <h3>"Start from a use case"</h3>
-            <div class="presets">
-                {PRESETS.iter().map(|&(name, query)| view! {
-                    <button type="button" on:click=move |_| run_preset(ui, name, query)>{name}</button>
+            <ul class="presets" aria-label="Use cases">
+                {PRESETS.iter().enumerate().map(|(i, p)| {
+                    let covers_id = format!("preset-covers-{i}");
+                    let guide_name = guide_case_name(p);
+                    let guide_label = format!("{} as in the guide", p.name);
+                    view! {
+                        <li class="preset">
+                            <button type="button" aria-describedby=covers_id.clone() on:click=move |_| run_preset(ui, p.name, p.query)>{p.name}</button>
+                            <button
+                                type="button"
+                                class="preset-guide"
+                                aria-label=guide_label
+                                title="Open the guide's own query, word for word (it catches fewer codes)"
+                                on:click=move |_| run_preset(ui, &guide_name, p.guide)
+                            >"as in the guide"</button>
+                            <details class="preset-covers">
+                                <summary>"What it catches"</summary>
+                                <p id=covers_id>{p.covers}</p>
+                            </details>
+                        </li>
+                    }
                 }).collect_view()}
-            </div>
+            </ul>
             <h3>"Sources"</h3>
             <ul class="sources" aria-label="Loaded sources">
                 <For each=move || ui.data.with(|d| d.info.sources.clone()) key=|s| s.name.clone() let:src>
@@ -130,7 +148,7 @@ fn SourceRow(src: SourceInfo) -> impl IntoView {
     view! {
         <li class="source">
             <span class="source-name" title=src.name.clone()>{src.name.clone()}</span>
-            <span class="source-meta">{format!("{} events · {} · {}", src.events, src.shape, fmt_span(src.span))}</span>
+            <span class="source-meta">{format!("{} event{} · {} · {}", src.events, if src.events == 1 { "" } else { "s" }, src.shape, fmt_span(src.span))}</span>
             {(src.events > 0).then(|| view! {
                 <label class="bucket">
                     "bucket "

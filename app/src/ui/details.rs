@@ -160,6 +160,9 @@ pub fn pin_button(on_pin: Option<Callback<()>>, pinned: Signal<bool>) -> impl In
             >
                 "Pin as evidence"
             </button>
+            <span class="pin-status" role="status" aria-label="Evidence status">
+                {move || if pinned.get() { "Pinned: kept with the case under Evidence." } else { "" }}
+            </span>
         }
     })
 }

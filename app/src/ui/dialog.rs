@@ -24,6 +24,10 @@ pub fn Dialog(
 ) -> impl IntoView {
     let dialog: NodeRef<html::Div> = NodeRef::new();
     restore_focus_on_cleanup();
+    // The page behind is inert while the dialog is open: no focus, clicks or screen-reader
+    // browsing reach it (the dialog is a sibling of the header and main).
+    // (`restore_focus_on_cleanup` makes it live again before it gives focus back.)
+    set_page_inert(true);
     dialog.on_load(|el| {
         let _ = el.focus();
     });
@@ -66,11 +70,28 @@ pub fn Dialog(
     }
 }
 
+/// Makes the page's header and main content inert, or live again.
+fn set_page_inert(inert: bool) {
+    let Ok(list) = document().query_selector_all("body > header, body > main") else {
+        return;
+    };
+    for el in (0..list.length()).filter_map(|i| list.item(i)) {
+        if let Ok(el) = el.dyn_into::<web_sys::Element>() {
+            let _ = if inert {
+                el.set_attribute("inert", "")
+            } else {
+                el.remove_attribute("inert")
+            };
+        }
+    }
+}
+
 /// Gives focus back to whatever had it when the calling component was created, once that
 /// component goes away (a dialog closing returns the user to the row they came from).
 fn restore_focus_on_cleanup() {
     let previous = StoredValue::new_local(document().active_element());
     on_cleanup(move || {
+        set_page_inert(false);
         let element = previous.try_get_value().flatten();
         if let Some(el) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();

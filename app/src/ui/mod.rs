@@ -10,6 +10,7 @@ pub mod data_panel;
 pub mod details;
 pub mod dialog;
 pub mod editor;
+pub mod history;
 pub mod json;
 pub mod record_dialogs;
 pub mod results;

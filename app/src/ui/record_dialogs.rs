@@ -18,6 +18,7 @@ pub fn RecordDialogs() -> impl IntoView {
     let record_open = Memo::new(move |_| ui.inspect.with(|i| i.record.is_some()));
     let details_row = Memo::new(move |_| ui.inspect.with(|i| i.details.map(|(_, r)| r)));
     let json = Memo::new(move |_| ui.inspect.with(|i| i.json.clone()));
+    let source = Memo::new(move |_| ui.inspect.with(|i| i.source.clone()));
     let on_move = Callback::new(move |by: i64| {
         let n = row_count.get_untracked();
         if let Some(Some((id, row))) = ui.inspect.try_update(|i| i.step(by, n)) {
@@ -46,7 +47,7 @@ pub fn RecordDialogs() -> impl IntoView {
             <FieldDetails json=json row=details_row row_count=row_count on_move=on_move on_close=close_details on_pin=on_pin pinned=pinned />
         </Show>
         <Show when=move || record_open.get()>
-            <RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned />
+            <RecordDetails json=json on_filter=on_filter on_close=close_record on_pin=on_pin pinned=pinned source=source />
         </Show>
     }
 }

@@ -65,19 +65,33 @@ pub fn ResultsView() -> impl IntoView {
     });
     let chart = Memo::new(move |_| result.with(|r| r.as_ref().and_then(|r| r.chart.clone())));
     let show_all = move |_| {
-        ui.time.update(|t| t.show_all());
+        ui.set_time(|t| t.show_all());
         ui.run_active();
     };
+    let stale = move || {
+        let case = ui.active.get();
+        ui.runs.with(|r| r.stale(case).map(str::to_string))
+    };
+    let has_data = move || ui.data.with(|d| d.has_events());
     view! {
-        <section class="results-area" aria-label="Results area">
+        <section class="results-area" class:is-stale=move || stale().is_some() aria-label="Results area">
             {move || match outcome.get() {
-                Outcome::Idle => view! { <p class="status">"Load data, then run the query (Ctrl+Enter)."</p> }.into_any(),
+                Outcome::Idle => view! {
+                    <p class="status">{move || if has_data() { "Run the query (Run or Ctrl+Enter) to see its result." } else { "Load data, then run the query (Ctrl+Enter)." }}</p>
+                }.into_any(),
                 Outcome::Running(_) => view! { <p class="status" role="status">"Running…"</p> }.into_any(),
                 Outcome::Cancelled(text) => view! { <p class="status" role="status" aria-label="Query status">{text}</p> }.into_any(),
                 Outcome::Failed(_, rendered) => view! { <pre class="diagnostics" role="alert" aria-label="Query error">{rendered}</pre> }.into_any(),
                 Outcome::Done(r) => {
                     let empty_frame = offers_show_all(&r);
                     view! {
+                        {move || stale().map(|why| view! {
+                            <div class="stale" role="status" aria-label="Result out of date">
+                                <strong>"Out of date: "</strong>
+                                {format!("{why}. The result below is what the query gave before.")}
+                                <button type="button" class="primary" on:click=move |_| ui.run_active()>"Run again"</button>
+                            </div>
+                        })}
                         <div class="result-head">
                             <p class="status" role="status" aria-label="Result summary">{result_summary(&r)}</p>
                             {r.chart.is_some().then(|| view! {
@@ -98,6 +112,21 @@ pub fn ResultsView() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            {move || result.with(|r| r.as_ref().is_some_and(|r| r.row_count > 0) && !(ui.view_chart.get() && chart.with(Option::is_some))).then(|| {
+                let none = move || selected.get().is_none();
+                let open = move |f: Callback<usize>| move |_| {
+                    if let Some(row) = selected.get_untracked() {
+                        f.run(row);
+                    }
+                };
+                view! {
+                    <div class="row-actions" role="group" aria-label="Selected row">
+                        <button type="button" aria-disabled=move || none().to_string() aria-keyshortcuts="Enter" on:click=open(on_record)>"Open record"</button>
+                        <button type="button" aria-disabled=move || none().to_string() aria-keyshortcuts="Shift+Enter" on:click=open(on_details)>"Field details"</button>
+                        <span class="grid-hint">"Double-click a row (or select it and press Enter) to open its record; Shift+Enter or right-click for field details."</span>
+                    </div>
+                }
+            })}
             <Show when=move || result.with(|r| r.is_some())>
                 <Show when=move || ui.view_chart.get() && chart.with(|c| c.is_some()) fallback=move || view! {
                     <ResultsGrid result=result rows=rows request_rows=request_rows selected=selected on_details=on_details on_record=on_record on_sort=on_sort sorted=sorted />

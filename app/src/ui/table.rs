@@ -40,6 +40,10 @@ const MAX_COL_WIDTH: f64 = 1_600.0;
 const RESIZE_STEP: f64 = 16.0;
 /// Pixels per character for a first guess at a column's width (13px monospace).
 const CHAR_PX: f64 = 7.9;
+/// A column fits its first rows' text up to this many characters (a role ARN with its session
+/// name, an event source and name), and this width.
+const FIT_CHARS: usize = 110;
+const FIT_MAX_PX: f64 = 900.0;
 
 /// A first width for each column, from its name and the first rows' text.
 fn guess_widths(result: &ResultInfo) -> Vec<f64> {
@@ -50,11 +54,11 @@ fn guess_widths(result: &ResultInfo) -> Vec<f64> {
                 .iter()
                 .take(50)
                 .filter_map(|row| row.get(c))
-                .map(|cell| cell.text.chars().count().min(60))
+                .map(|cell| cell.text.chars().count().min(FIT_CHARS))
                 .max()
                 .unwrap_or(0);
             let chars = sample.max(result.columns[c].chars().count() + 2).max(4);
-            (chars as f64 * CHAR_PX + 20.0).clamp(64.0, 480.0)
+            (chars as f64 * CHAR_PX + 20.0).clamp(64.0, FIT_MAX_PX)
         })
         .collect()
 }
@@ -569,8 +573,34 @@ pub fn ResultsGrid(
                     .then(|| view! { <p class="grid-empty">"No records."</p> })
             }}
             {move || g.menu.get().map(|m| menu_view(g, m))}
+            {move || cell_preview(g)}
         </div>
     }
+}
+
+/// The selected cell's whole value under the grid, wrapped: a cell cut by its column's width
+/// (a long ARN) is read here without resizing anything. Text only, like every cell.
+fn cell_preview(g: Grid) -> Option<impl IntoView> {
+    let row = g.selected_row()?;
+    let col = g.active_col.get();
+    let name = g.columns.with(|c| c.get(col).cloned())?;
+    let text = g.rows.with(|cache| {
+        let id = g.result_id.get();
+        (Some(cache.id) == id)
+            .then(|| {
+                cache
+                    .get(row)
+                    .and_then(|r| r.get(col))
+                    .map(|c| clip(&c.text, MAX_CELL_CHARS))
+            })
+            .flatten()
+    })?;
+    Some(view! {
+        <p class="cell-preview" role="region" aria-label="Selected cell" aria-live="polite">
+            <span class="cell-preview-name">{format!("{name} (row {}): ", row + 1)}</span>
+            {text}
+        </p>
+    })
 }
 
 fn header_cell(g: Grid, col: usize, name: String) -> impl IntoView {

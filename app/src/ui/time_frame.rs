@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::state::{time_choices, Bound, Frame, NowMode};
+use crate::state::{time_choices, Bound, Frame, NowMode, TimeFrame as TimeFrameState};
 use crate::store::{wall_ns, Ui};
 
 #[component]
@@ -15,12 +15,23 @@ pub fn TimeFrame() -> impl IntoView {
     let frame = Memo::new(move |_| ui.time.with(|t| t.frame));
     let now_mode = Memo::new(move |_| ui.time.with(|t| t.now));
     let choice = Memo::new(move |_| ui.time.with(|t| t.choice()));
-    let set_bound = move |which: Bound, text: String| ui.time.update(|t| t.set_bound(which, &text));
+    let set_bound = move |which: Bound, text: String| ui.set_time(|t| t.set_bound(which, &text));
     let bound_text = move |which: Bound| ui.time.with_untracked(|t| t.bound_text(which));
+    let span = move || ui.data.with(|d| d.info.span);
+    // Enter applies the end typed and runs the case with it.
+    let on_enter = move |which: Bound| {
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Enter" {
+                ev.prevent_default();
+                set_bound(which, event_target_value(&ev));
+                ui.run_active();
+            }
+        }
+    };
     let custom = move || {
         matches!(frame.get(), Frame::Absolute(..)).then(|| view! {
-            <input type="text" aria-label="From (UTC)" placeholder="2026-11-20T00:00:00Z" value=bound_text(Bound::From) on:change=move |ev| set_bound(Bound::From, event_target_value(&ev)) />
-            <input type="text" aria-label="To (UTC)" placeholder="2026-11-21T00:00:00Z" value=bound_text(Bound::To) on:change=move |ev| set_bound(Bound::To, event_target_value(&ev)) />
+            <input type="text" aria-label="From (UTC)" placeholder=move || TimeFrameState::placeholder(Bound::From, span()) value=bound_text(Bound::From) on:change=move |ev| set_bound(Bound::From, event_target_value(&ev)) on:keydown=on_enter(Bound::From) title="A time in UTC (RFC 3339); Enter applies it and runs the query" />
+            <input type="text" aria-label="To (UTC)" placeholder=move || TimeFrameState::placeholder(Bound::To, span()) value=bound_text(Bound::To) on:change=move |ev| set_bound(Bound::To, event_target_value(&ev)) on:keydown=on_enter(Bound::To) title="A time in UTC (RFC 3339), not included; Enter applies it and runs the query" />
         })
     };
     let now_text = move || {
@@ -33,7 +44,8 @@ pub fn TimeFrame() -> impl IntoView {
                 "Time frame "
                 <select aria-label="Time frame" prop:value=choice on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    ui.time.update(|t| t.choose(&v));
+                    let span = ui.data.with_untracked(|d| d.info.span);
+                    ui.set_time(|t| t.choose(&v, span));
                 }>
                     {time_choices().into_iter().map(|(label, value)| view! { <option value=value>{label}</option> }).collect_view()}
                 </select>
@@ -43,7 +55,7 @@ pub fn TimeFrame() -> impl IntoView {
                 "Now "
                 <select aria-label="Now" prop:value=move || if now_mode.get() == NowMode::WallClock { "clock" } else { "newest" } on:change=move |ev| {
                     let clock = event_target_value(&ev) == "clock";
-                    ui.time.update(|t| t.now = if clock { NowMode::WallClock } else { NowMode::NewestEvent });
+                    ui.set_time(|t| t.now = if clock { NowMode::WallClock } else { NowMode::NewestEvent });
                 }>
                     <option value="newest">"Newest loaded event"</option>
                     <option value="clock">"Wall clock"</option>

@@ -77,7 +77,8 @@ struct TreeCtx {
     in_actions: RwSignal<bool>,
     visible: Memo<Vec<usize>>,
     search: Memo<Search>,
-    on_filter: Callback<String>,
+    /// No filter buttons without it (the full event: its paths are not the result's fields).
+    on_filter: Option<Callback<String>>,
 }
 
 impl TreeCtx {
@@ -210,17 +211,27 @@ pub fn RecordDetails(
     /// Whether the record shown is pinned.
     #[prop(optional, into)]
     pinned: Signal<bool>,
+    /// The whole event the row came from, when it came from one (offered beside the row's
+    /// projected values).
+    #[prop(optional, into)]
+    source: Signal<Option<String>>,
 ) -> impl IntoView {
     // Outlives a record, so a search carries over to the next record opened.
     let query = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
+    // The row's values (as projected by the query) or the whole event it came from.
+    let full = RwSignal::new(false);
+    let showing_full = move || full.get() && source.with(Option::is_some);
     let tree = Memo::new(move |_| {
-        json.with(|j| {
-            j.as_deref().map(|text| {
-                Json::parse(text)
-                    .and_then(|v| RecordTree::build(&v))
-                    .map(Arc::new)
-            })
+        let text = if showing_full() {
+            source.get()
+        } else {
+            json.get()
+        };
+        text.map(|text| {
+            Json::parse(&text)
+                .and_then(|v| RecordTree::build(&v))
+                .map(Arc::new)
         })
     });
 
@@ -233,13 +244,25 @@ pub fn RecordDetails(
             </p>
         }
         .into_any(),
-        Some(Ok(tree)) => tree_body(tree, query, status, on_filter).into_any(),
+        Some(Ok(tree)) => {
+            let filter = (!untrack(showing_full)).then_some(on_filter);
+            tree_body(tree, query, status, filter).into_any()
+        }
+    };
+    let switch = move || {
+        source.with(Option::is_some).then(|| view! {
+            <div class="view-switch" role="group" aria-label="Record view">
+                <button type="button" aria-pressed=move || (!full.get()).to_string() on:click=move |_| full.set(false)>"Result row"</button>
+                <button type="button" aria-pressed=move || full.get().to_string() title="The whole CloudTrail event this row came from" on:click=move |_| full.set(true)>"Full event"</button>
+            </div>
+        })
     };
 
     view! {
         <Dialog class="tree" label="Record details" on_close=on_close>
             <div class="tree-header">
                 <h2 class="tree-title">"Record details"</h2>
+                {switch}
                 <p class="tree-status" role="status">{move || status.get()}</p>
                 {pin_button(on_pin, pinned)}
                 <button type="button" aria-keyshortcuts="Escape" on:click=move |_| on_close.run(())>
@@ -256,7 +279,7 @@ fn tree_body(
     tree: Arc<RecordTree>,
     query: RwSignal<String>,
     status: RwSignal<String>,
-    on_filter: Callback<String>,
+    on_filter: Option<Callback<String>>,
 ) -> impl IntoView {
     let mut open = tree.default_expanded();
     open.extend(tree.search(&query.get_untracked()).ancestors);
@@ -458,7 +481,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
             copy_text(text.clone(), ctx.status, "path");
         }
     };
-    let filters = leaf.map(|value| {
+    let filters = leaf.zip(ctx.on_filter).map(|(value, on_filter)| {
         let keep = filter_line(&path, &value, false);
         let drop = filter_line(&path, &value, true);
         view! {
@@ -469,7 +492,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
                 title=keep.clone()
                 on:click=move |ev| {
                     clicked(&ev);
-                    ctx.on_filter.run(keep.clone());
+                    on_filter.run(keep.clone());
                 }
                 on:focus=entered
                 on:blur=move |_| ctx.in_actions.set(false)
@@ -483,7 +506,7 @@ fn tree_actions(ctx: TreeCtx, id: usize) -> impl IntoView {
                 title=drop.clone()
                 on:click=move |ev| {
                     clicked(&ev);
-                    ctx.on_filter.run(drop.clone());
+                    on_filter.run(drop.clone());
                 }
                 on:focus=entered
                 on:blur=move |_| ctx.in_actions.set(false)

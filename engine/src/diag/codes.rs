@@ -224,9 +224,9 @@ codes! {
     E324 => "a `makeTimeseries` parameter with a bad value",
         "fetch logs | makeTimeseries count(), interval: -5m",
         "interval: a positive duration; bins: 1 to 1500; not both";
-    E326 => "a duration with an unknown or unsupported unit, or too long",
+    E326 => "a duration with an unknown unit or too long, or a calendar duration (months `M`, quarters `q`, years `y`) used as a value rather than in time arithmetic",
         "data record(d = 5parsecs)",
-        "use ns, us, ms, s, m, h, d or w";
+        "use ns, us, ms, s, m, h, d or w; add calendar durations to a time: now() - 1M";
     E327 => "`~` with something other than a string literal on its right",
         "fetch logs | filter content ~ aws.region",
         "search for a literal: content ~ \"AccessDenied\"";
@@ -290,6 +290,9 @@ codes! {
     E347 => "a constant function or aggregation parameter of the wrong type or outside its range, or `exists` of something other than a field",
         "data record(a = 1) | summarize percentile(a, 150)",
         "the message names the range or type the parameter takes";
+    E348 => "a function argument that must name something it cannot be: an unknown time zone, a date-time pattern that cannot be read, a malformed locale",
+        "data record(t = now()) | fields h = getHour(t, timezone: \"Europe/Berln\")",
+        "see the hint for the closest zone; patterns are Java's (yyyy-MM-dd HH:mm), text in quotes";
     E401 => "a run that builds more values than its memory budget allows (it is stopped, the loaded data stays)",
         "data record(s = \"0123456789abcdef\")<24×| fieldsAdd s = concat(s, s) >",
         "filter first, keep fewer or shorter fields; the CLI's --max-memory and the app's budget set the limit";

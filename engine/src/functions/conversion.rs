@@ -17,6 +17,7 @@ const NUMERIC_SOURCES: Ty = Ty::ARRAY
     .or(Ty::BOOL)
     .or(Ty::NUMBER)
     .or(Ty::DURATION)
+    .or(Ty::IP)
     .or(Ty::STRING)
     .or(Ty::TIMESTAMP);
 
@@ -44,7 +45,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "toString",
         params: &[req("value", Ty::ANY)],
         returns: Ty::STRING,
-        doc: "The value as text (timestamps ISO 8601, durations and records as Dynatrace prints them); null stays null.",
+        doc: "The value as text (timestamps ISO 8601, durations, addresses and records as Dynatrace prints them); null stays null.",
         examples: &[
             ex("toString(3.14)", r#""3.14""#),
             ex("toString(array(1, 2, 3))", r#""[1, 2, 3]""#),
@@ -59,6 +60,8 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ),
             ex("toString(2.0)", r#""2""#),
             ex("toString(array(1, \"a\"))", r#""[1, \"a\"]""#),
+            ex(r#"toString(toIp("127.0.0.1"))"#, r#""127.0.0.1""#),
+            ex(r#"toString(ip("2001:db8::1"))"#, r#""2001:0db8::0001""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#toString"),
         imp: Scalar(|a, _| match at(a, 0) {
@@ -74,7 +77,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "toLong",
         params: &[req("value", NUMERIC_SOURCES)],
         returns: Ty::LONG,
-        doc: "Converts to a long (doubles and numeric text are truncated; an array converts its first element); null if impossible.",
+        doc: "Converts to a long (doubles and numeric text are truncated; an address is its numeric value, null if over the long range; an array converts its first element); null if impossible.",
         examples: &[
             ex("toLong(3.14)", "3"),
             ex(r#"toLong("3")"#, "3"),
@@ -83,6 +86,10 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"toLong(toTimestamp("2019-08-01T09:30:00.000-0400"))"#, "1564666200000000000"),
             ex("toLong(3.9)", "3"),
             ex(r#"toLong("x")"#, "null"),
+            ex(r#"toLong(ip("10.0.0.1"))"#, "167772161"),
+            ex(r#"toLong(ip("255.255.255.255"))"#, "4294967295"),
+            ex(r#"toLong(ip("::1"))"#, "1"),
+            ex(r#"toLong(ip("2001:db8::1"))"#, "null"),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#toLong"),
         imp: Scalar(to_long),
@@ -101,6 +108,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"toDouble("1A3")"#, "null"),
             ex(r#"toDouble("true")"#, "null"),
             ex("toDouble(15s)", "15000000000.0"),
+            ex(r#"toDouble(ip("10.0.0.1"))"#, "167772161.0"),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#toDouble"),
         imp: Scalar(to_double),
@@ -215,6 +223,75 @@ pub(super) static FUNCTIONS: &[Function] = &[
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#toTimeframe"),
         imp: Scalar(to_timeframe),
+        ..CONVERSION
+    },
+    Function {
+        name: "toIp",
+        params: &[req("value", Ty::ARRAY.or(Ty::NUMBER).or(Ty::IP).or(Ty::STRING))],
+        returns: Ty::IP,
+        doc: "Converts to an `ip`: text holding an address, a whole number from 0 to 4294967295 as an IPv4 address, an array its first element; null if impossible (text that is not an address, such as a service name).",
+        examples: &[
+            ex(r#"toIp(ip("127.0.0.1"))"#, r#""127.0.0.1""#),
+            ex(r#"toIp("10.0.0.1")"#, r#""10.0.0.1""#),
+            ex(r#"toIp("300.0.0.1")"#, "null"),
+            ex("toIp(1234567890)", r#""73.150.2.210""#),
+            ex(r#"toIp(array("127.0.0.1", "10.0.0.1"))"#, r#""127.0.0.1""#),
+            ex("toIp(4294967296)", "null"),
+            ex("toIp(-1)", "null"),
+            ex(r#"toIp("ec2.amazonaws.com")"#, "null"),
+            ex("toIp(true)", "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#toIp"),
+        imp: Scalar(to_ip),
+        ..CONVERSION
+    },
+    Function {
+        name: "getHighBits",
+        params: &[req("expression", Ty::IP.or(Ty::UID))],
+        returns: Ty::LONG,
+        doc: "The most significant 64 bits of a uid or an IPv6 address as a long (0 for a uid64 or an IPv4 address); null for other values.",
+        examples: &[
+            ex(
+                "data record(a = uid64(123)),\n     record(a = uid128(123, 456)),\n     record(a = uuid(123, 456))\n| fieldsAdd getHighBits(a)",
+                "{\"a\":\"000000000000007b\",\"getHighBits(a)\":0}\n{\"a\":\"000000000000007b00000000000001c8\",\"getHighBits(a)\":123}\n{\"a\":\"00000000-0000-007b-0000-0000000001c8\",\"getHighBits(a)\":123}",
+            ),
+            ex(r#"getHighBits(ip("2001:0db8:0000:0000:0000:8a2e:0370:7334"))"#, "2306139568115548160"),
+            ex(r#"getHighBits(ip("127.0.0.1"))"#, "0"),
+            ex(r#"getHighBits(ip("::1"))"#, "0"),
+            ex(r#"getHighBits("foo")"#, "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#getHighBits"),
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Ip(std::net::IpAddr::V6(v)) => Value::Long((u128::from(*v) >> 64) as u64 as i64),
+            Value::Ip(_) => Value::Long(0),
+            Value::Uid(u) => Value::Long(u.high()),
+            _ => Value::Null,
+        }),
+        ..CONVERSION
+    },
+    Function {
+        name: "getLowBits",
+        params: &[req("expression", Ty::IP.or(Ty::UID))],
+        returns: Ty::LONG,
+        doc: "The least significant 64 bits of a uid or an IPv6 address as a long, or an IPv4 address's 32 bits read as a signed 32-bit number (192.168.0.1 is -1062731775); null for other values.",
+        examples: &[
+            ex(
+                "data record(a = uid64(123)),\n     record(a = uid128(123, 456)),\n     record(a = uuid(123, 456))\n| fieldsAdd getLowBits(a)",
+                "{\"a\":\"000000000000007b\",\"getLowBits(a)\":123}\n{\"a\":\"000000000000007b00000000000001c8\",\"getLowBits(a)\":456}\n{\"a\":\"00000000-0000-007b-0000-0000000001c8\",\"getLowBits(a)\":456}",
+            ),
+            ex(r#"getLowBits(ip("127.0.0.1"))"#, "2130706433"),
+            ex(r#"getLowBits(ip("192.168.0.1"))"#, "-1062731775"),
+            ex(r#"getLowBits(ip("2001:0db8:0000:0000:0000:8a2e:0370:7334"))"#, "151930230829876"),
+            ex(r#"getLowBits(ip("::1"))"#, "1"),
+            ex("getLowBits(1)", "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#getLowBits"),
+        imp: Scalar(|a, _| match at(a, 0) {
+            Value::Ip(std::net::IpAddr::V6(v)) => Value::Long(u128::from(*v) as u64 as i64),
+            Value::Ip(std::net::IpAddr::V4(v)) => Value::Long(i64::from(u32::from(*v) as i32)),
+            Value::Uid(u) => Value::Long(u.low()),
+            _ => Value::Null,
+        }),
         ..CONVERSION
     },
     Function {
@@ -356,6 +433,26 @@ pub(super) static FUNCTIONS: &[Function] = &[
         Value::Timeframe(..)
     ),
     cast!(
+        "asIp",
+        Ty::IP,
+        "The value if it is an `ip`, else null (text holding an address too: convert it with toIp).",
+        [
+            ex(r#"asIp(ip("127.0.0.1"))"#, r#""127.0.0.1""#),
+            ex(r#"asIp("10.0.0.1")"#, "null"),
+        ],
+        Value::Ip(_)
+    ),
+    cast!(
+        "asBinary",
+        Ty::BINARY,
+        "The value if it is binary (bytes, written as Base64), else null (Base64 text too: convert it with decodeBase64ToBinary).",
+        [
+            ex(r#"asBinary(decodeBase64ToBinary("ZHluYXRyYWNl"))"#, r#""ZHluYXRyYWNl""#),
+            ex(r#"asBinary("ZHluYXRyYWNl")"#, "null"),
+        ],
+        Value::Binary(_)
+    ),
+    cast!(
         "asArray",
         Ty::ARRAY,
         "The value if it is an array, else null.",
@@ -398,6 +495,7 @@ fn to_long(a: &[Value], _: &Ctx) -> Value {
         }
         Value::Bool(x) => Value::Long(i64::from(*x)),
         Value::Timestamp(v) | Value::Duration(v) => Value::Long(*v),
+        Value::Ip(ip) => i64::try_from(crate::ip::number(ip)).map_or(Value::Null, Value::Long),
         Value::Array(xs) => to_long(&first(xs), &Ctx { now: 0 }),
         _ => Value::Null,
     }
@@ -411,6 +509,7 @@ fn to_double(a: &[Value], _: &Ctx) -> Value {
         Value::Str(s) => s.trim().parse::<f64>().map_or(Value::Null, Value::Double),
         Value::Bool(x) => Value::Double(if *x { 1.0 } else { 0.0 }),
         Value::Timestamp(v) | Value::Duration(v) => Value::Double(*v as f64),
+        Value::Ip(ip) => Value::Double(crate::ip::number(ip) as f64),
         Value::Array(xs) => to_double(&first(xs), &Ctx { now: 0 }),
         _ => Value::Null,
     }
@@ -428,6 +527,18 @@ fn to_duration(a: &[Value], _: &Ctx) -> Value {
         Value::Timeframe(s, e) => e.checked_sub(*s).map_or(Value::Null, Value::Duration),
         Value::Array(xs) => to_duration(&xs[..xs.len().min(1)], &Ctx { now: 0 }),
         _ => Value::Null,
+    }
+}
+
+fn to_ip(a: &[Value], _: &Ctx) -> Value {
+    let v4 = |n: i64| {
+        u32::try_from(n).map_or(Value::Null, |n| Value::Ip(std::net::IpAddr::V4(n.into())))
+    };
+    match at(a, 0) {
+        Value::Long(n) => v4(*n),
+        Value::Double(f) if f.fract() == 0.0 && in_long_range(*f) => v4(*f as i64),
+        Value::Array(xs) => to_ip(&xs[..xs.len().min(1)], &Ctx { now: 0 }),
+        v => super::network::address(v).map_or(Value::Null, Value::Ip),
     }
 }
 

@@ -38,6 +38,7 @@ mod operators;
 mod pattern;
 mod string;
 mod time;
+mod uid;
 mod vector;
 
 use std::any::Any;
@@ -101,14 +102,17 @@ impl Ty {
     pub const TIMEFRAME: Ty = Ty(1 << 6);
     pub const ARRAY: Ty = Ty(1 << 7);
     pub const RECORD: Ty = Ty(1 << 8);
+    pub const IP: Ty = Ty(1 << 9);
+    pub const UID: Ty = Ty(1 << 10);
+    pub const BINARY: Ty = Ty(1 << 11);
     pub const NUMBER: Ty = Ty::LONG.or(Ty::DOUBLE);
-    pub const ANY: Ty = Ty((1 << 9) - 1);
+    pub const ANY: Ty = Ty((1 << 12) - 1);
 
     pub const fn or(self, other: Ty) -> Ty {
         Ty(self.0 | other.0)
     }
 
-    const NAMES: [(Ty, &'static str); 9] = [
+    const NAMES: [(Ty, &'static str); 12] = [
         (Ty::BOOL, "boolean"),
         (Ty::LONG, "long"),
         (Ty::DOUBLE, "double"),
@@ -116,6 +120,9 @@ impl Ty {
         (Ty::TIMESTAMP, "timestamp"),
         (Ty::DURATION, "duration"),
         (Ty::TIMEFRAME, "timeframe"),
+        (Ty::IP, "ip"),
+        (Ty::UID, "uid"),
+        (Ty::BINARY, "binary"),
         (Ty::ARRAY, "array"),
         (Ty::RECORD, "record"),
     ];
@@ -131,6 +138,9 @@ impl Ty {
             Value::Timestamp(_) => Ty::TIMESTAMP,
             Value::Duration(_) => Ty::DURATION,
             Value::Timeframe(..) => Ty::TIMEFRAME,
+            Value::Ip(_) => Ty::IP,
+            Value::Uid(_) => Ty::UID,
+            Value::Binary(_) => Ty::BINARY,
             Value::Array(_) => Ty::ARRAY,
             Value::Record(_) => Ty::RECORD,
         };
@@ -292,6 +302,20 @@ pub const fn named_const(name: &'static str, ty: Ty, default: Def) -> Param {
     }
 }
 
+/// A function's check of its constant arguments when the query is planned ([`Function::check`]):
+/// the arguments in the order the implementation receives them, `None` where not constant.
+pub type Check = fn(&[Option<&Value>]) -> Result<(), Problem>;
+
+/// What a function's [`Function::check`] finds wrong with a constant argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The argument, in the order the implementation receives them.
+    pub arg: usize,
+    /// *expected X, found Y*.
+    pub message: String,
+    pub hint: Option<String>,
+}
+
 /// A documented example. An expression (`lower("A")`) has the JSON of its value as result; a
 /// whole query (starting with `data` or `fetch`) has its rows, one JSON object per line.
 #[derive(Clone, Copy, Debug)]
@@ -404,6 +428,10 @@ pub struct Function {
     /// False for a function whose value changes from call to call with the same arguments
     /// (`random()`): such a call must not be folded into a constant when the query is planned.
     pub deterministic: bool,
+    /// Checks the arguments that are constants (the others are `None`) when the query is
+    /// planned, so that an unknown time zone or a pattern that cannot be read is an error
+    /// (E348) rather than nulls.
+    pub check: Option<Check>,
 }
 
 impl fmt::Debug for Function {
@@ -438,6 +466,7 @@ impl Function {
         see: "",
         imp: Imp::Scalar(null_fn),
         deterministic: true,
+        check: None,
     };
 
     /// Positional parameters: (at least, at most); `usize::MAX` when repeated.
@@ -578,6 +607,7 @@ static FAMILIES: &[&[Function]] = &[
     aggregation::STATS,
     bitwise::FUNCTIONS,
     hash::FUNCTIONS,
+    uid::FUNCTIONS,
 ];
 
 /// Every function and operator.

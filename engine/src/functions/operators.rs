@@ -20,7 +20,8 @@ const AB_BOOL: &[super::Param] = &[req("a", Ty::BOOL), req("b", Ty::BOOL)];
 const NUMERIC: Ty = Ty::NUMBER
     .or(Ty::TIMESTAMP)
     .or(Ty::DURATION)
-    .or(Ty::TIMEFRAME);
+    .or(Ty::TIMEFRAME)
+    .or(Ty::IP);
 const AB_NUM: &[super::Param] = &[req("a", NUMERIC), req("b", NUMERIC)];
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -46,8 +47,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "<",
         params: AB,
         returns: Ty::BOOL,
-        doc: "Less than: numbers across long and double, strings, timestamps, durations; null otherwise.",
-        examples: &[ex("2 < 10", "true"), ex("\"b\" < \"a\"", "false"), ex("false < true", "null")],
+        doc: "Less than: numbers across long and double, strings, timestamps, durations, addresses of one family (IPv4 or IPv6); null otherwise.",
+        examples: &[
+            ex("2 < 10", "true"),
+            ex("\"b\" < \"a\"", "false"),
+            ex("false < true", "null"),
+            ex("ip(\"10.0.0.9\") < ip(\"10.0.0.10\")", "true"),
+            ex("ip(\"10.0.0.9\") < ip(\"::1\")", "null"),
+        ],
         imp: Scalar(|a, _| cmp_with(at(a, 0), at(a, 1), |o| o == Ordering::Less)),
         ..OP
     },
@@ -143,8 +150,15 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "+",
         params: AB_NUM,
         returns: NUMERIC,
-        doc: "Addition of numbers (long + long is a long, null on overflow), timestamp or timeframe + duration, duration + duration.",
-        examples: &[ex("1 + 2", "3"), ex("1 + 0.5", "1.5"), ex("9223372036854775807 + 1", "null")],
+        doc: "Addition of numbers (long + long is a long, null on overflow), timestamp or timeframe + duration, duration + duration, an address + a number or two addresses of one family (their numeric values; null past the last address).",
+        examples: &[
+            ex("1 + 2", "3"),
+            ex("1 + 0.5", "1.5"),
+            ex("9223372036854775807 + 1", "null"),
+            ex("ip(\"127.0.0.10\") + ip(\"10.0.0.1\")", "\"137.0.0.11\""),
+            ex("ip(\"127.0.0.10\") + 1", "\"127.0.0.11\""),
+            ex("ip(\"255.255.255.255\") + 1", "null"),
+        ],
         imp: Scalar(|a, _| arith(Arith::Add, at(a, 0), at(a, 1))),
         ..OP
     },
@@ -152,9 +166,47 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "-",
         params: AB_NUM,
         returns: NUMERIC,
-        doc: "Subtraction; timestamp - timestamp is a duration.",
-        examples: &[ex("toTimestamp(\"2026-11-20T12:00:00Z\") - toTimestamp(\"2026-11-20T11:00:00Z\")", "3600000000000")],
+        doc: "Subtraction; timestamp - timestamp is a duration; address - number and address - address (one family) are addresses, null below the first.",
+        examples: &[
+            ex("toTimestamp(\"2026-11-20T12:00:00Z\") - toTimestamp(\"2026-11-20T11:00:00Z\")", "3600000000000"),
+            ex("ip(\"127.0.0.10\") - ip(\"10.0.0.1\")", "\"117.0.0.9\""),
+            ex("ip(\"127.0.0.10\") - 1", "\"127.0.0.9\""),
+            ex("ip(\"10.0.0.1\") - ip(\"127.0.0.10\")", "null"),
+        ],
         imp: Scalar(|a, _| arith(Arith::Sub, at(a, 0), at(a, 1))),
+        ..OP
+    },
+    Function {
+        name: "+M",
+        params: &[
+            req("time", Ty::TIMESTAMP.or(Ty::TIMEFRAME)),
+            req("months", Ty::LONG),
+            req("fixed", Ty::DURATION),
+        ],
+        returns: Ty::TIMESTAMP.or(Ty::TIMEFRAME),
+        doc: "`+` or `-` with a calendar duration (`timestamp + 1M`, `now() - 1y + 2w`; M months, q quarters, y years), which the planner writes as this operator: calendar months first, in UTC, a day past the end of the target month becoming its last day (January 31 + 1M is February 28 or 29, as Java's plusMonths does), then the fixed part; null out of the timestamp range.",
+        examples: &[
+            ex(r#"toTimestamp("2024-01-31T10:00:00Z") + 1M"#, r#""2024-02-29T10:00:00Z""#),
+            ex(r#"toTimestamp("2026-03-31T10:00:00Z") - 1M"#, r#""2026-02-28T10:00:00Z""#),
+            ex(r#"toTimestamp("2024-02-29T00:00:00Z") + 1y"#, r#""2025-02-28T00:00:00Z""#),
+            ex(r#"toTimestamp("2026-11-20T00:00:00Z") - 1q"#, r#""2026-08-20T00:00:00Z""#),
+            ex(r#"toTimestamp("2026-01-31T00:00:00Z") - 1M + 2w"#, r#""2026-01-14T00:00:00Z""#),
+            ex(r#"toTimestamp("2262-01-01T00:00:00Z") + 1y"#, "null"),
+        ],
+        imp: Scalar(|a, _| {
+            let (Value::Long(months), Value::Duration(fixed)) = (at(a, 1), at(a, 2)) else {
+                return Value::Null;
+            };
+            let shift = |t: i64| crate::time::add_months(t, *months)?.checked_add(*fixed);
+            match at(a, 0) {
+                Value::Timestamp(t) => shift(*t).map_or(Value::Null, Value::Timestamp),
+                Value::Timeframe(s, e) => match (shift(*s), shift(*e)) {
+                    (Some(s), Some(e)) => Value::Timeframe(s, e),
+                    _ => Value::Null,
+                },
+                _ => Value::Null,
+            }
+        }),
         ..OP
     },
     Function {
@@ -188,8 +240,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
         name: "~",
         params: &[req("value", Ty::ANY), req("pattern", Ty::STRING)],
         returns: Ty::BOOL,
-        doc: "Search: a case-insensitive token match in strings (any element of arrays, any name or value of records); numbers match their text exactly.",
-        examples: &[ex("\"Hello World\" ~ \"world\"", "true"), ex("\"HelloWorld\" ~ \"world\"", "false")],
+        doc: "Search: a case-insensitive token match in strings (any element of arrays, any name or value of records); numbers match their text exactly, addresses a term that is the same address.",
+        examples: &[
+            ex("\"Hello World\" ~ \"world\"", "true"),
+            ex("\"HelloWorld\" ~ \"world\"", "false"),
+            ex("ip(\"192.0.0.1\") ~ \"192\"", "false"),
+            ex("ip(\"2001:db8::1\") ~ \"2001:0DB8::0001\"", "true"),
+        ],
         imp: Scalar(|a, _| search(at(a, 0), at(a, 1))),
         ..OP
     },
@@ -254,6 +311,25 @@ fn arith(f: Arith, x: &Value, y: &Value) -> Value {
         (Duration(d), Double(n)) if f == Arith::Div && *n != 0.0 => {
             Duration((*d as f64 / n).round() as i64)
         }
+        (Ip(a), Long(_) | Double(_)) | (Long(_) | Double(_), Ip(a)) => {
+            let n = match (x, y) {
+                (Long(n), _) | (_, Long(n)) => i128::from(*n),
+                (Double(n), _) | (_, Double(n)) if n.is_finite() && n.abs() < 1e38 => {
+                    n.trunc() as i128
+                }
+                _ => return Null,
+            };
+            let moved = match f {
+                Arith::Add => crate::ip::add(a, n),
+                Arith::Sub if matches!(x, Ip(_)) => crate::ip::add(a, -n),
+                _ => None,
+            };
+            moved.map_or(Null, Ip)
+        }
+        (Ip(a), Ip(b)) => match f {
+            Arith::Add | Arith::Sub => crate::ip::combine(a, b, f == Arith::Sub).map_or(Null, Ip),
+            _ => Null,
+        },
         (Timeframe(s, e), Duration(d)) => {
             let shift = |t: &i64| match f {
                 Arith::Add => t.checked_add(*d),
@@ -279,8 +355,10 @@ fn search(v: &Value, pat: &Value) -> Value {
 
 /// Whether a search term matches a value, as `~` and the `search` command define it: text is
 /// searched token-wise ([`term_matches`]); a long or double matches a term equal to its text
-/// (never one with wildcards); an array if an element does; a record if a member's name or
-/// value does. Booleans, timestamps and durations never match.
+/// (never one with wildcards); an address matches a term that is the same address (however it
+/// is written: `"2001:db8::1"` or `"2001:0db8::0001"`, never a part: `"192"`); an array if an
+/// element does; a record if a member's name or value does. Booleans, timestamps and durations
+/// never match.
 pub fn search_value(v: &Value, term: &str) -> bool {
     match v {
         Value::Str(s) => term_matches(s, term),
@@ -289,6 +367,8 @@ pub fn search_value(v: &Value, term: &str) -> bool {
                 && v.to_dql_string()
                     .is_some_and(|t| t.eq_ignore_ascii_case(term))
         }
+        Value::Ip(ip) => crate::ip::parse(term).is_some_and(|t| t == *ip),
+        Value::Uid(u) => !term.contains('*') && u.to_string().eq_ignore_ascii_case(term),
         Value::Array(xs) => xs.iter().any(|x| search_value(x, term)),
         Value::Record(r) => r
             .fields

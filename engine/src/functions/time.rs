@@ -1,10 +1,13 @@
 //! Time functions: the query's "now", building timestamps, durations and time frames, reading
-//! their parts (all in UTC: CloudTrail is UTC, see ARCHITECTURE.md).
+//! their parts and formatting them: in UTC (CloudTrail is UTC, see ARCHITECTURE.md) unless a
+//! `timezone:` names another zone.
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/time-functions>.
 
 use super::Imp::Scalar;
-use super::{at, ex, named, req, Ctx, Def, Family, Function, Ty};
-use crate::time::{self, NS_PER_DAY};
+use super::{at, ex, named, named_const, new_str, req, Ctx, Def, Family, Function, Problem, Ty};
+use crate::time::pattern::Pattern;
+use crate::time::zone::{self, Zone};
+use crate::time::{self, Civil};
 use crate::value::Value;
 
 const TIME: Function = Function {
@@ -13,14 +16,22 @@ const TIME: Function = Function {
 };
 
 const A_TIMESTAMP: &[super::Param] = &[req("timestamp", Ty::TIMESTAMP)];
+const A_TIMESTAMP_IN_A_ZONE: &[super::Param] = &[
+    req("timestamp", Ty::TIMESTAMP),
+    named("timezone", Ty::STRING, Def::Null),
+];
 
-/// `getYear` and friends: one part of a timestamp, in UTC. The examples: Dynatrace's (a
-/// timestamp written with a -04:00 offset), then one with every part different.
+/// `formatTimestamp`'s default pattern.
+const ISO_PATTERN: &str = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS";
+
+/// `getYear` and friends: one part of a timestamp, in UTC or in `timezone:`. The examples:
+/// Dynatrace's (a timestamp written with a -04:00 offset), then one with every part different,
+/// then one in a zone half an hour off UTC where the new year has begun.
 macro_rules! part {
-    ($name:literal, $doc:literal, $documented:literal, $result:literal, $part:expr) => {
+    ($name:literal, $doc:literal, $documented:literal, $result:literal, $zoned:literal, $part:expr) => {
         Function {
             name: $name,
-            params: A_TIMESTAMP,
+            params: A_TIMESTAMP_IN_A_ZONE,
             returns: Ty::LONG,
             doc: $doc,
             examples: &[
@@ -32,12 +43,22 @@ macro_rules! part {
                     concat!($name, "(toTimestamp(\"2026-11-22T14:05:09Z\"))"),
                     $result,
                 ),
+                ex(
+                    concat!(
+                        $name,
+                        "(toTimestamp(\"2026-12-31T20:05:09Z\"), timezone: \"Asia/Kolkata\")"
+                    ),
+                    $zoned,
+                ),
             ],
             see: dynatrace_docs!(concat!("time-functions#", $name)),
             imp: Scalar(|a, _| match at(a, 0) {
-                Value::Timestamp(t) => Value::Long($part(Parts::of(*t))),
+                Value::Timestamp(t) => {
+                    local(*t, at(a, 1)).map_or(Value::Null, |l| Value::Long($part(Civil::of(l))))
+                }
                 _ => Value::Null,
             }),
+            check: Some(|a| zone_problem(a, 1)),
             ..TIME
         }
     };
@@ -68,9 +89,10 @@ pub(super) static FUNCTIONS: &[Function] = &[
             named("millis", Ty::LONG, Def::Long(0)),
             named("micros", Ty::LONG, Def::Long(0)),
             named("nanos", Ty::LONG, Def::Long(0)),
+            named("timezone", Ty::STRING, Def::Null),
         ],
         returns: Ty::TIMESTAMP,
-        doc: "A UTC timestamp from year, month, day, hour, minute and second (null for an impossible date).",
+        doc: "A timestamp from year, month, day, hour, minute and second, read in UTC or in the zone `timezone:` names (null for an impossible date; a local time in a daylight-saving gap moves forward by the gap, one in an overlap takes the earlier offset, as Java's `ZonedDateTime.of` does).",
         examples: &[
             ex("timestamp(2019, 8, 1, 13, 30, 0)", r#""2019-08-01T13:30:00Z""#),
             ex("timestamp(2026, 11, 20, 11, 40, 5, millis: 250)", r#""2026-11-20T11:40:05.250Z""#),
@@ -83,8 +105,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
                 "data record()\n| fieldsAdd t = timestamp(2026, 11, 20, hour: 11, minute: 40, second: 5, nanos: 7)",
                 r#"{"t":"2026-11-20T11:40:05.000000007Z"}"#,
             ),
+            ex(
+                "data record()\n| fieldsAdd timestamp(year:2019, month:8, day:1, hour:13, minute:30, second:0, timezone:\"UTC\")",
+                r#"{"timestamp(2019, 8, 1, 13, 30, 0, timezone:\"UTC\")":"2019-08-01T13:30:00Z"}"#,
+            ),
+            ex(r#"timestamp(2026, 7, 1, 9, 0, 0, timezone: "Europe/Vienna")"#, r#""2026-07-01T07:00:00Z""#),
+            ex(r#"timestamp(2026, 12, 1, 9, 0, 0, timezone: "-05:00")"#, r#""2026-12-01T14:00:00Z""#),
+            ex(r#"timestamp(2026, 3, 29, 2, 30, 0, timezone: "Europe/Berlin")"#, r#""2026-03-29T01:30:00Z""#),
         ],
         see: dynatrace_docs!("time-functions#timestamp"),
+        check: Some(|a| zone_problem(a, 9)),
         imp: Scalar(timestamp),
         ..TIME
     },
@@ -117,33 +147,109 @@ pub(super) static FUNCTIONS: &[Function] = &[
         }),
         ..TIME
     },
-    part!("getYear", "The year of a timestamp (UTC).", "2019", "2026", |p: Parts| p.year),
-    part!("getMonth", "The month of a timestamp, 1 to 12 (UTC).", "8", "11", |p: Parts| p.month),
-    part!("getDayOfMonth", "The day of the month of a timestamp (UTC).", "1", "22", |p: Parts| p.day),
-    part!("getHour", "The hour of a timestamp, 0 to 23 (UTC).", "13", "14", |p: Parts| p.second_of_day / 3600),
-    part!("getMinute", "The minute of a timestamp, 0 to 59.", "30", "5", |p: Parts| p.second_of_day / 60 % 60),
-    part!("getSecond", "The second of a timestamp, 0 to 59.", "0", "9", |p: Parts| p.second_of_day % 60),
+    part!(
+        "getYear",
+        "The year of a timestamp, in UTC or in the zone `timezone:` names (`\"Europe/Berlin\"`, `\"+02:00\"`).",
+        "2019",
+        "2026",
+        "2027",
+        |c: Civil| c.year
+    ),
+    part!(
+        "getMonth",
+        "The month of a timestamp, 1 to 12, in UTC or in `timezone:`.",
+        "8",
+        "11",
+        "1",
+        |c: Civil| i64::from(c.month)
+    ),
+    part!(
+        "getDayOfMonth",
+        "The day of the month of a timestamp, in UTC or in `timezone:`.",
+        "1",
+        "22",
+        "1",
+        |c: Civil| i64::from(c.day)
+    ),
+    part!(
+        "getHour",
+        "The hour of a timestamp, 0 to 23, in UTC or in `timezone:`.",
+        "13",
+        "14",
+        "1",
+        |c: Civil| c.hour()
+    ),
+    part!(
+        "getMinute",
+        "The minute of a timestamp, 0 to 59, in UTC or in `timezone:` (zones such as Asia/Kolkata are half an hour off).",
+        "30",
+        "5",
+        "35",
+        |c: Civil| c.minute()
+    ),
+    part!(
+        "getSecond",
+        "The second of a timestamp, 0 to 59, in UTC or in `timezone:`.",
+        "0",
+        "9",
+        "9",
+        |c: Civil| c.second()
+    ),
     part!(
         "getDayOfWeek",
-        "The day of the week of a timestamp: 1 = Monday … 7 = Sunday (UTC).",
+        "The day of the week of a timestamp: 1 = Monday … 7 = Sunday, in UTC unless `timezone:` names a zone (Dynatrace's page says it always uses UTC, and lists the parameter).",
         "4",
         "7",
-        |p: Parts| (p.days + 3).rem_euclid(7) + 1
+        "5",
+        |c: Civil| c.weekday()
     ),
     part!(
         "getDayOfYear",
-        "The day of the year of a timestamp, 1 to 366 (UTC).",
+        "The day of the year of a timestamp, 1 to 366, in UTC or in `timezone:`.",
         "213",
         "326",
-        |p: Parts| p.days - time::days_from_civil(p.year, 1, 1) + 1
+        "1",
+        |c: Civil| c.day_of_year()
     ),
     part!(
         "getWeekOfYear",
-        "The ISO 8601 week of a timestamp, 1 to 53: weeks start on Monday and week 1 holds the year's first Thursday (UTC).",
+        "The ISO 8601 week of a timestamp, 1 to 53: weeks start on Monday and week 1 holds the year's first Thursday (in UTC or in `timezone:`).",
         "31",
         "47",
-        iso_week
+        "53",
+        |c: Civil| c.iso_week().1
     ),
+    Function {
+        name: "formatTimestamp",
+        params: &[
+            req("timestamp", Ty::TIMESTAMP),
+            named_const("interval", Ty::DURATION, Def::Null),
+            named_const("format", Ty::STRING, Def::Str(ISO_PATTERN)),
+            named_const("timezone", Ty::STRING, Def::Null),
+            named_const("locale", Ty::STRING, Def::Null),
+        ],
+        returns: Ty::STRING,
+        doc: "A timestamp as text in a Java DateTimeFormatter pattern (`format:`, default `yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS`), in UTC or in `timezone:`, first rounded down to a multiple of `interval:` since the epoch (as bin does); names are English and weeks ISO 8601 whatever `locale:` says.",
+        examples: &[
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"MM-dd-yyyy")"#, r#""08-01-2019""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"y")"#, r#""2019""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"M")"#, r#""8""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"w")"#, r#""31""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"E", locale:"en-US")"#, r#""Thu""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"HH:mm, VV", timezone:"US/Eastern")"#, r#""09:30, US/Eastern""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"), format:"HH:mm, VV")"#, r#""13:30, UTC""#),
+            ex(r#"formatTimestamp(toTimestamp("2019-08-01T09:30:00.000-0400"))"#, r#""2019-08-01T13:30:00.000000000""#),
+            ex(r#"formatTimestamp(toTimestamp("2026-11-20T11:47:30Z"), interval: 15m, format: "HH:mm")"#, r#""11:45""#),
+            ex(r#"formatTimestamp(toTimestamp("2026-11-20T11:47:30Z"), format: "EEEE d MMMM yyyy, h:mm a z", timezone: "Europe/Berlin")"#, r#""Friday 20 November 2026, 12:47 PM CET""#),
+            ex(r#"formatTimestamp(toTimestamp("2026-11-20T11:47:30Z"), format: "yyyy-MM-dd'T'HH:mmXXX", timezone: "-05:00")"#, r#""2026-11-20T06:47-05:00""#),
+            ex(r#"formatTimestamp(null, format: "yyyy")"#, "null"),
+            ex(r#"formatTimestamp(toTimestamp("2026-11-20T11:47:30Z"), format: "yyyy-MM-dd", timezone: "Pacific/Kiritimati")"#, r#""2026-11-21""#),
+        ],
+        see: dynatrace_docs!("time-functions#formatTimestamp"),
+        imp: Scalar(format_timestamp),
+        check: Some(check_format),
+        ..TIME
+    },
     Function {
         name: "timestampFromUnixNanos",
         params: &[req("nanos", Ty::LONG)],
@@ -303,40 +409,6 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
 ];
 
-/// A timestamp's calendar parts in UTC.
-#[derive(Clone, Copy)]
-struct Parts {
-    days: i64,
-    second_of_day: i64,
-    year: i64,
-    month: i64,
-    day: i64,
-}
-
-impl Parts {
-    fn of(t: i64) -> Parts {
-        let days = t.div_euclid(NS_PER_DAY);
-        let (year, month, day) = time::civil_from_days(days);
-        Parts {
-            days,
-            second_of_day: t.rem_euclid(NS_PER_DAY) / 1_000_000_000,
-            year,
-            month: month as i64,
-            day: day as i64,
-        }
-    }
-}
-
-/// The ISO 8601 week number: the week (Monday to Sunday) of the timestamp's Thursday, counted
-/// from the week holding that year's first Thursday.
-fn iso_week(p: Parts) -> i64 {
-    // 1 = Monday … 7 = Sunday; 1970-01-01 was a Thursday.
-    let weekday = (p.days + 3).rem_euclid(7) + 1;
-    let thursday = p.days - weekday + 4;
-    let (year, _, _) = time::civil_from_days(thursday);
-    (thursday - time::days_from_civil(year, 1, 1)) / 7 + 1
-}
-
 /// A timestamp in whole units since the epoch, rounded down.
 fn since_epoch(a: &[Value], unit: i64) -> Value {
     match at(a, 0) {
@@ -346,7 +418,15 @@ fn since_epoch(a: &[Value], unit: i64) -> Value {
 }
 
 fn timestamp(a: &[Value], _: &Ctx) -> Value {
-    let n: Option<Vec<i64>> = a
+    let zone = match a.get(9) {
+        None | Some(Value::Null) => None,
+        Some(Value::Str(name)) => match Zone::named(name) {
+            Some(z) => Some(z),
+            None => return Value::Null,
+        },
+        Some(_) => return Value::Null,
+    };
+    let n: Option<Vec<i64>> = a[..a.len().min(9)]
         .iter()
         .map(|v| {
             if let Value::Long(x) = v {
@@ -379,6 +459,10 @@ fn timestamp(a: &[Value], _: &Ctx) -> Value {
                 .checked_add(n[7].checked_mul(1_000)?)?
                 .checked_add(n[8])
         });
+    let ns = match zone {
+        None => ns,
+        Some(z) => ns.and_then(|local| z.from_local(local)),
+    };
     ns.map_or(Value::Null, Value::Timestamp)
 }
 
@@ -391,23 +475,107 @@ fn as_time(v: &Value, ctx: &Ctx) -> Option<i64> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The local time of `t` in the zone a `timezone:` argument names (UTC when it is null); `None`
+/// for a zone that does not exist.
+fn local(t: i64, zone: &Value) -> Option<i64> {
+    match zone {
+        Value::Null => Some(t),
+        Value::Str(name) => Zone::named(name)?.local(t),
+        _ => None,
+    }
+}
 
-    #[test]
-    fn iso_weeks_at_the_turn_of_the_year() {
-        for (date, week) in [
-            ("2019-08-01", 31),
-            ("2021-01-01", 53), // a Friday: still in 2020's last week
-            ("2021-01-04", 1),
-            ("2024-12-30", 1), // a Monday: already in 2025's first week
-            ("2026-01-01", 1), // a Thursday
-            ("2026-12-31", 53),
-            ("1969-12-31", 1),
-        ] {
-            let t = time::parse_timestamp(date).unwrap();
-            assert_eq!(iso_week(Parts::of(t)), week, "{date}");
+/// E348 for a constant `timezone:` (argument `i`) that names no zone.
+fn zone_problem(a: &[Option<&Value>], i: usize) -> Result<(), Problem> {
+    match a.get(i).copied().flatten() {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Str(name)) if Zone::parse(name).is_some() => Ok(()),
+        Some(Value::Str(name)) => Err(Problem {
+            arg: i,
+            message: format!(
+                "expected a time zone such as \"Europe/Berlin\", \"UTC\" or \"+02:00\", found {:?}",
+                name.chars().take(60).collect::<String>()
+            ),
+            hint: zone::closest(name).map(|c| format!("did you mean \"{c}\"?")),
+        }),
+        Some(v) => Err(Problem {
+            arg: i,
+            message: format!(
+                "expected a time zone name as text, found a {}",
+                v.type_name()
+            ),
+            hint: None,
+        }),
+    }
+}
+
+/// `formatTimestamp`'s constant arguments: a positive interval, a pattern Java would read, a
+/// zone that exists, a locale shaped `en` or `en-US`.
+fn check_format(a: &[Option<&Value>]) -> Result<(), Problem> {
+    let problem = |arg: usize, message: String| Problem {
+        arg,
+        message,
+        hint: None,
+    };
+    if let Some(Value::Duration(d)) = a.get(1).copied().flatten() {
+        if *d <= 0 {
+            return Err(problem(
+                1,
+                "expected a positive `interval:`, found one of 0 or less".into(),
+            ));
         }
+    }
+    if let Some(Value::Str(p)) = a.get(2).copied().flatten() {
+        if let Err(why) = Pattern::parse(p) {
+            return Err(Problem {
+                arg: 2,
+                message: format!("expected a date-time pattern such as \"yyyy-MM-dd HH:mm\", found {p:?}: {why}"),
+                hint: Some("put text in single quotes: \"HH 'h'\"; patterns are Java's DateTimeFormatter's".into()),
+            });
+        }
+    }
+    zone_problem(a, 3)?;
+    if let Some(Value::Str(l)) = a.get(4).copied().flatten() {
+        let mut parts = l.split(['-', '_']);
+        let language = parts.next().unwrap_or("");
+        let ok = (2..=3).contains(&language.len())
+            && language.bytes().all(|b| b.is_ascii_alphabetic())
+            && parts.all(|p| {
+                (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if !ok {
+            return Err(problem(
+                4,
+                format!("expected a locale such as \"en\" or \"en-US\", found {l:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn format_timestamp(a: &[Value], _: &Ctx) -> Value {
+    let Value::Timestamp(mut t) = at(a, 0) else {
+        return Value::Null;
+    };
+    if let Value::Duration(iv) = at(a, 1) {
+        match t.div_euclid((*iv).max(1)).checked_mul(*iv) {
+            Some(aligned) if *iv > 0 => t = aligned,
+            _ => return Value::Null,
+        }
+    }
+    let Some(pattern) = at(a, 2).as_str().and_then(Pattern::cached) else {
+        return Value::Null;
+    };
+    let zone = match at(a, 3) {
+        Value::Null => Zone::UTC,
+        Value::Str(name) => match Zone::named(name) {
+            Some(z) => z,
+            None => return Value::Null,
+        },
+        _ => return Value::Null,
+    };
+    match pattern.format(t, &zone) {
+        Some(text) => new_str(text.len(), || text),
+        None => Value::Null,
     }
 }

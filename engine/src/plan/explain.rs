@@ -303,6 +303,12 @@ fn value(v: &Value) -> String {
             quote::string(&time::format_timestamp(*s)),
             quote::string(&time::format_timestamp(*e))
         ),
+        Value::Ip(ip) => format!("ip({})", quote::string(&crate::ip::format(ip))),
+        Value::Uid(u) => format!("toUid({})", quote::string(&u.to_string())),
+        Value::Binary(b) => format!(
+            "decodeBase64ToBinary({})",
+            quote::string(&crate::value::base64(b))
+        ),
         Value::Array(xs) => {
             let items: Vec<String> = xs.iter().map(value).collect();
             format!("array({})", items.join(", "))
@@ -389,6 +395,9 @@ fn call(f: FnRef, args: &[PExpr], slots: &[String]) -> String {
     if f.is_operator() {
         return match (f.name, args) {
             ("neg", [x]) => format!("-{}", operand(x, slots)),
+            ("+M", [x, PExpr::Const(Value::Long(m)), PExpr::Const(Value::Duration(ns))]) => {
+                calendar(&operand(x, slots), *m, *ns)
+            }
             ("not", [x]) => format!("not {}", operand(x, slots)),
             (op, [x, y]) => format!("{} {op} {}", operand(x, slots), operand(y, slots)),
             (op, _) => format!("{op}(…)"),
@@ -411,6 +420,33 @@ fn call(f: FnRef, args: &[PExpr], slots: &[String]) -> String {
             .map(|(n, a)| format!("{n}: {}", expr(a, slots))),
     );
     format!("{}({})", f.name, parts.join(", "))
+}
+
+/// `t + 1M`, `t - 1y + 2w`: the calendar shift as the query wrote it (months first).
+fn calendar(time: &str, months: i64, ns: i64) -> String {
+    let (sign, m) = if months < 0 {
+        ("-", months.unsigned_abs())
+    } else {
+        ("+", months.unsigned_abs())
+    };
+    let months = match m {
+        m if m % 12 == 0 && m > 0 => format!("{}y", m / 12),
+        m if m % 3 == 0 && m > 0 => format!("{}q", m / 3),
+        m => format!("{m}M"),
+    };
+    let mut s = format!("{time} {sign} {months}");
+    if ns != 0 {
+        let (sign, d) = if ns < 0 {
+            ("-", ns.checked_neg())
+        } else {
+            ("+", Some(ns))
+        };
+        match d {
+            Some(d) => s.push_str(&format!(" {sign} {}", duration(d))),
+            None => s.push_str(&format!(" - {}", duration(ns))),
+        }
+    }
+    s
 }
 
 fn align_unit(unit: Unit, count: i64, week: Option<u32>) -> String {

@@ -1,8 +1,12 @@
 //! Expressions: literals, fields, member access, function and operator calls (checked against
 //! their declarations in `functions/`), time alignment; constant folding.
+//!
+//! About 950 lines on purpose: planning an expression is one recursive walk (calls, operators,
+//! iteration, constants) whose cases call each other; split, each part would import the rest.
 
 use std::sync::Arc;
 
+use super::calendar::Cal;
 use super::{default_name, flatten, PExpr, PKey, Planner};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
 use crate::functions::{self, Ctx, FnRef, Imp, Iterative, Param, ParamKind, Ty};
@@ -35,7 +39,8 @@ impl Planner<'_> {
     /// (`a[] * 2`) that no `iAny`/`iCollectArray` encloses is wrapped in `iCollectArray` whole,
     /// as Dynatrace does.
     pub(super) fn expr(&mut self, e: &Expr) -> Option<PExpr> {
-        if self.iter.is_none() && has_free_iteration(e) {
+        // In summarize, an aggregation's own iterative argument is element-wise (`sum(a[])`).
+        if self.iter.is_none() && free_iteration(e, self.slots.is_some()) {
             self.iter = Some(Vec::new());
             let body = self.expr_node(e);
             let arrays = self.iter.take().unwrap_or_default();
@@ -61,6 +66,22 @@ impl Planner<'_> {
             self.err(Diagnostic::error(Code::E321, e.span, "expected an aggregation such as count() or sum(x), found a field outside an aggregation").with_hint("group by it with by: { … } or wrap it, e.g. takeFirst(x)"));
             return None;
         }
+        // A calendar duration on its own (not added to a time) is not a value.
+        if matches!(
+            e.kind,
+            ExprKind::Literal(Literal::Duration(..))
+                | ExprKind::Unary(UnOp::Neg, _)
+                | ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)
+        ) {
+            match self.calendar(e) {
+                Cal::Not => {}
+                Cal::Invalid => return None,
+                Cal::Is(_) => {
+                    self.calendar_as_value(e.span);
+                    return None;
+                }
+            }
+        }
         Some(match &e.kind {
             ExprKind::Literal(l) => {
                 PExpr::Const(match l {
@@ -83,7 +104,7 @@ impl Planner<'_> {
                                 }
                             },
                             Some(Unit::Months(_)) => {
-                                self.err(Diagnostic::error(Code::E326, e.span, format!("calendar durations (months `M`, quarters `q`, years `y`) are not supported yet: expected a fixed unit such as d or w, found `{u}`")).with_hint("use days, e.g. -30d"));
+                                self.calendar_as_value(e.span);
                                 return None;
                             }
                             None => {
@@ -207,13 +228,22 @@ impl Planner<'_> {
                 if let (BinOp::Search, ExprKind::Literal(Literal::Str(t))) = (op, &r.kind) {
                     self.check_search_term(t, r.span)?;
                 }
+                if matches!(op, BinOp::Add | BinOp::Sub) {
+                    if let Some(planned) = self.calendar_arithmetic(*op, l, r, e.span) {
+                        return planned;
+                    }
+                }
                 let l = self.expr(l)?;
                 let r = self.expr(r)?;
                 self.fold(functions::operator(op.text()), vec![l, r], e.span)?
             }
             ExprKind::Align(base, unit) => {
                 let b = match base {
-                    Some(b) => Some(Box::new(self.expr(b)?)),
+                    // `-2M@M`: two months before now, aligned.
+                    Some(b) => match self.calendar_from_now(b) {
+                        Some(t) => Some(Box::new(PExpr::Const(Value::Timestamp(t?)))),
+                        None => Some(Box::new(self.expr(b)?)),
+                    },
                     None => None,
                 };
                 let (u, count, week) = self.align_unit(unit)?;
@@ -235,7 +265,7 @@ impl Planner<'_> {
     }
 
     /// Folds calls over constants, so that `22 * "a"` is reported before running.
-    fn fold(&mut self, f: FnRef, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
+    pub(super) fn fold(&mut self, f: FnRef, args: Vec<PExpr>, span: Span) -> Option<PExpr> {
         let consts: Option<Vec<&Value>> = args
             .iter()
             .map(|a| match a {
@@ -268,9 +298,13 @@ impl Planner<'_> {
                 }
             }
             let arith = f.is_operator() && matches!(f.name, "+" | "-" | "*" | "/" | "%" | "neg");
-            let numeric = c
-                .iter()
-                .all(|v| matches!(v, Value::Long(_) | Value::Double(_)));
+            let number = |v: &&Value| matches!(v, Value::Long(_) | Value::Double(_));
+            // Past the last address is null, as an overflowing long is.
+            let address = |v: &&Value| matches!(v, Value::Ip(_));
+            let numeric = c.iter().all(number)
+                || (matches!(f.name, "+" | "-")
+                    && c.iter().any(address)
+                    && c.iter().all(|v| number(v) || address(v)));
             if arith && v.is_null() && c.iter().all(|v| !v.is_null()) && !numeric {
                 let types: Vec<&str> = c.iter().map(|v| v.type_name()).collect();
                 self.err(
@@ -487,19 +521,58 @@ impl Planner<'_> {
                 }
             }
         }
+        let mut spans: Vec<Span> = positional.iter().map(|a| a.span).collect();
         for p in f.params {
             let ParamKind::Named(def) = p.kind else {
                 continue;
             };
             match named.iter().find(|(n, _)| *n == p.name) {
+                // `timeframe(from: -1M)`: a calendar duration as an offset from now.
+                Some((_, a)) if matches!(p.name, "from" | "to") => {
+                    let x = a.expr()?;
+                    match self.calendar_from_now(x) {
+                        Some(t) => out.push(PExpr::Const(Value::Timestamp(t?))),
+                        None => out.push(self.expr(x)?),
+                    }
+                    spans.push(a.span);
+                }
                 Some((_, a)) => {
                     let x = self.expr(a.expr()?)?;
                     if let PExpr::Const(v) = &x {
                         self.check_range(f, p, v, a.span)?;
                     }
+                    if p.constant && !matches!(x, PExpr::Const(_)) {
+                        self.err(Diagnostic::error(Code::E340, a.span, format!("expected a constant for `{}:` of `{}`, found an expression that reads fields", p.name, f.name)).with_label("must be the same for every record"));
+                        return None;
+                    }
                     out.push(x);
+                    spans.push(a.span);
                 }
-                None => out.push(PExpr::Const(def.value())),
+                None => {
+                    out.push(PExpr::Const(def.value()));
+                    spans.push(span);
+                }
+            }
+        }
+        if let Some(check) = f.check {
+            let consts: Vec<Option<&Value>> = out
+                .iter()
+                .map(|a| match a {
+                    PExpr::Const(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            if let Err(p) = check(&consts) {
+                let mut d = Diagnostic::error(
+                    Code::E348,
+                    spans.get(p.arg).copied().unwrap_or(span),
+                    p.message,
+                );
+                if let Some(h) = p.hint {
+                    d = d.with_hint(h);
+                }
+                self.err(d);
+                return None;
             }
         }
         if let Imp::Prepared {
@@ -856,18 +929,26 @@ pub fn align_value(v: &Value, unit: Unit, count: i64, week: Option<u32>, ctx: &C
 
 /// True if `e` has an `a[]` that no `iAny`/`iCollectArray` encloses (sub-queries are their own).
 pub(super) fn has_free_iteration(e: &Expr) -> bool {
+    free_iteration(e, false)
+}
+
+/// As [`has_free_iteration`]; with `aggregations_own`, an aggregation call's arguments are its
+/// own too (summarize's element-wise `sum(a[])`).
+fn free_iteration(e: &Expr, aggregations_own: bool) -> bool {
+    let free = |x: &Expr| free_iteration(x, aggregations_own);
     match &e.kind {
         ExprKind::Iterate(_) => true,
-        ExprKind::Index(b, _) => has_free_iteration(b),
+        ExprKind::Index(b, _) => free(b),
         ExprKind::Call(name, args) => {
             let own = functions::lookup(&name.name).is_some_and(|f| {
                 matches!(f.imp, Imp::Iterative(Iterative::Any | Iterative::Collect))
+                    || (aggregations_own && f.aggregate().is_some())
             });
-            !own && args.iter().any(arg_has_free_iteration)
+            !own && args.iter().any(|a| arg_free_iteration(a, aggregations_own))
         }
-        ExprKind::Unary(_, x) => has_free_iteration(x),
-        ExprKind::Binary(_, l, r) => has_free_iteration(l) || has_free_iteration(r),
-        ExprKind::Align(Some(b), _) => has_free_iteration(b),
+        ExprKind::Unary(_, x) => free(x),
+        ExprKind::Binary(_, l, r) => free(l) || free(r),
+        ExprKind::Align(Some(b), _) => free(b),
         ExprKind::Align(None, _)
         | ExprKind::Literal(_)
         | ExprKind::Field(_)
@@ -876,9 +957,9 @@ pub(super) fn has_free_iteration(e: &Expr) -> bool {
     }
 }
 
-fn arg_has_free_iteration(a: &Arg) -> bool {
+fn arg_free_iteration(a: &Arg, aggregations_own: bool) -> bool {
     match &a.value {
-        ArgValue::Expr(e) => has_free_iteration(e),
-        ArgValue::Group(g) => g.iter().any(arg_has_free_iteration),
+        ArgValue::Expr(e) => free_iteration(e, aggregations_own),
+        ArgValue::Group(g) => g.iter().any(|a| arg_free_iteration(a, aggregations_own)),
     }
 }

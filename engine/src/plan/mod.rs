@@ -8,9 +8,11 @@
 //! [`ordering`] (`sort`, `limit`), [`extraction`] (`parse`), [`aggregation`] (`summarize`,
 //! `makeTimeseries`, `fieldsSummary`), [`structuring`] (`expand`, `fieldsFlatten`),
 //! [`correlation`] (`append`, `lookup`, `join`, `joinNested`: commands with a sub-query);
-//! expressions in [`expr`]; the command catalogue in [`commands`].
+//! expressions in [`expr`] (calendar durations in [`calendar`]); the command catalogue in
+//! [`commands`].
 
 mod aggregation;
+mod calendar;
 pub mod commands;
 mod correlation;
 mod explain;
@@ -100,6 +102,9 @@ pub struct AggCall {
     pub rate: Option<i64>,
     /// makeTimeseries `scalar: true`: one value over the whole time frame instead of a series.
     pub scalar: bool,
+    /// `sum(a[])`: the per-record argument is an array (the iteration collected) and the
+    /// aggregation runs once per array position; the result is the array of those results.
+    pub elementwise: bool,
 }
 
 impl AggCall {

@@ -108,9 +108,13 @@ impl Planner<'_> {
         Some(Source::Logs { from, to, buckets })
     }
 
-    /// A constant `from:`/`to:`: a duration is an offset from now, a string a timestamp.
+    /// A constant `from:`/`to:`: a duration is an offset from now (a calendar one too:
+    /// `from: -1M`), a string a timestamp.
     pub(super) fn time_param(&mut self, arg: &Arg) -> Option<i64> {
         let e = arg.expr()?;
+        if let Some(t) = self.calendar_from_now(e) {
+            return t;
+        }
         let v = self.constant(e)?;
         match v {
             Value::Timestamp(t) => Some(t),

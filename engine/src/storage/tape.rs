@@ -12,6 +12,9 @@
 //! One file of about 800 lines on purpose: the encoding, the parser that writes it and the reader
 //! that walks it share its invariants (tags, shapes, body lengths, number slots); split apart,
 //! each part would have to expose them.
+//!
+//! About 840 lines on purpose: the tape's layout, its one-pass parser and its readers must agree
+//! word for word, so they live together.
 
 use super::intern::{Interner, Sym};
 use crate::value::{write_json_string_bytes, Record, Value};

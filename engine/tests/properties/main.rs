@@ -11,6 +11,8 @@
 //!   reference (§2: three-valued logic, `==` and null, numeric comparison, arithmetic).
 //! * [`dpl`]: DPL matching stays within its step budget on random patterns and texts; the
 //!   entry points (parse, whole match, search) agree.
+//! * [`time_and_ip`]: address text round trips, month arithmetic, zone offsets both ways, odd
+//!   date-time patterns and zone names.
 //!
 //! Engine bugs the properties found are kept as ignored minimal tests at the end of each module;
 //! the generators leave those inputs out (each exclusion names its test) until they pass.
@@ -25,6 +27,7 @@ mod dpl;
 mod reference;
 mod syntax;
 mod tables;
+mod time_and_ip;
 
 use proptest::prelude::*;
 

@@ -37,23 +37,20 @@ pub fn readout_side(x: f64, width: f64) -> (Option<f64>, Option<f64>) {
     }
 }
 
-/// The x pixel (CSS) of a bin's centre.
+/// The x pixel (CSS) of a bin's centre. Each bin has a slot of equal width, so the first and
+/// last values sit half a slot inside the axes, not on them.
 pub fn bin_x(l: &Layout, bin: usize) -> f64 {
-    if l.bins <= 1 {
-        (l.left + l.right) / 2.0
-    } else {
-        l.left + (l.right - l.left) * bin as f64 / (l.bins - 1) as f64
-    }
+    let n = l.bins.max(1) as f64;
+    l.left + (l.right - l.left) * (bin as f64 + 0.5) / n
 }
 
-/// The bin nearest to CSS pixel `x` (outside the plot: the first or last bin).
+/// The bin whose slot holds CSS pixel `x` (outside the plot: the first or last bin).
 pub fn nearest_bin(l: &Layout, x: f64) -> Option<usize> {
     match l.bins {
         0 => None,
-        1 => Some(0),
         n => {
             let width = (l.right - l.left).max(1.0);
-            let t = ((x - l.left) / width * (n - 1) as f64).round();
+            let t = ((x - l.left) / width * n as f64).floor();
             Some(t.clamp(0.0, (n - 1) as f64) as usize)
         }
     }
@@ -300,6 +297,7 @@ mod tests {
         Chart {
             start_ns: T0,
             interval_ns: NS_PER_MIN,
+            changed: None,
             series: series
                 .iter()
                 .map(|(n, p)| Series {
@@ -327,8 +325,8 @@ mod tests {
             (0, 150.0, None),
             (1, 10.0, Some(0)),
             (11, 100.0, Some(0)),
-            (11, 104.9, Some(0)),
-            (11, 105.1, Some(1)),
+            (11, 109.0, Some(0)),
+            (11, 109.2, Some(1)),
             (11, 150.0, Some(5)),
             (11, 200.0, Some(10)),
             (11, -50.0, Some(0)),
