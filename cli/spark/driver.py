@@ -22,7 +22,10 @@ import sys
 import time
 
 
-def make_session(master="local[2]", app="trailscope"):
+def make_session(master="local[2]", app="trailscope", small=False):
+    """A session in UTC with case-sensitive names. `small`: tuned for many queries over a few
+    thousand events (the differential tests), where planning and code generation cost more than
+    the work: one shuffle partition, no adaptive re-planning, interpreted expressions."""
     # Timestamps come back to Python in the process's time zone: make that UTC, as Trailscope.
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -36,9 +39,15 @@ def make_session(master="local[2]", app="trailscope"):
         .config("spark.sql.caseSensitive", "true")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
+        .config("spark.sql.shuffle.partitions", "1" if small else "4")
     )
+    if small and os.environ.get("TRAILSCOPE_SPARK_TUNING", "1") == "1":
+        spark = (
+            spark.config("spark.sql.adaptive.enabled", "false")
+            .config("spark.sql.codegen.wholeStage", "false")
+            .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        )
+    spark = spark.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 

@@ -2,7 +2,7 @@
 Spark (PySpark, local mode), on DuckDB, and on a table of Athena's shape (the Athena SQL, checked
 by sqlglot's Trino parser, then written as DuckDB by sqlglot and run over the same events).
 
-    tests/sql/differential.py [--bin target/debug/trailscope] [--no-spark] [--filter TEXT] [-v]
+    tests/sql/differential.py [--bin target/debug/trailscope] [--no-spark] [--only DIALECT] [--filter TEXT] [-v]
 
 Cases: the seed queries (tests/fixtures/seed), every golden file that runs over the seed export
 or `data` records (tests/golden, but errors/ and unsupported/), and tests/sql/queries/*.dql over
@@ -14,6 +14,7 @@ missing (scripts/setup-sql-tools installs them).
 """
 
 import argparse
+import concurrent.futures
 import glob
 import json
 import math
@@ -33,6 +34,7 @@ import engines  # noqa: E402
 SEED = os.path.join(ROOT, "tests", "fixtures", "seed", "AWSLogs")
 REAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "cloudtrail", "grycap-cloudtrail-tracker"))
 DIALECTS = ["duckdb", "athena", "spark"]
+SPARK_THREADS = int(os.environ.get("TRAILSCOPE_SPARK_THREADS", "2"))
 
 
 class Case:
@@ -190,6 +192,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "debug", "trailscope"))
     ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--only", choices=DIALECTS, help="one dialect only")
     ap.add_argument("--filter", default="")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
@@ -212,7 +215,7 @@ def main():
     subprocess.run([a.bin, "gen", "--events", "3000", "--format", "s3", "--seed", "16", "--start",
                     "2026-11-20T06:00:00Z", "--hours", "6", "--out", gen_dir], check=True, capture_output=True)
     cases = [c for c in collect(gen_dir, real) if a.filter in c.name]
-    dialects = [d for d in DIALECTS if not (a.no_spark and d == "spark")]
+    dialects = [d for d in DIALECTS if not (a.no_spark and d == "spark") and a.only in (None, d)]
 
     for c in cases:
         c.now = c.now or (data_now(a.bin, c.data) if c.data else "2026-11-20T12:00:00Z")
@@ -248,7 +251,7 @@ def main():
     duck_done = time.time()
 
     if "spark" in dialects:
-        spark = engines.driver.make_session("local[2]", "trailscope-sql-tests")
+        spark = engines.driver.make_session("local[2]", "trailscope-sql-tests", small=True)
         try:
             for data in [None] + datasets:
                 mine = [c for c in cases if c.data == data and c.sql.get("spark", (None,))[0]]
@@ -257,13 +260,17 @@ def main():
                 if data:
                     paths = [p for c in mine for p in c.sql["spark"][0]["paths"]]
                     engines.driver.event_view(spark, [data], paths)
-                for c in mine:
+                def one(c):
                     t0 = time.time()
                     try:
                         c.result["spark"] = engines.driver.run(spark, c.sql["spark"][0])
                     except Exception as e:  # noqa: BLE001
                         c.result["spark"] = e
                     c.spark_s = time.time() - t0
+
+                # Two queries at a time: while one is planned on the driver, the other runs.
+                with concurrent.futures.ThreadPoolExecutor(SPARK_THREADS) as pool:
+                    list(pool.map(one, mine))
         finally:
             spark.stop()
     spark_done = time.time()

@@ -221,6 +221,13 @@ impl Cx<'_> {
             Value::Timeframe(s, e) => {
                 Sx::new(d.timeframe(&d.timestamp(*s), &d.timestamp(*e)), Ty::Tf)
             }
+            Value::Ip(_) | Value::Uid(_) | Value::Binary(_) => {
+                return Err(self.refuse(
+                    Code::E503,
+                    &format!("the constant {}", v.type_name()),
+                    "SQL has no type that compares, sorts and prints it as Trailscope does",
+                ))
+            }
             Value::Array(_) | Value::Record(_) => {
                 return Err(self.refuse(
                     Code::E503,
