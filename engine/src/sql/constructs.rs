@@ -53,7 +53,7 @@ pub static CONSTRUCTS: &[Construct] = &[
       "false between values of different types; a member is tested for its JSON type; two members are not compared (E503)."),
     c("`and`, `or`, `xor`, `not`", "fetch logs | filter not (aws.region == \"x\" or false) | fields timestamp", [Y, Y, Y], "Kleene logic in all three."),
     c("`+`, `-`, `*`, `/`, `%`", "data record(a = 7) | fields b = a / 2, c = a % 2", [Y, Y, Y],
-      "long / long truncates, division by zero is null; timestamp ± duration, timestamp − timestamp. Arithmetic on event members is refused (E503): its result type depends on each event. Overflow is an error in SQL where Trailscope gives null."),
+      "long / long truncates, division by zero is null; timestamp ± duration, timestamp − timestamp. Arithmetic on event members is refused (E503): its result type depends on each event. Long overflow is null, as in Trailscope."),
     c("`in`, `isNull`, `isNotNull`, `isTrueOrNull`, `isFalseOrNull`, `if`, `coalesce`, `exists`", "fetch logs | parse content, \"JSON:event\" | filter in(event[errorCode], {\"AccessDenied\"}) | fields timestamp", [Y, Y, Y],
       "`exists` of an event member is refused on Athena (E504: a missing and a null member read alike there)."),
     c("`startsWith`, `endsWith`, `contains`, `lower`, `upper`, `concat`", "fetch logs | parse content, \"JSON:event\" | filter startsWith(event[userIdentity][arn], \"arn:aws:sts\") | fields timestamp", [Y, Y, Y], "null for a value that is not a string."),
@@ -80,4 +80,9 @@ pub fn reference() -> String {
         ));
     }
     out
+}
+
+/// `docs/sql.md`: the page (`engine/src/sql/doc.md`) with the construct table in its place.
+pub fn document() -> String {
+    include_str!("doc.md").replace("{{constructs}}", &reference())
 }
