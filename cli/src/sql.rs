@@ -275,18 +275,23 @@ pub fn spark(a: SparkArgs) -> ExitCode {
     let _ = if a.format == "json" {
         write!(stdout, "{}", super::safe(&text))
     } else {
-        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-        write!(stdout, "{}", super::safe(&table(&names, &text)))
+        write!(stdout, "{}", super::safe(&table(&t.columns, &text)))
     };
     ExitCode::SUCCESS
 }
 
 /// JSON Lines rows as an aligned text table (cells as their JSON, strings unquoted).
-fn table(names: &[&str], lines: &str) -> String {
+fn table(columns: &[sql::OutColumn], lines: &str) -> String {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     let rows: Vec<Vec<String>> = lines
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| names.iter().map(|n| cell(l, n)).collect())
+        .map(|l| {
+            columns
+                .iter()
+                .map(|c| shown(&cell(l, &c.name), c.kind))
+                .collect()
+        })
         .collect();
     let mut width: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
     for r in &rows {
@@ -314,6 +319,28 @@ fn table(names: &[&str], lines: &str) -> String {
         lines.lines().filter(|l| !l.trim().is_empty()).count()
     ));
     out
+}
+
+/// A cell as `trailscope query` shows it: a time frame as `start – end`, a duration as text.
+fn shown(text: &str, kind: sql::OutKind) -> String {
+    use trailscope_engine::time::format_duration;
+    match kind {
+        sql::OutKind::Duration => text
+            .parse::<i64>()
+            .map_or_else(|_| text.to_string(), format_duration),
+        sql::OutKind::Timeframe => {
+            let part = |k: &str| {
+                let key = format!("\"{k}\": \"");
+                let at = text.find(&key)? + key.len();
+                text[at..].split('"').next().map(str::to_string)
+            };
+            match (part("start"), part("end")) {
+                (Some(a), Some(b)) => format!("{a} – {b}"),
+                _ => text.to_string(),
+            }
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// The text of member `name` of a JSON object line (the driver writes flat keys in order).
@@ -345,5 +372,34 @@ fn cell(line: &str, name: &str) -> String {
         Some(s) if !s.contains('\\') => s.to_string(),
         _ if v == "null" => String::new(),
         _ => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trailscope_engine::sql::{OutColumn, OutKind};
+
+    #[test]
+    fn spark_rows_print_as_trailscope_query_prints_them() {
+        let col = |name: &str, kind| OutColumn {
+            name: name.into(),
+            kind,
+        };
+        let cols = [
+            col("timeframe", OutKind::Timeframe),
+            col("interval", OutKind::Duration),
+            col("user", OutKind::Plain),
+            col("count()", OutKind::Nested),
+        ];
+        let line = r#"{"timeframe": {"start": "2026-11-20T11:30:00Z", "end": "2026-11-20T12:00:00Z"}, "interval": 60000000000, "user": "alice", "count()": [null, 2]}"#;
+        let out = table(&cols, &format!("{line}\n"));
+        let row = out.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with("2026-11-20T11:30:00Z – 2026-11-20T12:00:00Z  1 min"),
+            "{out}"
+        );
+        assert!(row.contains("alice") && row.ends_with("[null, 2]"), "{out}");
+        assert!(out.ends_with("(1 rows)\n"), "{out}");
     }
 }
