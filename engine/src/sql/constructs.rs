@@ -57,6 +57,8 @@ pub static CONSTRUCTS: &[Construct] = &[
     c("`in`, `isNull`, `isNotNull`, `isTrueOrNull`, `isFalseOrNull`, `if`, `coalesce`, `exists`", "fetch logs | parse content, \"JSON:event\" | filter in(event[errorCode], {\"AccessDenied\"}) | fields timestamp", [Y, Y, Y],
       "`exists` of an event member is refused on Athena (E504: a missing and a null member read alike there)."),
     c("`startsWith`, `endsWith`, `contains`, `lower`, `upper`, `concat`", "fetch logs | parse content, \"JSON:event\" | filter startsWith(event[userIdentity][arn], \"arn:aws:sts\") | fields timestamp", [Y, Y, Y], "null for a value that is not a string."),
+    c("`bin` (timestamps by a duration, longs by a long; no `at:`)", "fetch logs | summarize n = count(), by: {t = bin(timestamp, 5m)}", [Y, Y, Y],
+      "the floor from the epoch (or 0), also before it; other kinds and `at:` refused (E503)."),
     c("`round`, `arrayAvg`, `arraySum`, `arraySize`, `arraySort`", "data record(a = 2.25) | fields r = round(a, decimals: 1)", [Y, Y, Y],
       "`arraySort` of event members is written for Spark only (the others would sort JSON text)."),
     c("aggregations `count`, `countIf`, `sum`, `avg`, `min`, `max`, `countDistinct(Exact)`, `takeFirst`, `takeLast`, `takeAny`, `collectArray`, `collectDistinct`", "fetch logs | summarize count(), countDistinct(aws.region)", [Y, Y, Y],

@@ -187,6 +187,29 @@ pub(super) fn call(cx: &mut Cx, f: FnRef, args: &[PExpr]) -> Res<Sx> {
                 )),
             }
         }
+        // Floor to a multiple of the interval from 0 (timestamps: the epoch), also below 0.
+        "bin" => {
+            if !matches!(args.get(2), None | Some(PExpr::Const(Value::Null))) {
+                return Err(cx.refuse(Code::E503, "`bin` with `at:`", "not written as SQL yet"));
+            }
+            let x = cx.expr(&args[0])?;
+            let floor = |v: &str, n: &str| format!("({v} - ((({v} % {n}) + {n}) % {n}))");
+            match (&x.ty, args.get(1)) {
+                (Ty::Null, _) => Ok(Sx::null()),
+                (Ty::Ts, Some(PExpr::Const(Value::Duration(n)))) if *n > 0 && n % 1000 == 0 => {
+                    let m = d.micros(&x.sql);
+                    Ok(Sx::new(d.ts_of_micros(&floor(&m, &d.long(n / 1000))), Ty::Ts))
+                }
+                (Ty::Long, Some(PExpr::Const(Value::Long(n)))) if *n > 0 => {
+                    Ok(Sx::new(floor(&x.sql, &d.long(*n)), Ty::Long))
+                }
+                _ => Err(cx.refuse(
+                    Code::E503,
+                    &format!("`bin` of {}", x.ty.describe()),
+                    "only timestamps by a positive duration (whole microseconds) and longs by a positive long are written as SQL",
+                )),
+            }
+        }
         "arrayAvg" | "arraySum" => {
             let a = cx.expr(&args[0])?;
             num_array(cx, &a, name)?;
