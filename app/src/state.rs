@@ -16,11 +16,13 @@ use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
 mod cases;
 mod presets;
 mod rows;
+mod sql;
 mod time;
 
 pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
 pub use presets::{guide_case_name, Preset, PRESETS};
 pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
+pub use sql::case_sql;
 pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};
 
 /// What a case shows below its editor.

@@ -50,6 +50,8 @@ pub struct Sharing {
     pub arrivals: RwSignal<Arrivals>,
     /// The last share link made, shown so it can be copied by hand too.
     pub link: RwSignal<Option<String>>,
+    /// The last "Copy as … SQL": the dialect's title and the statement, shown to copy by hand.
+    pub sql: RwSignal<Option<(&'static str, String)>>,
     /// A case file's events being loaded: its name, how many events it holds, and how many
     /// events were loaded before (so the report can say when they were all loaded already).
     pub importing: RwSignal<Option<(String, u64, usize)>>,
@@ -80,6 +82,7 @@ impl Ui {
                 result_notice: RwSignal::new(None),
                 arrivals: RwSignal::new(Arrivals::default()),
                 link: RwSignal::new(None),
+                sql: RwSignal::new(None),
                 importing: RwSignal::new(None),
             },
             reloading: RwSignal::new(None),

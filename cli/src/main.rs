@@ -18,6 +18,7 @@ mod bench;
 mod detect;
 mod gen;
 mod identity;
+mod sql;
 use bench::BenchArgs;
 use trailscope_engine::{
     explain_query, render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions,
@@ -47,6 +48,10 @@ enum Command {
     Identity(identity::IdentityArgs),
     /// Load once, run each query several times, print load speed, memory and median latencies.
     Bench(BenchArgs),
+    /// Print a DQL query as one SQL statement (Spark SQL, Athena or DuckDB; docs/sql.md).
+    Sql(sql::SqlArgs),
+    /// Run a DQL query on Apache Spark through PySpark (scripts/setup-sql-tools installs it).
+    Spark(sql::SparkArgs),
 }
 
 #[derive(clap::Args)]
@@ -170,6 +175,8 @@ fn main() -> ExitCode {
         Command::Bench(b) => bench::bench(b),
         Command::Detect(d) => detect::detect(d),
         Command::Identity(i) => identity::identity(i),
+        Command::Sql(a) => sql::sql(a),
+        Command::Spark(a) => sql::spark(a),
     }
 }
 
@@ -280,9 +287,7 @@ fn time_frame(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<(i64, Option<i64>, Option<i64>), String> {
-    let wall = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64);
+    let wall = wall_clock();
     let now = now
         .map(|n| parse_time(n, wall, "--now"))
         .transpose()?
@@ -290,6 +295,13 @@ fn time_frame(
     let from = from.map(|t| parse_time(t, now, "--from")).transpose()?;
     let to = to.map(|t| parse_time(t, now, "--to")).transpose()?;
     Ok((now, from, to))
+}
+
+/// Now, in ns since the epoch.
+fn wall_clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 fn parse_time(text: &str, now: i64, what: &str) -> Result<i64, String> {

@@ -28,6 +28,7 @@ pub mod identity;
 pub mod ingest;
 pub mod ip;
 pub mod plan;
+pub mod sql;
 pub mod storage;
 pub mod syntax;
 pub mod terminal;
