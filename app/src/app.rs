@@ -138,6 +138,14 @@ fn on_response(ui: Ui, r: Response, blob: Option<Blob>) {
             failed,
             elapsed_ms,
         } => ui.detections.update(|d| d.finish(hits, failed, elapsed_ms)),
+        Response::Identity { subject, text } => ui.identity.update(|i| {
+            // Only the answer for the subject still shown.
+            if let Some((s, t)) = i {
+                if *s == subject {
+                    *t = Some(text);
+                }
+            }
+        }),
         r @ (Response::Exported { .. }
         | Response::ExportFailed { .. }
         | Response::CaseImported { .. }

@@ -59,6 +59,8 @@ pub enum Request {
     /// Run the engine's detection pack over the loaded data, except the detections whose lists
     /// are examples to configure and the ids in `off`; answered by `Detections`.
     Detect { off: Vec<String> },
+    /// The identity lens on `subject` (an ARN or an access key id); answered by `Identity`.
+    Identity { subject: String },
 }
 
 /// Worker → page.
@@ -142,6 +144,11 @@ pub enum Response {
         hits: Vec<(String, usize)>,
         failed: Vec<(String, String)>,
         elapsed_ms: f64,
+    },
+    /// The identity lens on `subject` as text (what `trailscope identity` prints).
+    Identity {
+        subject: String,
+        text: String,
     },
 }
 

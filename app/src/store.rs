@@ -22,6 +22,9 @@ pub struct Ui {
     pub data: RwSignal<Data>,
     /// The Detections panel: hits per detection on the loaded data, detections switched off.
     pub detections: RwSignal<Detections>,
+    /// The identity lens shown under the results: its subject, and its text once the worker
+    /// has answered.
+    pub identity: RwSignal<Option<(String, Option<String>)>>,
     pub progress: RwSignal<Option<Progress>>,
     pub time: RwSignal<TimeFrame>,
     pub inspect: RwSignal<Inspect>,
@@ -73,6 +76,7 @@ impl Ui {
             runs: RwSignal::new(Runs::default()),
             rows: RwSignal::new(Rows::default()),
             data: RwSignal::new(Data::default()),
+            identity: RwSignal::new(None),
             detections: RwSignal::new(Detections::with_off(crate::persist::load_detections_off())),
             progress: RwSignal::new(None),
             time: RwSignal::new(TimeFrame::default()),
@@ -118,6 +122,12 @@ impl Ui {
         if back_on && self.data.with_untracked(|d| d.has_events()) {
             self.detect();
         }
+    }
+
+    /// Shows the identity lens of an ARN or access key (the worker works it out).
+    pub fn show_identity(self, subject: String) {
+        self.identity.set(Some((subject.clone(), None)));
+        self.send(Request::Identity { subject });
     }
 
     /// Opens a detection as a new case and runs it: its query, whose rows are its hits.

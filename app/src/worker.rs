@@ -229,6 +229,17 @@ fn handle(req: Request, files: Vec<File>) {
             wasm_bindgen_futures::spawn_local(share::import_case(name, files));
         }
         Request::Detect { off } => detect(&off),
+        Request::Identity { subject } => {
+            let store = STATE.with_borrow(|s| if s.loading { None } else { s.store.clone() });
+            let text = match store {
+                Some(store) => {
+                    let lens = trailscope_engine::identity::lens(&store, &subject);
+                    trailscope_engine::identity::to_text(&store, &lens, 50)
+                }
+                None => "No data is loaded (or it is still loading).".to_string(),
+            };
+            post(&Response::Identity { subject, text });
+        }
     }
 }
 

@@ -89,3 +89,32 @@ test("Detections panel: hits by severity, open as a case, switch off and on", as
     .waitFor();
   await app.assertClean();
 });
+
+test("Identity lens: from an ARN in the results, what it did and where its credentials came from", async (t) => {
+  // The IAM user with the most events in the seed, and its events, counted here.
+  const byArn = new Map();
+  for (const e of events) {
+    if (get(e, "userIdentity", "type") !== "IAMUser") continue;
+    const arn = get(e, "userIdentity", "arn");
+    if (arn) byArn.set(arn, (byArn.get(arn) || 0) + 1);
+  }
+  const [arn, n] = [...byArn].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  const app = await openApp(t);
+  const { page } = app;
+  await pickFiles(page, files);
+  await waitForLoaded(page, events.length);
+  await editor(page).fill(
+    `fetch logs\n| parse content, "JSON:event"\n| filter event[userIdentity][arn] == "${arn}"\n| fields arn = event[userIdentity][arn]\n| limit 1`,
+  );
+  const r = await resultOf(page, () => page.getByRole("button", { name: "Run", exact: true }).click());
+  assert.equal(r.rows, 1);
+  await page.getByRole("grid", { name: "Results" }).getByRole("gridcell", { name: arn }).first().click();
+  await page.getByRole("region", { name: "Selected cell" }).getByRole("button", { name: "Identity lens" }).click();
+  const lens = page.getByRole("region", { name: "Identity lens" });
+  await waitForText(lens, new RegExp(`matched by userIdentity\\.arn\\n${n} events?, `), { message: "the identity lens" });
+  await waitForText(lens, /origin: long-term access key AKIA/, { message: "the chain's origin" });
+  await screenshot(page, "detections-2-identity", { asIs: true });
+  await lens.getByRole("button", { name: "Close identity lens" }).click();
+  assert.equal(await lens.count(), 0);
+  await app.assertClean();
+});
