@@ -129,8 +129,9 @@ struct QueryArgs {
     /// values with their counts.
     #[arg(long, value_name = "N")]
     fields: Option<usize>,
-    /// The query (unless -f), then the files and folders to load.
-    #[arg(required = true)]
+    /// The query (unless -f), then the files and folders to load (none for a query of `data`
+    /// records).
+    #[arg(required_unless_present = "file")]
     args: Vec<String>,
 }
 
@@ -327,7 +328,13 @@ fn query(a: QueryArgs) -> ExitCode {
         },
         None => (a.args[0].clone(), a.args[1..].to_vec()),
     };
-    if paths.is_empty() {
+    // A query of `data` records needs no export; one that fetches the loaded logs does.
+    let fetches = trailscope_engine::syntax::parse(&query_text)
+        .0
+        .commands
+        .first()
+        .is_some_and(|c| c.name.name.eq_ignore_ascii_case("fetch"));
+    if paths.is_empty() && fetches {
         eprintln!("error: expected at least one file or folder to load after the query");
         return ExitCode::from(1);
     }
@@ -336,6 +343,7 @@ fn query(a: QueryArgs) -> ExitCode {
     let (store, report) = (loaded.store, loaded.report);
     let load_time = started.elapsed();
     match a.report {
+        _ if paths.is_empty() => {}
         Report::Text => eprint!("{}", safe(&report.summary())),
         Report::Json => eprintln!("{}", report.to_json()),
         Report::None => {}

@@ -32,6 +32,7 @@ pub mod storage;
 pub mod syntax;
 pub mod terminal;
 pub mod time;
+pub mod uid;
 pub mod value;
 
 pub use diag::{render as render_diagnostics_list, Diagnostic, Severity, Span};
