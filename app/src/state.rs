@@ -14,12 +14,14 @@ use trailscope_engine::time::format_timestamp;
 use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
 
 mod cases;
+mod detections;
 mod presets;
 mod rows;
 mod sql;
 mod time;
 
 pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
+pub use detections::{case_name as detection_case_name, Detections};
 pub use presets::{guide_case_name, Preset, PRESETS};
 pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
 pub use sql::case_sql;

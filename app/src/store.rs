@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::bridge::Bridge;
 use crate::persist::CaseStore;
 use crate::protocol::{Request, ResultInfo};
-use crate::state::{Arrivals, Data, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
+use crate::state::{Arrivals, Data, Detections, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
 use crate::transfer::PickedFile;
 
 /// The page's state; all handles, so it is `Copy` into every closure.
@@ -20,6 +20,11 @@ pub struct Ui {
     pub runs: RwSignal<Runs>,
     pub rows: RwSignal<Rows>,
     pub data: RwSignal<Data>,
+    /// The Detections panel: hits per detection on the loaded data, detections switched off.
+    pub detections: RwSignal<Detections>,
+    /// The identity lens shown under the results: its subject, and its text once the worker
+    /// has answered.
+    pub identity: RwSignal<Option<(String, Option<String>)>>,
     pub progress: RwSignal<Option<Progress>>,
     pub time: RwSignal<TimeFrame>,
     pub inspect: RwSignal<Inspect>,
@@ -73,6 +78,8 @@ impl Ui {
             runs: RwSignal::new(Runs::default()),
             rows: RwSignal::new(Rows::default()),
             data: RwSignal::new(Data::default()),
+            identity: RwSignal::new(None),
+            detections: RwSignal::new(Detections::with_off(crate::persist::load_detections_off())),
             progress: RwSignal::new(None),
             time: RwSignal::new(TimeFrame::default()),
             inspect: RwSignal::new(Inspect::default()),
@@ -98,6 +105,41 @@ impl Ui {
         match bridge {
             Ok(b) => self.bridge.set_value(Some(b)),
             Err(e) => self.show_error(e),
+        }
+    }
+
+    /// Runs the detection pack over the loaded data (the ones switched off left out).
+    pub fn detect(self) {
+        let off = self.detections.with_untracked(|d| d.off_list());
+        self.detections.update(|d| d.start());
+        self.send(Request::Detect { off });
+    }
+
+    /// Switches a detection off or back on (kept between visits); one switched back on runs
+    /// again at once.
+    pub fn toggle_detection(self, id: &str) {
+        self.detections.update(|d| d.toggle(id));
+        self.detections
+            .with_untracked(|d| crate::persist::save_detections_off(&d.off));
+        let back_on = self.detections.with_untracked(|d| !d.off.contains(id));
+        if back_on && self.data.with_untracked(|d| d.has_events()) {
+            self.detect();
+        }
+    }
+
+    /// Shows the identity lens of an ARN or access key (the worker works it out).
+    pub fn show_identity(self, subject: String) {
+        self.identity.set(Some((subject.clone(), None)));
+        self.send(Request::Identity { subject });
+    }
+
+    /// Opens a detection as a new case and runs it: its query, whose rows are its hits.
+    pub fn open_detection(self, id: &str) {
+        if let Some(d) = trailscope_engine::detect::get(id) {
+            let name = crate::state::detection_case_name(d);
+            if let Some(case) = self.cases.update(|c| c.add(Some(&name), &d.query)) {
+                self.run(case);
+            }
         }
     }
 

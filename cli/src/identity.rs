@@ -4,8 +4,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use trailscope_engine::identity::{self, Activity, Hop, Lens};
-use trailscope_engine::{time, Store};
+use trailscope_engine::identity;
 
 use crate::{load, safe, Report};
 
@@ -51,7 +50,7 @@ pub fn identity(a: IdentityArgs) -> ExitCode {
             s.push('\n');
             s
         }
-        IdentityFormat::Table => table(store, &lens, a.events),
+        IdentityFormat::Table => safe(&identity::to_text(store, &lens, a.events)).into_owned(),
     };
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
@@ -72,121 +71,4 @@ pub fn identity(a: IdentityArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn when(t: Option<i64>) -> String {
-    t.map(time::format_timestamp).unwrap_or_else(|| "-".into())
-}
-
-fn counts(v: &[(String, usize)]) -> String {
-    v.iter()
-        .map(|(s, n)| format!("{} ({n})", safe(s)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn activity(out: &mut String, store: &Store, a: &Activity, indent: &str, max: usize) {
-    out.push_str(&format!(
-        "{indent}{} events, {} failed, {} … {}\n",
-        a.events,
-        a.failed,
-        when(a.first_seen),
-        when(a.last_seen)
-    ));
-    for (label, v) in [
-        ("calls", &a.event_names),
-        ("services", &a.services),
-        ("errors", &a.errors),
-        ("from", &a.source_ips),
-        ("agents", &a.user_agents),
-    ] {
-        if !v.is_empty() {
-            out.push_str(&format!("{indent}{label:<9}{}\n", counts(v)));
-        }
-    }
-    for &r in a.rows.iter().take(max) {
-        let get = |k: &str| {
-            store
-                .event_value(r, &[k.to_string()])
-                .as_str()
-                .map(|s| safe(s).into_owned())
-                .unwrap_or_default()
-        };
-        out.push_str(&format!(
-            "{indent}  {}  {:<36} {:<28} {:<16} {}\n",
-            time::format_timestamp(store.timestamp(r)),
-            get("eventName"),
-            get("eventSource"),
-            get("sourceIPAddress"),
-            get("errorCode")
-        ));
-    }
-    if max > 0 && a.rows.len() > max {
-        out.push_str(&format!("{indent}  … {} more\n", a.rows.len() - max));
-    }
-}
-
-fn hop(out: &mut String, store: &Store, h: &Hop, n: usize, max: usize) {
-    out.push_str(&format!(
-        "  {n}. {} ({}{})\n",
-        safe(&h.identity),
-        safe(&h.kind),
-        h.access_key
-            .as_deref()
-            .map(|k| format!(", key {}", safe(k)))
-            .unwrap_or_default()
-    ));
-    if let Some(i) = &h.issued_by {
-        let mut parts = vec![format!(
-            "{} at {}",
-            safe(&i.event_name),
-            time::format_timestamp(i.time)
-        )];
-        if let Some(r) = &i.role_arn {
-            parts.push(format!("role {}", safe(r)));
-        }
-        if let Some(r) = &i.role_session_name {
-            parts.push(format!("session name {}", safe(r)));
-        }
-        if let Some(r) = &i.source_identity {
-            parts.push(format!("source identity {}", safe(r)));
-        }
-        if let Some(r) = &i.source_ip {
-            parts.push(format!("from {}", safe(r)));
-        }
-        parts.push(format!("matched by {}", i.matched_by));
-        out.push_str(&format!("     issued by {}\n", parts.join(", ")));
-    }
-    activity(out, store, &h.activity, "     ", max);
-}
-
-fn table(store: &Store, lens: &Lens, max: usize) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "{}: matched by {}\n",
-        safe(&lens.subject),
-        if lens.matched.is_empty() {
-            "nothing".to_string()
-        } else {
-            lens.matched.join(", ")
-        }
-    ));
-    activity(&mut out, store, &lens.activity, "", 0);
-    for (i, c) in lens.chains.iter().enumerate() {
-        out.push_str(&format!(
-            "\nchain {} — origin: {}\n",
-            i + 1,
-            safe(&c.origin.describe())
-        ));
-        for (n, h) in c.hops.iter().enumerate() {
-            hop(&mut out, store, h, n + 1, max);
-        }
-    }
-    if !lens.issued.is_empty() {
-        out.push_str("\ncredentials it issued:\n");
-        for (n, h) in lens.issued.iter().enumerate() {
-            hop(&mut out, store, h, n + 1, max);
-        }
-    }
-    out
 }

@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::storage::Store;
+use crate::time;
 use crate::value::{write_json_string, Value};
 
 /// The calls that hand out temporary credentials.
@@ -493,6 +494,140 @@ fn unresolved(identity: &str) -> Origin {
     Origin::Unknown {
         why: format!("the credentials of {identity} were issued outside the loaded data"),
     }
+}
+
+/// Whether a value names something the lens can look at: an ARN or an access key id (`AKIA…`,
+/// `ASIA…`: 20 upper-case letters and digits).
+pub fn is_subject(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("arn:aws")
+        || (s.len() == 20
+            && (s.starts_with("AKIA") || s.starts_with("ASIA"))
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+fn when_text(t: Option<i64>) -> String {
+    t.map(time::format_timestamp).unwrap_or_else(|| "-".into())
+}
+
+fn counts_text(v: &[(String, usize)]) -> String {
+    v.iter()
+        .map(|(s, n)| format!("{} ({n})", s))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn activity_text(out: &mut String, store: &Store, a: &Activity, indent: &str, max: usize) {
+    out.push_str(&format!(
+        "{indent}{} events, {} failed, {} … {}\n",
+        a.events,
+        a.failed,
+        when_text(a.first_seen),
+        when_text(a.last_seen)
+    ));
+    for (label, v) in [
+        ("calls", &a.event_names),
+        ("services", &a.services),
+        ("errors", &a.errors),
+        ("from", &a.source_ips),
+        ("agents", &a.user_agents),
+    ] {
+        if !v.is_empty() {
+            out.push_str(&format!("{indent}{label:<9}{}\n", counts_text(v)));
+        }
+    }
+    for &r in a.rows.iter().take(max) {
+        let get = |k: &str| {
+            store
+                .event_value(r, &[k.to_string()])
+                .as_str()
+                .map(String::from)
+                .unwrap_or_default()
+        };
+        out.push_str(&format!(
+            "{indent}  {}  {:<36} {:<28} {:<16} {}\n",
+            time::format_timestamp(store.timestamp(r)),
+            get("eventName"),
+            get("eventSource"),
+            get("sourceIPAddress"),
+            get("errorCode")
+        ));
+    }
+    if max > 0 && a.rows.len() > max {
+        out.push_str(&format!("{indent}  … {} more\n", a.rows.len() - max));
+    }
+}
+
+fn hop_text(out: &mut String, store: &Store, h: &Hop, n: usize, max: usize) {
+    out.push_str(&format!(
+        "  {n}. {} ({}{})\n",
+        h.identity,
+        h.kind,
+        h.access_key
+            .as_deref()
+            .map(|k| format!(", key {k}"))
+            .unwrap_or_default()
+    ));
+    if let Some(i) = &h.issued_by {
+        let mut parts = vec![format!(
+            "{} at {}",
+            i.event_name,
+            time::format_timestamp(i.time)
+        )];
+        if let Some(r) = &i.role_arn {
+            parts.push(format!("role {}", r));
+        }
+        if let Some(r) = &i.role_session_name {
+            parts.push(format!("session name {}", r));
+        }
+        if let Some(r) = &i.source_identity {
+            parts.push(format!("source identity {}", r));
+        }
+        if let Some(r) = &i.source_ip {
+            parts.push(format!("from {}", r));
+        }
+        parts.push(format!("matched by {}", i.matched_by));
+        out.push_str(&format!("     issued by {}\n", parts.join(", ")));
+    }
+    activity_text(out, store, &h.activity, "     ", max);
+}
+
+/// The lens as text, as `trailscope identity` prints it (values as they are: the CLI escapes
+/// them for the terminal, the page shows them as text); each timeline lists at most `max`
+/// events.
+pub fn to_text(store: &Store, lens: &Lens, max: usize) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}: matched by {}\n",
+        lens.subject,
+        if lens.matched.is_empty() {
+            "nothing".to_string()
+        } else {
+            lens.matched.join(", ")
+        }
+    ));
+    activity_text(&mut out, store, &lens.activity, "", 0);
+    for (i, c) in lens.chains.iter().enumerate() {
+        out.push_str(&format!(
+            "\nchain {} — origin: {}\n",
+            i + 1,
+            c.origin.describe()
+        ));
+        for (n, h) in c.hops.iter().enumerate() {
+            hop_text(&mut out, store, h, n + 1, max);
+        }
+    }
+    if !lens.issued.is_empty() {
+        out.push_str("\ncredentials it issued:\n");
+        for (n, h) in lens.issued.iter().enumerate() {
+            hop_text(&mut out, store, h, n + 1, max);
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ pub mod case_view;
 pub mod chart;
 pub mod data_panel;
 pub mod details;
+pub mod detections;
 pub mod dialog;
 pub mod editor;
 pub mod history;

@@ -58,12 +58,7 @@ pub fn run(
         .map(|r| {
             let event = table.source_row(r);
             let member = |name: &str| -> Option<String> {
-                event.and_then(|e| {
-                    store
-                        .event_value(e, &[name.to_string()])
-                        .as_str()
-                        .map(String::from)
-                })
+                event.and_then(|e| scalar(store, e, &[name.to_string()]))
             };
             let timestamp = event.map(|e| store.timestamp(e)).or_else(|| {
                 match c_time.map(|c| table.cell(c, r)) {
@@ -107,13 +102,10 @@ pub fn run_pack(
 /// (`invokedBy`); else the principal id, the user name or the account, whichever the event
 /// has (cross-account `AWSAccount` callers and failed sign-ins of unknown users have no ARN).
 pub fn principal_of(store: &Store, row: u32) -> Option<String> {
-    let ident = store.event_value(row, &["userIdentity".to_string()]);
+    // Scalar paths read straight off the tape: no record of the whole identity is built (a
+    // pack over a million events can have hundreds of thousands of hits).
     let s = |k: &str| {
-        ident
-            .member(k)
-            .as_str()
-            .filter(|s| !s.is_empty())
-            .map(String::from)
+        scalar(store, row, &["userIdentity".to_string(), k.to_string()]).filter(|s| !s.is_empty())
     };
     if let Some(arn) = s("arn") {
         return Some(arn);
@@ -126,4 +118,15 @@ pub fn principal_of(store: &Store, row: u32) -> Option<String> {
     s("principalId")
         .or_else(|| s("userName"))
         .or_else(|| s("accountId"))
+}
+
+/// A row's string at a JSON path: from the path's column when one is built (the hot paths
+/// are, at load), else off the tape.
+fn scalar(store: &Store, row: u32, path: &[String]) -> Option<String> {
+    match store.cached_path(path) {
+        Some(col) => col.dict[col.codes.get(row as usize) as usize]
+            .as_str()
+            .map(String::from),
+        None => store.event_value(row, path).as_str().map(String::from),
+    }
 }
