@@ -79,10 +79,13 @@ fn on_response(ui: Ui, r: Response, blobs: Vec<Blob>) {
                 _ => report,
             };
             ui.share.importing.set(None);
+            let has_events = data.events > 0;
             ui.data.update(|d| {
                 d.info = data;
                 d.report = report;
             });
+            // The detections run on every load (after the rerun below, in the worker's order).
+            ui.detections.update(|d| d.clear());
             // Old results point at data that changed: run the active case again (unless the
             // data is back after a cancelled query: that one waits for the user).
             ui.rows.update(|r| r.clear());
@@ -93,6 +96,9 @@ fn on_response(ui: Ui, r: Response, blobs: Vec<Blob>) {
                 ui.reloaded(case, files);
             } else if rerun {
                 ui.run(active);
+            }
+            if has_events {
+                ui.detect();
             }
         }
         Response::Result(info) => {
@@ -133,6 +139,19 @@ fn on_response(ui: Ui, r: Response, blobs: Vec<Blob>) {
         Response::Fields { id, rows, fields } => ui.fields.set(Some((id, rows, fields))),
         Response::Completions(c) => ui.completions.set(Some(c)),
         Response::Error { message } => ui.show_error(message),
+        Response::Detections {
+            hits,
+            failed,
+            elapsed_ms,
+        } => ui.detections.update(|d| d.finish(hits, failed, elapsed_ms)),
+        Response::Identity { subject, text } => ui.identity.update(|i| {
+            // Only the answer for the subject still shown.
+            if let Some((s, t)) = i {
+                if *s == subject {
+                    *t = Some(text);
+                }
+            }
+        }),
         r @ (Response::Exported { .. }
         | Response::ExportFailed { .. }
         | Response::CaseImported { .. }

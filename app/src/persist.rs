@@ -116,3 +116,20 @@ impl CaseStore {
         }
     }
 }
+
+/// The detections switched off in the Detections panel, kept between visits (localStorage,
+/// key `trailscope.detections.off.v1`, a JSON array of ids). A damaged entry is ignored.
+const DETECTIONS_OFF_KEY: &str = "trailscope.detections.off.v1";
+
+pub fn load_detections_off() -> std::collections::BTreeSet<String> {
+    available()
+        .then(|| Browser::get::<std::collections::BTreeSet<String>>(DETECTIONS_OFF_KEY).ok())
+        .flatten()
+        .unwrap_or_default()
+}
+
+pub fn save_detections_off(off: &std::collections::BTreeSet<String>) {
+    if available() {
+        let _ = Browser::set(DETECTIONS_OFF_KEY, off);
+    }
+}

@@ -73,6 +73,11 @@ pub enum Request {
     },
     /// Check the case file sent with this message (one `File`, as with `Load`).
     ImportCase { name: String },
+    /// Run the engine's detection pack over the loaded data, except the detections whose lists
+    /// are examples to configure and the ids in `off`; answered by `Detections`.
+    Detect { off: Vec<String> },
+    /// The identity lens on `subject` (an ARN or an access key id); answered by `Identity`.
+    Identity { subject: String },
 }
 
 /// Worker → page.
@@ -161,6 +166,18 @@ pub enum Response {
     CaseRejected {
         file_name: String,
         message: String,
+    },
+    /// The detections ran: hits per detection id (every detection run, with or without hits),
+    /// and the ones whose query failed with the reason.
+    Detections {
+        hits: Vec<(String, usize)>,
+        failed: Vec<(String, String)>,
+        elapsed_ms: f64,
+    },
+    /// The identity lens on `subject` as text (what `trailscope identity` prints).
+    Identity {
+        subject: String,
+        text: String,
     },
 }
 

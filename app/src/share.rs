@@ -14,13 +14,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, File, HtmlCanvasElement};
 
+use trailscope_engine::sql::Dialect;
 use trailscope_engine::time::format_timestamp;
 use trailscope_share::casefile::{self, looks_like_case_file};
 use trailscope_share::link::{self, SharedCase};
 use trailscope_share::CaseData;
 
 use crate::protocol::{Request, Response};
-use crate::state::{Case, Notice, TimeFrame};
+use crate::state::{case_sql, Case, Notice, TimeFrame};
 use crate::store::{wall_ns, Ui};
 use crate::transfer::{self, PickedFile};
 
@@ -141,6 +142,41 @@ pub fn copy_share_link(ui: Ui) {
             "{how}: {len} characters. It holds the query and the time frame, not the data or the notes; nothing is sent anywhere."
         )));
     });
+}
+
+/// "Copy as Athena SQL" / "Copy as Spark SQL": the active case's query as one statement of
+/// `dialect` over the picker's time frame (the engine writes it, or says which construct SQL
+/// cannot express), copied and shown below the buttons.
+pub fn copy_sql(ui: Ui, dialect: Dialect) {
+    let Some(case) = active_case(ui) else {
+        return;
+    };
+    let span = ui.data.with_untracked(|d| d.info.span);
+    let time = ui.time.get_untracked();
+    match case_sql(&case.query, dialect, &time, wall_ns(), span) {
+        Ok(sql) => {
+            ui.share.sql.set(Some((dialect.title(), sql.clone())));
+            let copied = transfer::copy_text(&sql);
+            spawn_local(async move {
+                let how = if copied.await {
+                    "copied"
+                } else {
+                    "ready (copy it from the box below)"
+                };
+                ui.share.case_notice.set(Notice::ok(format!(
+                    "{} {how}: run it where the events are (docs/sql.md says how the table is set up).",
+                    dialect.title()
+                )));
+            });
+        }
+        Err(why) => {
+            ui.share.sql.set(None);
+            ui.share.case_notice.set(Notice::err(format!(
+                "This query has no {}: {why}",
+                dialect.title()
+            )));
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

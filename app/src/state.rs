@@ -15,19 +15,23 @@ use crate::protocol::{DataInfo, DiagnosticInfo, ResultInfo};
 
 mod cases;
 mod compare;
+mod detections;
 mod investigation;
 mod presets;
 mod rows;
+mod sql;
 mod time;
 
 pub use cases::{Case, Cases, Closed, Evidence, DEFAULT_QUERY};
 pub use compare::{compare, CompareRow, MAX_COMPARED};
+pub use detections::{case_name as detection_case_name, Detections};
 pub use investigation::{
     fmt_delta, node_title, reference_ns, rows_with_delta, surrounding_query, timestamp_column,
     with_delta, TreeRow, DEFAULT_LIST, DELTA_COLUMN,
 };
 pub use presets::{guide_case_name, Preset, PRESETS};
 pub use rows::{missing_pages, RowCache, Rows, PAGE_SIZE};
+pub use sql::case_sql;
 pub use time::{choices as time_choices, Bound, Frame, NowMode, TimeFrame};
 
 /// What a case shows below its editor.

@@ -9,7 +9,7 @@ use trailscope_engine::time::format_timestamp;
 use crate::bridge::Bridge;
 use crate::persist::CaseStore;
 use crate::protocol::{CompletionsInfo, FieldInfo, Request, ResultInfo};
-use crate::state::{Arrivals, Data, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
+use crate::state::{Arrivals, Data, Detections, Inspect, Notice, Progress, Rows, Runs, TimeFrame};
 use crate::transfer::PickedFile;
 
 /// The page's state; all handles, so it is `Copy` into every closure.
@@ -21,6 +21,11 @@ pub struct Ui {
     pub runs: RwSignal<Runs>,
     pub rows: RwSignal<Rows>,
     pub data: RwSignal<Data>,
+    /// The Detections panel: hits per detection on the loaded data, detections switched off.
+    pub detections: RwSignal<Detections>,
+    /// The identity lens shown under the results: its subject, and its text once the worker
+    /// has answered.
+    pub identity: RwSignal<Option<(String, Option<String>)>>,
     pub progress: RwSignal<Option<Progress>>,
     pub time: RwSignal<TimeFrame>,
     pub inspect: RwSignal<Inspect>,
@@ -62,6 +67,8 @@ pub struct Sharing {
     pub arrivals: RwSignal<Arrivals>,
     /// The last share link made, shown so it can be copied by hand too.
     pub link: RwSignal<Option<String>>,
+    /// The last "Copy as … SQL": the dialect's title and the statement, shown to copy by hand.
+    pub sql: RwSignal<Option<(&'static str, String)>>,
     /// A case file's events being loaded: its name, how many events it holds, and how many
     /// events were loaded before (so the report can say when they were all loaded already).
     pub importing: RwSignal<Option<(String, u64, usize)>>,
@@ -83,6 +90,8 @@ impl Ui {
             runs: RwSignal::new(Runs::default()),
             rows: RwSignal::new(Rows::default()),
             data: RwSignal::new(Data::default()),
+            identity: RwSignal::new(None),
+            detections: RwSignal::new(Detections::with_off(crate::persist::load_detections_off())),
             progress: RwSignal::new(None),
             time: RwSignal::new(TimeFrame::default()),
             inspect: RwSignal::new(Inspect::default()),
@@ -97,6 +106,7 @@ impl Ui {
                 result_notice: RwSignal::new(None),
                 arrivals: RwSignal::new(Arrivals::default()),
                 link: RwSignal::new(None),
+                sql: RwSignal::new(None),
                 importing: RwSignal::new(None),
             },
             reloading: RwSignal::new(None),
@@ -112,6 +122,41 @@ impl Ui {
         match bridge {
             Ok(b) => self.bridge.set_value(Some(b)),
             Err(e) => self.show_error(e),
+        }
+    }
+
+    /// Runs the detection pack over the loaded data (the ones switched off left out).
+    pub fn detect(self) {
+        let off = self.detections.with_untracked(|d| d.off_list());
+        self.detections.update(|d| d.start());
+        self.send(Request::Detect { off });
+    }
+
+    /// Switches a detection off or back on (kept between visits); one switched back on runs
+    /// again at once.
+    pub fn toggle_detection(self, id: &str) {
+        self.detections.update(|d| d.toggle(id));
+        self.detections
+            .with_untracked(|d| crate::persist::save_detections_off(&d.off));
+        let back_on = self.detections.with_untracked(|d| !d.off.contains(id));
+        if back_on && self.data.with_untracked(|d| d.has_events()) {
+            self.detect();
+        }
+    }
+
+    /// Shows the identity lens of an ARN or access key (the worker works it out).
+    pub fn show_identity(self, subject: String) {
+        self.identity.set(Some((subject.clone(), None)));
+        self.send(Request::Identity { subject });
+    }
+
+    /// Opens a detection as a new case and runs it: its query, whose rows are its hits.
+    pub fn open_detection(self, id: &str) {
+        if let Some(d) = trailscope_engine::detect::get(id) {
+            let name = crate::state::detection_case_name(d);
+            if let Some(case) = self.cases.update(|c| c.add(Some(&name), &d.query)) {
+                self.run(case);
+            }
         }
     }
 

@@ -297,7 +297,55 @@ fn handle(req: Request, files: Vec<File>) {
         Request::ImportCase { name } => {
             wasm_bindgen_futures::spawn_local(share::import_case(name, files));
         }
+        Request::Detect { off } => detect(&off),
+        Request::Identity { subject } => {
+            let store = STATE.with_borrow(|s| if s.loading { None } else { s.store.clone() });
+            let text = match store {
+                Some(store) => {
+                    let lens = trailscope_engine::identity::lens(&store, &subject);
+                    trailscope_engine::identity::to_text(&store, &lens, 50)
+                }
+                None => "No data is loaded (or it is still loading).".to_string(),
+            };
+            post(&Response::Identity { subject, text });
+        }
     }
+}
+
+/// Runs the detection pack (`Request::Detect`) and posts the hits per detection.
+fn detect(off: &[String]) {
+    use trailscope_engine::detect;
+    let store = STATE.with_borrow(|s| if s.loading { None } else { s.store.clone() });
+    let started = js_sys::Date::now();
+    let mut hits = Vec::new();
+    let mut failed = Vec::new();
+    if let Some(store) = store {
+        // The pack runs under the query time limit; no Cancel flag value (a query's tag, or 0)
+        // is -1, so the page's Cancel of a query cannot stop it halfway.
+        RUNNING.set((-1, started + QUERY_TIME_LIMIT_MS));
+        let run = detect::catalogue()
+            .iter()
+            .filter(|d| d.configure.is_none() && !off.contains(&d.id));
+        for d in run {
+            let opts = QueryOptions {
+                limits: query_limits(),
+                ..QueryOptions::default()
+            };
+            match detect::run(&store, &d.query, &opts) {
+                Ok(r) => hits.push((d.id.clone(), r.hits.len())),
+                Err(diags) => failed.push((
+                    d.id.clone(),
+                    diags.first().map(|x| x.message.clone()).unwrap_or_default(),
+                )),
+            }
+        }
+        RUNNING.set((0, f64::INFINITY));
+    }
+    post(&Response::Detections {
+        hits,
+        failed,
+        elapsed_ms: js_sys::Date::now() - started,
+    });
 }
 
 /// Bytes read from a file at a time.

@@ -19,17 +19,21 @@
 #![forbid(unsafe_code)]
 
 pub mod complete;
+pub mod detect;
 pub mod diag;
 pub mod dpl;
 pub mod exec;
 pub mod functions;
+pub mod identity;
 pub mod ingest;
 pub mod ip;
 pub mod plan;
+pub mod sql;
 pub mod storage;
 pub mod syntax;
 pub mod terminal;
 pub mod time;
+pub mod uid;
 pub mod value;
 
 pub use diag::{render as render_diagnostics_list, Diagnostic, Severity, Span};

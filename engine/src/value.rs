@@ -41,6 +41,10 @@ pub enum Value {
     /// An IPv4 or IPv6 address (`ip("10.0.0.1")`); never stored, only computed: CloudTrail
     /// writes addresses as text.
     Ip(IpAddr),
+    /// A `uid` (`toUid("…")`, `uuid(high, low)`); computed, never stored.
+    Uid(crate::uid::Uid),
+    /// Bytes (`decodeBase64ToBinary`); written as Base64 text. Computed, never stored.
+    Binary(Arc<[u8]>),
     Array(Arc<[Value]>),
     Record(Arc<Record>),
 }
@@ -88,6 +92,8 @@ impl Value {
             Value::Duration(_) => "duration",
             Value::Timeframe(..) => "timeframe",
             Value::Ip(_) => "ip",
+            Value::Uid(_) => "uid",
+            Value::Binary(_) => "binary",
             Value::Array(_) => "array",
             Value::Record(_) => "record",
         }
@@ -119,10 +125,12 @@ impl Value {
         match self {
             Value::Bool(_) => 0,
             Value::Long(_) | Value::Double(_) => 1,
+            Value::Binary(_) => 2,
             Value::Str(_) => 3,
             Value::Timestamp(_) => 4,
             Value::Duration(_) => 5,
             Value::Timeframe(..) => 6,
+            Value::Uid(_) => 7,
             Value::Ip(_) => 8,
             Value::Array(_) => 9,
             Value::Record(_) => 10,
@@ -155,6 +163,8 @@ pub fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Timeframe(a1, a2), Value::Timeframe(b1, b2)) => a1 == b1 && a2 == b2,
         (Value::Ip(x), Value::Ip(y)) => x == y,
+        (Value::Uid(x), Value::Uid(y)) => x == y,
+        (Value::Binary(x), Value::Binary(y)) => x == y,
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
         }
@@ -186,9 +196,9 @@ pub fn dql_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-/// The total order `sort` uses: by type class first (boolean < numbers < string < timestamp <
-/// duration < timeframe < ip < array < record), then by value (IPv4 before IPv6); null after
-/// everything.
+/// The total order `sort` uses: by type class first (boolean < numbers < binary < string <
+/// timestamp < duration < timeframe < uid < ip < array < record), then by value (IPv4 before
+/// IPv6; uids by subtype, then bits; bytes as unsigned); null after everything.
 pub fn sort_cmp(a: &Value, b: &Value) -> Ordering {
     let (ca, cb) = (a.class(), b.class());
     if ca != cb {
@@ -208,6 +218,8 @@ pub fn sort_cmp(a: &Value, b: &Value) -> Ordering {
         }
         (Value::Timeframe(a1, a2), Value::Timeframe(b1, b2)) => (a1, a2).cmp(&(b1, b2)),
         (Value::Ip(x), Value::Ip(y)) => crate::ip::order(x, y),
+        (Value::Uid(x), Value::Uid(y)) => (x.kind, x.bits()).cmp(&(y.kind, y.bits())),
+        (Value::Binary(x), Value::Binary(y)) => x.cmp(y),
         (Value::Array(x), Value::Array(y)) => {
             for (p, q) in x.iter().zip(y.iter()) {
                 let o = sort_cmp(p, q);
@@ -254,6 +266,8 @@ fn hash_value<H: Hasher>(v: &Value, h: &mut H) {
         Value::Duration(d) => (5u8, d).hash(h),
         Value::Timeframe(s, e) => (6u8, s, e).hash(h),
         Value::Ip(ip) => (9u8, ip).hash(h),
+        Value::Uid(u) => (10u8, u).hash(h),
+        Value::Binary(b) => (11u8, b).hash(h),
         Value::Array(a) => {
             (7u8, a.len()).hash(h);
             a.iter().for_each(|x| hash_value(x, h));
@@ -420,6 +434,8 @@ impl Value {
                 out.push('}');
             }
             Value::Ip(ip) => write_json_string(out, &crate::ip::format(ip)),
+            Value::Uid(u) => write_json_string(out, &u.to_string()),
+            Value::Binary(b) => write_json_string(out, &base64(b)),
             Value::Array(a) => {
                 out.push('[');
                 for (i, v) in a.iter().enumerate() {
@@ -463,6 +479,8 @@ impl Value {
                 format!("{} – {}", format_timestamp(*s), format_timestamp(*e))
             }
             Value::Ip(ip) => crate::ip::format(ip),
+            Value::Uid(u) => u.to_string(),
+            Value::Binary(b) => base64(b),
             Value::Array(a) => {
                 let parts: Vec<String> = a.iter().map(Value::display_nested).collect();
                 format!("[{}]", parts.join(", "))
@@ -493,6 +511,8 @@ impl Value {
                 format!("{}/{}", tostring_timestamp(*s), tostring_timestamp(*e))
             }
             Value::Ip(ip) => crate::ip::format(ip),
+            Value::Uid(u) => u.to_string(),
+            Value::Binary(b) => base64(b),
             Value::Array(a) => {
                 let parts: Vec<String> = a
                     .iter()
@@ -506,6 +526,12 @@ impl Value {
             Value::Record(_) => self.to_json(),
         })
     }
+}
+
+/// Bytes as standard Base64 with padding: how a `binary` value is written.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// `toString(timestamp)`: `2019-08-01T13:30:00.000000000 +0000`.
@@ -615,7 +641,8 @@ mod tests {
 
     #[test]
     fn a_value_stays_three_words() {
-        // Columns hold millions of values: the `ip` variant (17 bytes) must not widen them.
+        // Columns hold millions of values: the `ip` and `uid` variants (17 bytes) must not widen
+        // them.
         assert_eq!(std::mem::size_of::<Value>(), 24);
     }
 

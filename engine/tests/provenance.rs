@@ -201,3 +201,44 @@ fn text_filter_agrees_with_the_text() {
         }
     }
 }
+
+/// `filter contains(content, "…")` answers from the strings' text without rebuilding events;
+/// it keeps exactly the rows the general path keeps (`… == true` takes that path), for
+/// filterable literals and others, and `filterOut` the rest.
+#[test]
+fn contains_over_content_agrees_with_the_text() {
+    let s = store();
+    let ids = |q: &str| -> Vec<String> {
+        let t = run(&s, q);
+        (0..t.num_rows()).map(|r| t.row_json(r)).collect()
+    };
+    let mut kept_some = 0;
+    for lit in [
+        ":user/",
+        "AccessDenied",
+        "arn:aws:iam::",
+        "ConsoleLogin",
+        "\"eventName\":\"ConsoleLogin\"",
+        "kms",
+        "1",
+        "true",
+        "é",
+        "nothing-like-this",
+    ] {
+        let q = |cond: &str| {
+            format!(
+                "fetch logs | filter {cond} | parse content, \"JSON:e\" | fields id = e[eventID]"
+            )
+        };
+        let quoted = trailscope_engine::syntax::quote::string(lit);
+        let fast = ids(&q(&format!("contains(content, {quoted})")));
+        let general = ids(&q(&format!("contains(content, {quoted}) == true")));
+        assert_eq!(fast, general, "{lit}");
+        let out = ids(&format!(
+            "fetch logs | filterOut contains(content, {quoted}) | parse content, \"JSON:e\" | fields id = e[eventID]"
+        ));
+        assert_eq!(fast.len() + out.len(), s.len(), "{lit}");
+        kept_some += usize::from(!fast.is_empty());
+    }
+    assert!(kept_some >= 6, "the literals should find events");
+}

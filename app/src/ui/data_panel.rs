@@ -12,6 +12,7 @@ use crate::share;
 use crate::state::{fmt_span, guide_case_name, PRESETS};
 use crate::store::Ui;
 use crate::transfer;
+use crate::ui::detections::DetectionsPanel;
 
 #[component]
 pub fn DataPanel() -> impl IntoView {
@@ -84,6 +85,7 @@ pub fn DataPanel() -> impl IntoView {
                 {move || ui.data.with(|d| d.report_text())}
             </p>
             {move || ui.data.with(|d| d.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || ui.data.with(|d| d.has_events()).then(|| view! { <DetectionsPanel /> })}
             <h3>"Start from a use case"</h3>
             <ul class="presets" aria-label="Use cases">
                 {PRESETS.iter().enumerate().map(|(i, p)| {

@@ -9,6 +9,7 @@ pub mod chart;
 pub mod compare;
 pub mod data_panel;
 pub mod details;
+pub mod detections;
 pub mod dialog;
 pub mod editor;
 pub mod fields;

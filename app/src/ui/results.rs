@@ -203,6 +203,13 @@ pub fn ResultsView() -> impl IntoView {
                     </div>
                 }
             })}
+            {move || ui.identity.get().map(|(subject, text)| view! {
+                <section class="identity-lens" role="region" aria-label="Identity lens">
+                    <h3>{format!("Identity lens: {subject}")}</h3>
+                    <button type="button" on:click=move |_| ui.identity.set(None)>"Close identity lens"</button>
+                    <pre class="identity-text">{text.unwrap_or_else(|| "Working out what it did and where its credentials came from…".into())}</pre>
+                </section>
+            })}
             <Show when=move || result.with(|r| r.is_some())>
                 <Show when=move || ui.view_chart.get() && chart.with(|c| c.is_some()) fallback=move || view! {
                     <ResultsGrid result=grid_result rows=grid_rows request_rows=request_rows selected=selected on_details=on_details on_record=on_record on_sort=grid_sort sorted=grid_sorted on_add_value=add_value />

@@ -5,6 +5,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use trailscope_engine::sql::Dialect;
+
 use crate::share;
 use crate::state::Notice;
 use crate::store::Ui;
@@ -68,6 +70,8 @@ pub fn CaseShare() -> impl IntoView {
                 <button type="button" on:click=move |_| { if let Some(i) = file_input.get() { i.click(); } }>"Import case…"</button>
                 <input type="file" accept=".json,application/json" class="hidden-input" aria-label="Import case file" node_ref=file_input on:change=picked />
                 <button type="button" on:click=move |_| share::copy_share_link(ui)>"Copy share link"</button>
+                <button type="button" title="The query as one Athena (Trino) statement over the CloudTrail table AWS documents" on:click=move |_| share::copy_sql(ui, Dialect::Athena)>"Copy as Athena SQL"</button>
+                <button type="button" title="The query as one Spark SQL statement over spark.read.json of the Records" on:click=move |_| share::copy_sql(ui, Dialect::Spark)>"Copy as Spark SQL"</button>
             </div>
             {move || notice_view(ui.share.case_notice.get(), "Case sharing status")}
             {move || ui.share.link.get().map(|l| view! {
@@ -75,6 +79,9 @@ pub fn CaseShare() -> impl IntoView {
                     use wasm_bindgen::JsCast;
                     if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { el.select(); }
                 } />
+            })}
+            {move || ui.share.sql.get().map(|(title, sql)| view! {
+                <textarea class="share-sql" readonly rows="8" spellcheck="false" aria-label=title prop:value=sql></textarea>
             })}
             <label class="notes">
                 <span>"Notes"</span>

@@ -5,7 +5,7 @@
 //!
 //! Families: `E1xx` reading the text (lexer), `E2xx` the shape of the query (parser), `E3xx`
 //! names, parameters and types (planner), `E4xx` a run stopped by its budget (memory, time,
-//! Cancel), `E9xx` internal errors (a bug: no query should raise them); `W3xx` warnings, which
+//! Cancel), `E5xx` a query with no SQL translation (`sql::transpile`), `E9xx` internal errors (a bug: no query should raise them); `W3xx` warnings, which
 //! do not stop a query.
 
 /// Declares the codes: `CODE => meaning, example, hint;`. An example `<N×s>` stands for the
@@ -299,10 +299,25 @@ codes! {
     E402 => "a run stopped before its end: cancelled by the user, or over its time limit (examples run with Cancel pressed)",
         "fetch logs | summarize count()",
         "narrow it down with a time frame or filters and run it again";
+    E501 => "a command with no SQL translation in the dialect asked for (`trailscope sql`, `trailscope spark`; examples are written for every dialect)",
+        "fetch logs | fieldsSummary aws.region",
+        "docs/sql.md lists the commands each dialect takes; run the rest in Trailscope";
+    E502 => "a function or aggregation with no SQL translation in the dialect asked for",
+        "fetch logs | parse content, \"JSON:event\" | fields h = hashMd5(event[eventName])",
+        "docs/sql.md lists the functions each dialect takes";
+    E503 => "an expression or value SQL cannot hold with Trailscope's meaning (a record or array built in the query, a comparison of two event members, an iterative expression, a time frame without constants)",
+        "fetch logs | fields r = record(region = aws.region)",
+        "compare a member with a constant or a typed field; the message names the construct";
+    E504 => "a field or member the dialect's table does not have (Athena's table has no event text and only the columns AWS documents), or a `parse` other than `parse content, \"JSON:event\"`",
+        "fetch logs | parse content, \"LD:head\" | fields head",
+        "read the member another way, or run the query in Trailscope or on Spark";
     E900 => "internal error: the planner gave neither a plan nor an error",
         "",
         "please report the query";
     E901 => "internal error while running a query",
+        "",
+        "please report the query";
+    E902 => "internal error while writing a query as SQL",
         "",
         "please report the query";
     W301 => "a field no loaded record has (it reads as null)",

@@ -146,6 +146,14 @@ pub fn summarize(
         source: None,
     };
     for (i, call) in aggs.iter().enumerate() {
+        if call.elementwise {
+            let vals = elementwise(call, &gids, ngroups, b, env);
+            slots.fields.push((
+                Arc::from(format!("\u{0}agg{i}").as_str()),
+                Column::Values(vals),
+            ));
+            continue;
+        }
         let (inp, consts) = input(call, b, env);
         let a = agg(call);
         let mut states: Vec<State> = (0..ngroups).map(|_| (a.init)(&consts)).collect();
@@ -178,6 +186,56 @@ pub fn summarize(
         ));
     }
     out
+}
+
+/// `sum(a[])` in summarize: per group, one state per array position; each record's array
+/// feeds its element k to state k (a null element does not count, as a null value does not).
+/// A group's result is the array of the states' results, as long as its longest array; null
+/// when no record of the group had an array. For `countIf(a[] > 2)`, an element counts when it
+/// is true.
+fn elementwise(call: &AggCall, gids: &[u32], ngroups: usize, b: &Batch, env: &Env) -> Arc<[Value]> {
+    let (inputs, consts) = call.split();
+    let a = agg(call);
+    let col = inputs.first().map(|e| eval(e, b, env));
+    let mut states: Vec<Option<Vec<State>>> = (0..ngroups).map(|_| None).collect();
+    if let Some(col) = &col {
+        for (row, &g) in gids.iter().enumerate() {
+            if !budget::tick() {
+                break;
+            }
+            let Value::Array(items) = col.get(row, env.store) else {
+                continue;
+            };
+            let st = states[g as usize].get_or_insert_with(Vec::new);
+            if st.len() < items.len() {
+                if !budget::charge((items.len() - st.len()) * std::mem::size_of::<State>()) {
+                    break;
+                }
+                st.resize_with(items.len(), || (a.init)(&consts));
+            }
+            for (k, v) in items.iter().enumerate() {
+                if a.condition {
+                    if matches!(v, Value::Bool(true)) {
+                        (a.update)(&mut st[k], &[Value::Bool(true)]);
+                    }
+                } else if !v.is_null() {
+                    (a.update)(&mut st[k], std::slice::from_ref(v));
+                }
+            }
+        }
+    }
+    states
+        .into_iter()
+        .map(|st| match st {
+            None => Value::Null,
+            Some(st) => Value::Array(
+                st.into_iter()
+                    .map(|s| (a.finish)(s, &consts))
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+        })
+        .collect()
 }
 
 const MINUTE_STEPS: [i64; 7] = [1, 2, 3, 5, 10, 15, 30];

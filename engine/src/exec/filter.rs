@@ -52,6 +52,9 @@ fn select(e: &PExpr, b: Batch, env: &Env, when_true: bool) -> Batch {
     if let Some(keep) = select_by_codes(e, &b, env, when_true) {
         return apply(b, keep);
     }
+    if let Some(keep) = select_content_contains(e, &b, env, when_true) {
+        return apply(b, keep);
+    }
     let col = eval(e, &b, env);
     let is_true = |v: &Value| v.as_bool() == Some(true);
     let keep = match &col {
@@ -77,6 +80,45 @@ fn select(e: &PExpr, b: Batch, env: &Env, when_true: bool) -> Batch {
         },
     };
     apply(b, keep)
+}
+
+/// `contains(content, "literal")` (case-sensitive, as by default) over stored events: each
+/// event's text is not rebuilt when the strings it holds already tell (see
+/// [`crate::storage::TextFilter`]); only events with an object of no fixed shape are written
+/// out and searched. `None` when `e` is not that or the literal can stand outside strings.
+fn select_content_contains(
+    e: &PExpr,
+    b: &Batch,
+    env: &Env,
+    when_true: bool,
+) -> Option<Option<Vec<u32>>> {
+    let PExpr::Call(f, args) = e else {
+        return None;
+    };
+    let [source, PExpr::Const(Value::Str(lit)), rest @ ..] = args.as_slice() else {
+        return None;
+    };
+    if f.name != "contains" || !matches!(rest, [] | [PExpr::Const(Value::Bool(true))]) {
+        return None;
+    }
+    let store = env.store?;
+    let Column::Stored {
+        rows,
+        what: Stored::Base(BaseField::Content),
+    } = eval(source, b, env)
+    else {
+        return None;
+    };
+    let mut text_filter = crate::storage::TextFilter::new(store, lit)?;
+    let mut buf = String::new();
+    Some(select_flags(rows.iter().map(|&row| {
+        let found = text_filter.check(store, row).unwrap_or_else(|| {
+            buf.clear();
+            store.write_content(row, &mut buf);
+            buf.contains(&**lit)
+        });
+        super::budget::tick() && found == when_true
+    })))
 }
 
 /// The batch with only the rows in `keep`; `None` keeps all.

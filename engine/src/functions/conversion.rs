@@ -247,10 +247,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "getHighBits",
-        params: &[req("expression", Ty::IP)],
+        params: &[req("expression", Ty::IP.or(Ty::UID))],
         returns: Ty::LONG,
-        doc: "The most significant 64 bits of an IPv6 address as a long (0 for an IPv4 address); null for other values.",
+        doc: "The most significant 64 bits of a uid or an IPv6 address as a long (0 for a uid64 or an IPv4 address); null for other values.",
         examples: &[
+            ex(
+                "data record(a = uid64(123)),\n     record(a = uid128(123, 456)),\n     record(a = uuid(123, 456))\n| fieldsAdd getHighBits(a)",
+                "{\"a\":\"000000000000007b\",\"getHighBits(a)\":0}\n{\"a\":\"000000000000007b00000000000001c8\",\"getHighBits(a)\":123}\n{\"a\":\"00000000-0000-007b-0000-0000000001c8\",\"getHighBits(a)\":123}",
+            ),
             ex(r#"getHighBits(ip("2001:0db8:0000:0000:0000:8a2e:0370:7334"))"#, "2306139568115548160"),
             ex(r#"getHighBits(ip("127.0.0.1"))"#, "0"),
             ex(r#"getHighBits(ip("::1"))"#, "0"),
@@ -260,16 +264,21 @@ pub(super) static FUNCTIONS: &[Function] = &[
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Ip(std::net::IpAddr::V6(v)) => Value::Long((u128::from(*v) >> 64) as u64 as i64),
             Value::Ip(_) => Value::Long(0),
+            Value::Uid(u) => Value::Long(u.high()),
             _ => Value::Null,
         }),
         ..CONVERSION
     },
     Function {
         name: "getLowBits",
-        params: &[req("expression", Ty::IP)],
+        params: &[req("expression", Ty::IP.or(Ty::UID))],
         returns: Ty::LONG,
-        doc: "The least significant 64 bits of an IPv6 address as a long, or an IPv4 address's 32 bits read as a signed 32-bit number (192.168.0.1 is -1062731775); null for other values.",
+        doc: "The least significant 64 bits of a uid or an IPv6 address as a long, or an IPv4 address's 32 bits read as a signed 32-bit number (192.168.0.1 is -1062731775); null for other values.",
         examples: &[
+            ex(
+                "data record(a = uid64(123)),\n     record(a = uid128(123, 456)),\n     record(a = uuid(123, 456))\n| fieldsAdd getLowBits(a)",
+                "{\"a\":\"000000000000007b\",\"getLowBits(a)\":123}\n{\"a\":\"000000000000007b00000000000001c8\",\"getLowBits(a)\":456}\n{\"a\":\"00000000-0000-007b-0000-0000000001c8\",\"getLowBits(a)\":456}",
+            ),
             ex(r#"getLowBits(ip("127.0.0.1"))"#, "2130706433"),
             ex(r#"getLowBits(ip("192.168.0.1"))"#, "-1062731775"),
             ex(r#"getLowBits(ip("2001:0db8:0000:0000:0000:8a2e:0370:7334"))"#, "151930230829876"),
@@ -280,6 +289,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         imp: Scalar(|a, _| match at(a, 0) {
             Value::Ip(std::net::IpAddr::V6(v)) => Value::Long(u128::from(*v) as u64 as i64),
             Value::Ip(std::net::IpAddr::V4(v)) => Value::Long(i64::from(u32::from(*v) as i32)),
+            Value::Uid(u) => Value::Long(u.low()),
             _ => Value::Null,
         }),
         ..CONVERSION
@@ -431,6 +441,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"asIp("10.0.0.1")"#, "null"),
         ],
         Value::Ip(_)
+    ),
+    cast!(
+        "asBinary",
+        Ty::BINARY,
+        "The value if it is binary (bytes, written as Base64), else null (Base64 text too: convert it with decodeBase64ToBinary).",
+        [
+            ex(r#"asBinary(decodeBase64ToBinary("ZHluYXRyYWNl"))"#, r#""ZHluYXRyYWNl""#),
+            ex(r#"asBinary("ZHluYXRyYWNl")"#, "null"),
+        ],
+        Value::Binary(_)
     ),
     cast!(
         "asArray",

@@ -1,6 +1,7 @@
 //! Text encodings: URLs, backslash escapes and HTML entities (string functions), Base16 and
 //! Base64 (documented with the conversion functions). Text is encoded as its UTF-8 bytes, and
-//! decoded bytes must be UTF-8 again, else the result is null.
+//! decoded bytes must be UTF-8 again, else the result is null; the `…ToBinary` decoders give the
+//! bytes as a `binary` value, which the encoders also take.
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/string-functions>,
 //! `…/conversion-and-casting-functions#encode` and `#decode`.
 
@@ -11,6 +12,7 @@ use super::html_entities::ENTITIES;
 use super::Imp::Scalar;
 use super::{at, ex, req, Family, Function, Ty};
 use crate::value::Value;
+use std::sync::Arc;
 
 const STRING: Function = Function {
     family: Family::String,
@@ -21,6 +23,7 @@ const STRING: Function = Function {
 
 const CONVERSION: Function = Function {
     family: Family::Conversion,
+    params: &[req("expression", Ty::STRING.or(Ty::BINARY))],
     ..STRING
 };
 
@@ -112,26 +115,28 @@ pub(super) static FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "encodeBase16",
-        doc: "The text's UTF-8 bytes as lower-case hexadecimal digits.",
+        doc: "The text's UTF-8 bytes (or a binary value's bytes) as lower-case hexadecimal digits.",
         examples: &[
             ex(r#"encodeBase16("DQL is awesome!")"#, r#""44514c20697320617765736f6d6521""#),
+            ex(r#"encodeBase16(decodeBase64ToBinary("/wA="))"#, r#""ff00""#),
             ex(r#"encodeBase16("ö")"#, r#""c3b6""#),
             ex(r#"encodeBase16("")"#, r#""""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#encode"),
-        imp: Scalar(|a, _| text(a, 2, |s| Some(super::hash::hex(s.as_bytes())))),
+        imp: Scalar(|a, _| bytes(a, 2, |b| Some(Value::str(&super::hash::hex(b))))),
         ..CONVERSION
     },
     Function {
         name: "encodeBase64",
-        doc: "The text's UTF-8 bytes in standard Base64, padded with `=`.",
+        doc: "The text's UTF-8 bytes (or a binary value's bytes) in standard Base64, padded with `=`.",
         examples: &[
+            ex(r#"encodeBase64(decodeBase16ToBinary("ff00"))"#, r#""/wA=""#),
             ex(r#"encodeBase64("DQL is awesome!")"#, r#""RFFMIGlzIGF3ZXNvbWUh""#),
             ex(r#"encodeBase64("DQL")"#, r#""RFFM""#),
             ex(r#"encodeBase64("ö")"#, r#""w7Y=""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#encode"),
-        imp: Scalar(|a, _| text(a, 2, |s| Some(BASE64.encode(s)))),
+        imp: Scalar(|a, _| bytes(a, 2, |b| Some(Value::str(&BASE64.encode(b))))),
         ..CONVERSION
     },
     Function {
@@ -144,7 +149,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"decodeBase16ToString("ff")"#, "null"),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#decode"),
-        imp: Scalar(|a, _| text(a, 1, |s| utf8(decode_hex(s)?))),
+        imp: Scalar(|a, _| bytes(a, 1, |b| utf8(decode_hex(b)?).map(|t| Value::str(&t)))),
         ..CONVERSION
     },
     Function {
@@ -158,10 +163,53 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex(r#"decodeBase64ToString("/w==")"#, "null"),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#decode"),
-        imp: Scalar(|a, _| text(a, 1, |s| utf8(BASE64.decode(s).ok()?))),
+        imp: Scalar(|a, _| bytes(a, 1, |b| utf8(BASE64.decode(b).ok()?).map(|t| Value::str(&t)))),
+        ..CONVERSION
+    },
+    Function {
+        name: "decodeBase16ToBinary",
+        returns: Ty::BINARY,
+        doc: "Decodes hexadecimal digits (either case) to a binary value (written as Base64); null for an odd number of digits or other characters.",
+        examples: &[
+            ex(r#"decodeBase16ToBinary("ff00")"#, r#""/wA=""#),
+            ex(r#"type(decodeBase16ToBinary("64716c"))"#, r#""binary""#),
+            ex(r#"decodeBase16ToBinary("xyz")"#, "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#decode"),
+        imp: Scalar(|a, _| bytes(a, 1, |b| Some(Value::Binary(Arc::from(decode_hex(b)?))))),
+        ..CONVERSION
+    },
+    Function {
+        name: "decodeBase64ToBinary",
+        returns: Ty::BINARY,
+        doc: "Decodes standard Base64 (padding optional) to a binary value, whatever the bytes are (written as Base64 again); null for other text.",
+        examples: &[
+            ex(
+                "data record(a = 3.14),\n     record(a = \"dynatrace\"),\n     record(a = true),\n     record(a = decodeBase64ToBinary(\"ZHluYXRyYWNl\"))\n| fieldsAdd type(a), asBinary(a)",
+                "{\"a\":3.14,\"type(a)\":\"double\",\"asBinary(a)\":null}\n{\"a\":\"dynatrace\",\"type(a)\":\"string\",\"asBinary(a)\":null}\n{\"a\":true,\"type(a)\":\"boolean\",\"asBinary(a)\":null}\n{\"a\":\"ZHluYXRyYWNl\",\"type(a)\":\"binary\",\"asBinary(a)\":\"ZHluYXRyYWNl\"}",
+            ),
+            ex(r#"decodeBase64ToBinary("not base64!")"#, "null"),
+        ],
+        see: dynatrace_docs!("conversion-and-casting-functions#decode"),
+        imp: Scalar(|a, _| bytes(a, 1, |b| Some(Value::Binary(Arc::from(BASE64.decode(b).ok()?))))),
         ..CONVERSION
     },
 ];
+
+/// Applies a transformation to the bytes of a string (its UTF-8) or of a binary value: null for
+/// anything else or when the transformation fails. The result is at most `growth` times the
+/// input's length: the memory budget is asked for that first.
+fn bytes(a: &[Value], growth: usize, f: impl Fn(&[u8]) -> Option<Value>) -> Value {
+    let b: &[u8] = match at(a, 0) {
+        Value::Str(s) => s.as_bytes(),
+        Value::Binary(b) => b,
+        _ => return Value::Null,
+    };
+    if !crate::exec::budget::charge(b.len().saturating_mul(growth).saturating_add(16)) {
+        return Value::Null;
+    }
+    f(b).unwrap_or(Value::Null)
+}
 
 /// Applies a text transformation to a string argument: null for anything else or when the
 /// transformation fails. The result is at most `growth` times the input's length: the memory
@@ -184,8 +232,7 @@ fn hex_digit(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
+fn decode_hex(b: &[u8]) -> Option<Vec<u8>> {
     if !b.len().is_multiple_of(2) {
         return None;
     }

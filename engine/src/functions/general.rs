@@ -190,8 +190,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
             named("withSubtype", Ty::BOOL, Def::Bool(false)),
         ],
         returns: Ty::STRING,
-        doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `array` or `record`; `withSubtype: true` adds a subtype where a type has them (`ip/ipv4`, `uid/uuid` in Dynatrace; none of Trailscope's types has one, so the name stays the same).",
+        doc: "The value's type name: `null`, `boolean`, `long`, `double`, `string`, `timestamp`, `duration`, `timeframe`, `ip`, `uid`, `binary`, `array` or `record`; `withSubtype: true` adds the subtype of an ip (`ip/ipv4`, `ip/ipv6`) or a uid (`uid/uid64`, `uid/uid128`, `uid/uuid`).",
         examples: &[
+            ex(r#"type(toIp("127.0.0.1"), withSubtype: true)"#, r#""ip/ipv4""#),
+            ex(r#"type(toIp("::1"), withSubtype: true)"#, r#""ip/ipv6""#),
+            ex("type(uuid(123, 456), withSubtype: true)", r#""uid/uuid""#),
+            ex("type(uuid(123, 456))", r#""uid""#),
             ex("type(array(1, 2, 3))", r#""array""#),
             ex("type(3.14)", r#""double""#),
             ex("type(5m)", r#""duration""#),
@@ -199,7 +203,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
             ex("type(record(a = 1), withSubtype: true)", r#""record""#),
         ],
         see: dynatrace_docs!("conversion-and-casting-functions#type"),
-        imp: Scalar(|a, _| Value::str(at(a, 0).type_name())),
+        imp: Scalar(|a, _| {
+            let v = at(a, 0);
+            match (v, at(a, 1)) {
+                (Value::Ip(ip), Value::Bool(true)) => {
+                    Value::str(if ip.is_ipv4() { "ip/ipv4" } else { "ip/ipv6" })
+                }
+                (Value::Uid(u), Value::Bool(true)) => Value::str(u.subtype()),
+                _ => Value::str(v.type_name()),
+            }
+        }),
         ..GENERAL
     },
 ];

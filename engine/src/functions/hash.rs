@@ -1,4 +1,4 @@
-//! Hash functions of a string's UTF-8 bytes. The digests (MD5, SHA-1, SHA-256, SHA-512) are
+//! Hash functions of a string's UTF-8 bytes (or a binary value's bytes). The digests (MD5, SHA-1, SHA-256, SHA-512) are
 //! lower-case hexadecimal text; CRC-32 and xxHash32 the unsigned 32-bit value and xxHash64 the
 //! signed 64-bit value, in decimal text, as Dynatrace shows them (all return strings).
 //! Reference: <https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-language/functions/hash-functions>.
@@ -13,7 +13,7 @@ use crate::value::Value;
 
 const HASH: Function = Function {
     family: Family::Hash,
-    params: &[req("expression", Ty::STRING)],
+    params: &[req("expression", Ty::STRING.or(Ty::BINARY))],
     returns: Ty::STRING,
     ..Function::BASE
 };
@@ -28,6 +28,10 @@ macro_rules! hash {
                 ex(concat!($name, "(\"DQL is awesome!\")"), $documented),
                 ex(concat!($name, "(\"\")"), $empty),
                 ex(
+                    concat!($name, "(decodeBase64ToBinary(\"RFFMIGlzIGF3ZXNvbWUh\"))"),
+                    $documented,
+                ),
+                ex(
                     concat!("data record(s = 42) | fields h = ", $name, "(s)"),
                     r#"{"h":null}"#,
                 ),
@@ -36,6 +40,10 @@ macro_rules! hash {
             imp: Scalar(|a, _| match at(a, 0) {
                 Value::Str(s) => {
                     let h: String = $f(s.as_bytes());
+                    new_str(h.len(), || h)
+                }
+                Value::Binary(bytes) => {
+                    let h: String = $f(bytes);
                     new_str(h.len(), || h)
                 }
                 _ => Value::Null,

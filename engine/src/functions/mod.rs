@@ -38,6 +38,7 @@ mod operators;
 mod pattern;
 mod string;
 mod time;
+mod uid;
 mod vector;
 
 use std::any::Any;
@@ -102,14 +103,16 @@ impl Ty {
     pub const ARRAY: Ty = Ty(1 << 7);
     pub const RECORD: Ty = Ty(1 << 8);
     pub const IP: Ty = Ty(1 << 9);
+    pub const UID: Ty = Ty(1 << 10);
+    pub const BINARY: Ty = Ty(1 << 11);
     pub const NUMBER: Ty = Ty::LONG.or(Ty::DOUBLE);
-    pub const ANY: Ty = Ty((1 << 10) - 1);
+    pub const ANY: Ty = Ty((1 << 12) - 1);
 
     pub const fn or(self, other: Ty) -> Ty {
         Ty(self.0 | other.0)
     }
 
-    const NAMES: [(Ty, &'static str); 10] = [
+    const NAMES: [(Ty, &'static str); 12] = [
         (Ty::BOOL, "boolean"),
         (Ty::LONG, "long"),
         (Ty::DOUBLE, "double"),
@@ -118,6 +121,8 @@ impl Ty {
         (Ty::DURATION, "duration"),
         (Ty::TIMEFRAME, "timeframe"),
         (Ty::IP, "ip"),
+        (Ty::UID, "uid"),
+        (Ty::BINARY, "binary"),
         (Ty::ARRAY, "array"),
         (Ty::RECORD, "record"),
     ];
@@ -134,6 +139,8 @@ impl Ty {
             Value::Duration(_) => Ty::DURATION,
             Value::Timeframe(..) => Ty::TIMEFRAME,
             Value::Ip(_) => Ty::IP,
+            Value::Uid(_) => Ty::UID,
+            Value::Binary(_) => Ty::BINARY,
             Value::Array(_) => Ty::ARRAY,
             Value::Record(_) => Ty::RECORD,
         };
@@ -600,6 +607,7 @@ static FAMILIES: &[&[Function]] = &[
     aggregation::STATS,
     bitwise::FUNCTIONS,
     hash::FUNCTIONS,
+    uid::FUNCTIONS,
 ];
 
 /// Every function and operator.

@@ -368,6 +368,7 @@ pub fn search_value(v: &Value, term: &str) -> bool {
                     .is_some_and(|t| t.eq_ignore_ascii_case(term))
         }
         Value::Ip(ip) => crate::ip::parse(term).is_some_and(|t| t == *ip),
+        Value::Uid(u) => !term.contains('*') && u.to_string().eq_ignore_ascii_case(term),
         Value::Array(xs) => xs.iter().any(|x| search_value(x, term)),
         Value::Record(r) => r
             .fields

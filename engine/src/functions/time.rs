@@ -89,9 +89,10 @@ pub(super) static FUNCTIONS: &[Function] = &[
             named("millis", Ty::LONG, Def::Long(0)),
             named("micros", Ty::LONG, Def::Long(0)),
             named("nanos", Ty::LONG, Def::Long(0)),
+            named("timezone", Ty::STRING, Def::Null),
         ],
         returns: Ty::TIMESTAMP,
-        doc: "A UTC timestamp from year, month, day, hour, minute and second (null for an impossible date).",
+        doc: "A timestamp from year, month, day, hour, minute and second, read in UTC or in the zone `timezone:` names (null for an impossible date; a local time in a daylight-saving gap moves forward by the gap, one in an overlap takes the earlier offset, as Java's `ZonedDateTime.of` does).",
         examples: &[
             ex("timestamp(2019, 8, 1, 13, 30, 0)", r#""2019-08-01T13:30:00Z""#),
             ex("timestamp(2026, 11, 20, 11, 40, 5, millis: 250)", r#""2026-11-20T11:40:05.250Z""#),
@@ -104,8 +105,16 @@ pub(super) static FUNCTIONS: &[Function] = &[
                 "data record()\n| fieldsAdd t = timestamp(2026, 11, 20, hour: 11, minute: 40, second: 5, nanos: 7)",
                 r#"{"t":"2026-11-20T11:40:05.000000007Z"}"#,
             ),
+            ex(
+                "data record()\n| fieldsAdd timestamp(year:2019, month:8, day:1, hour:13, minute:30, second:0, timezone:\"UTC\")",
+                r#"{"timestamp(2019, 8, 1, 13, 30, 0, timezone:\"UTC\")":"2019-08-01T13:30:00Z"}"#,
+            ),
+            ex(r#"timestamp(2026, 7, 1, 9, 0, 0, timezone: "Europe/Vienna")"#, r#""2026-07-01T07:00:00Z""#),
+            ex(r#"timestamp(2026, 12, 1, 9, 0, 0, timezone: "-05:00")"#, r#""2026-12-01T14:00:00Z""#),
+            ex(r#"timestamp(2026, 3, 29, 2, 30, 0, timezone: "Europe/Berlin")"#, r#""2026-03-29T01:30:00Z""#),
         ],
         see: dynatrace_docs!("time-functions#timestamp"),
+        check: Some(|a| zone_problem(a, 9)),
         imp: Scalar(timestamp),
         ..TIME
     },
@@ -409,7 +418,15 @@ fn since_epoch(a: &[Value], unit: i64) -> Value {
 }
 
 fn timestamp(a: &[Value], _: &Ctx) -> Value {
-    let n: Option<Vec<i64>> = a
+    let zone = match a.get(9) {
+        None | Some(Value::Null) => None,
+        Some(Value::Str(name)) => match Zone::named(name) {
+            Some(z) => Some(z),
+            None => return Value::Null,
+        },
+        Some(_) => return Value::Null,
+    };
+    let n: Option<Vec<i64>> = a[..a.len().min(9)]
         .iter()
         .map(|v| {
             if let Value::Long(x) = v {
@@ -442,6 +459,10 @@ fn timestamp(a: &[Value], _: &Ctx) -> Value {
                 .checked_add(n[7].checked_mul(1_000)?)?
                 .checked_add(n[8])
         });
+    let ns = match zone {
+        None => ns,
+        Some(z) => ns.and_then(|local| z.from_local(local)),
+    };
     ns.map_or(Value::Null, Value::Timestamp)
 }
 

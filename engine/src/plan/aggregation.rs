@@ -136,21 +136,39 @@ impl Planner<'_> {
             self.err(d);
             return None;
         }
-        if let Some(x) = positional
+        // `sum(a[])`: the aggregation runs per array position (element-wise), for aggregations
+        // of one per-record value in summarize.
+        let iterative: Vec<&Expr> = positional
             .iter()
             .filter_map(|a| a.expr())
-            .find(|x| super::expr::has_free_iteration(x))
-        {
-            self.err(
-                Diagnostic::error(
-                    Code::E346,
-                    x.span,
-                    format!("element-wise aggregation of arrays (`{}(a[])`) is not supported yet", f.name),
-                )
-                .with_label("an iterative expression in an aggregation")
-                .with_hint("aggregate the elements: expand the array first, or use arraySum/arrayAvg per record"),
-            );
-            return None;
+            .filter(|x| super::expr::has_free_iteration(x))
+            .collect();
+        let elementwise = !iterative.is_empty();
+        if let Some(x) = iterative.first() {
+            let per_record = f
+                .params
+                .iter()
+                .filter(|p| !p.constant && !matches!(p.kind, ParamKind::Named(_)))
+                .count();
+            let why = if in_series {
+                Some("makeTimeseries aggregates over time bins, not array positions")
+            } else if per_record != 1 || named.iter().any(|(n, _)| *n == "weight") {
+                Some("element-wise aggregation takes one per-record value")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                self.err(
+                    Diagnostic::error(
+                        Code::E346,
+                        x.span,
+                        format!("expected a per-record value in `{}`, found an iterative expression ({why})", f.name),
+                    )
+                    .with_label("an iterative expression in this aggregation")
+                    .with_hint("aggregate the elements: expand the array first, or use arraySum/arrayAvg per record"),
+                );
+                return None;
+            }
         }
         // The arguments read the records, not other aggregations' results.
         let slots = self.slots.take();
@@ -191,6 +209,7 @@ impl Planner<'_> {
             default,
             rate,
             scalar,
+            elementwise,
         })
     }
 

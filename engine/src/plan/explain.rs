@@ -304,6 +304,11 @@ fn value(v: &Value) -> String {
             quote::string(&time::format_timestamp(*e))
         ),
         Value::Ip(ip) => format!("ip({})", quote::string(&crate::ip::format(ip))),
+        Value::Uid(u) => format!("toUid({})", quote::string(&u.to_string())),
+        Value::Binary(b) => format!(
+            "decodeBase64ToBinary({})",
+            quote::string(&crate::value::base64(b))
+        ),
         Value::Array(xs) => {
             let items: Vec<String> = xs.iter().map(value).collect();
             format!("array({})", items.join(", "))

@@ -1,5 +1,8 @@
 //! Expressions: literals, fields, member access, function and operator calls (checked against
 //! their declarations in `functions/`), time alignment; constant folding.
+//!
+//! About 950 lines on purpose: planning an expression is one recursive walk (calls, operators,
+//! iteration, constants) whose cases call each other; split, each part would import the rest.
 
 use std::sync::Arc;
 
@@ -36,7 +39,8 @@ impl Planner<'_> {
     /// (`a[] * 2`) that no `iAny`/`iCollectArray` encloses is wrapped in `iCollectArray` whole,
     /// as Dynatrace does.
     pub(super) fn expr(&mut self, e: &Expr) -> Option<PExpr> {
-        if self.iter.is_none() && has_free_iteration(e) {
+        // In summarize, an aggregation's own iterative argument is element-wise (`sum(a[])`).
+        if self.iter.is_none() && free_iteration(e, self.slots.is_some()) {
             self.iter = Some(Vec::new());
             let body = self.expr_node(e);
             let arrays = self.iter.take().unwrap_or_default();
@@ -925,18 +929,26 @@ pub fn align_value(v: &Value, unit: Unit, count: i64, week: Option<u32>, ctx: &C
 
 /// True if `e` has an `a[]` that no `iAny`/`iCollectArray` encloses (sub-queries are their own).
 pub(super) fn has_free_iteration(e: &Expr) -> bool {
+    free_iteration(e, false)
+}
+
+/// As [`has_free_iteration`]; with `aggregations_own`, an aggregation call's arguments are its
+/// own too (summarize's element-wise `sum(a[])`).
+fn free_iteration(e: &Expr, aggregations_own: bool) -> bool {
+    let free = |x: &Expr| free_iteration(x, aggregations_own);
     match &e.kind {
         ExprKind::Iterate(_) => true,
-        ExprKind::Index(b, _) => has_free_iteration(b),
+        ExprKind::Index(b, _) => free(b),
         ExprKind::Call(name, args) => {
             let own = functions::lookup(&name.name).is_some_and(|f| {
                 matches!(f.imp, Imp::Iterative(Iterative::Any | Iterative::Collect))
+                    || (aggregations_own && f.aggregate().is_some())
             });
-            !own && args.iter().any(arg_has_free_iteration)
+            !own && args.iter().any(|a| arg_free_iteration(a, aggregations_own))
         }
-        ExprKind::Unary(_, x) => has_free_iteration(x),
-        ExprKind::Binary(_, l, r) => has_free_iteration(l) || has_free_iteration(r),
-        ExprKind::Align(Some(b), _) => has_free_iteration(b),
+        ExprKind::Unary(_, x) => free(x),
+        ExprKind::Binary(_, l, r) => free(l) || free(r),
+        ExprKind::Align(Some(b), _) => free(b),
         ExprKind::Align(None, _)
         | ExprKind::Literal(_)
         | ExprKind::Field(_)
@@ -945,9 +957,9 @@ pub(super) fn has_free_iteration(e: &Expr) -> bool {
     }
 }
 
-fn arg_has_free_iteration(a: &Arg) -> bool {
+fn arg_free_iteration(a: &Arg, aggregations_own: bool) -> bool {
     match &a.value {
-        ArgValue::Expr(e) => has_free_iteration(e),
-        ArgValue::Group(g) => g.iter().any(arg_has_free_iteration),
+        ArgValue::Expr(e) => free_iteration(e, aggregations_own),
+        ArgValue::Group(g) => g.iter().any(|a| arg_free_iteration(a, aggregations_own)),
     }
 }

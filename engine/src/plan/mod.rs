@@ -102,6 +102,9 @@ pub struct AggCall {
     pub rate: Option<i64>,
     /// makeTimeseries `scalar: true`: one value over the whole time frame instead of a series.
     pub scalar: bool,
+    /// `sum(a[])`: the per-record argument is an array (the iteration collected) and the
+    /// aggregation runs once per array position; the result is the array of those results.
+    pub elementwise: bool,
 }
 
 impl AggCall {

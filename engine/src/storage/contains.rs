@@ -61,12 +61,19 @@ impl TextFilter {
     /// Whether the event of `row`, written as JSON text, can contain the literal (exact for
     /// events whose objects all have shapes; otherwise true).
     pub fn may_contain(&mut self, store: &Store, row: u32) -> bool {
+        self.check(store, row) != Some(false)
+    }
+
+    /// Whether the event of `row`, written as JSON text, contains the literal: `None` when an
+    /// object without a shape keeps it from telling (then read the text).
+    pub fn check(&mut self, store: &Store, row: u32) -> Option<bool> {
         let words = &store.tape.words;
         let start = store.doc[row as usize] as usize;
         let end = store.doc().skip(start);
         // Word by word, into every object and array (a shaped object's second word is its
         // body length, not a value).
         let mut p = start;
+        let mut unknown = false;
         while p < end {
             let w = words[p];
             let (found, step) = match tag(w) {
@@ -87,15 +94,18 @@ impl TextFilter {
                     (yes, 2)
                 }
                 // Objects without a shape (keys between the values): cannot tell, read it.
-                OBJ => (payload(w) > 0, 1),
+                OBJ => {
+                    unknown |= payload(w) > 0;
+                    (false, 1)
+                }
                 _ => (false, 1),
             };
             if found {
-                return true;
+                return Some(true);
             }
             p += step;
         }
-        false
+        (!unknown).then_some(false)
     }
 }
 

@@ -12,6 +12,9 @@
 //! One file of about 800 lines on purpose: the encoding, the parser that writes it and the reader
 //! that walks it share its invariants (tags, shapes, body lengths, number slots); split apart,
 //! each part would have to expose them.
+//!
+//! About 840 lines on purpose: the tape's layout, its one-pass parser and its readers must agree
+//! word for word, so they live together.
 
 use super::intern::{Interner, Sym};
 use crate::value::{write_json_string_bytes, Record, Value};
@@ -811,11 +814,15 @@ impl<'a> Doc<'a> {
                 }
                 Num::Double(_, text) => out.extend_from_slice(self.interner.bytes(text)),
             },
-            _ => {
-                let mut s = String::new();
-                self.scalar(w).write_json(&mut s);
-                out.extend_from_slice(s.as_bytes());
+            INT => {
+                let _ = write!(out, "{}", ((payload(w) << 3) as i32 >> 3));
             }
+            LIT => out.extend_from_slice(match payload(w) {
+                1 => b"false",
+                2 => b"true",
+                _ => b"null",
+            }),
+            _ => out.extend_from_slice(b"null"),
         }
     }
 }

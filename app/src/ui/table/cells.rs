@@ -24,10 +24,18 @@ pub(super) fn cell_preview(g: Grid) -> Option<impl IntoView> {
             })
             .flatten()
     })?;
+    let subject = trailscope_engine::identity::is_subject(&text).then(|| text.trim().to_string());
     Some(view! {
         <p class="cell-preview" role="region" aria-label="Selected cell" aria-live="polite">
             <span class="cell-preview-name">{format!("{name} (row {}): ", row + 1)}</span>
             {text}
+            {subject.map(|s| {
+                let ui = expect_context::<crate::store::Ui>();
+                view! {
+                    " "
+                    <button type="button" class="identity-open" title="What this principal or key did, and the chain of roles and credentials that led to it" on:click=move |_| ui.show_identity(s.clone())>"Identity lens"</button>
+                }
+            })}
         </p>
     })
 }
