@@ -14,8 +14,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod bench;
+mod detect;
 mod gen;
+mod identity;
 mod sql;
+use bench::BenchArgs;
 use trailscope_engine::{
     explain_query, render_diagnostics, run_query, time, LoadOptions, Loader, QueryOptions,
 };
@@ -37,36 +41,17 @@ enum Command {
     Query(QueryArgs),
     /// Write a realistic, deterministic CloudTrail export (for samples and benchmarks).
     Gen(GenArgs),
+    /// Run the detection pack over loaded exports: one line (or JSON object) per hit.
+    Detect(detect::DetectArgs),
+    /// What a principal, access key or session did, and the chain of roles and credentials
+    /// that led to it.
+    Identity(identity::IdentityArgs),
     /// Load once, run each query several times, print load speed, memory and median latencies.
     Bench(BenchArgs),
     /// Print a DQL query as one SQL statement (Spark SQL, Athena or DuckDB; docs/sql.md).
     Sql(sql::SqlArgs),
     /// Run a DQL query on Apache Spark through PySpark (scripts/setup-sql-tools installs it).
     Spark(sql::SparkArgs),
-}
-
-#[derive(clap::Args)]
-struct BenchArgs {
-    /// Folder of .dql files to time (default: the seed queries in tests/fixtures/seed/queries).
-    #[arg(long, default_value = "tests/fixtures/seed/queries")]
-    queries: PathBuf,
-    /// Runs per query; the median is reported.
-    #[arg(long, default_value_t = 5)]
-    runs: usize,
-    #[arg(long, default_value = "my_aws_bucket")]
-    bucket: String,
-    /// Print one JSON object (load figures and per-query timings) instead of the text report;
-    /// `bench/run` reads it.
-    #[arg(long)]
-    json: bool,
-    /// Write each query's result (first run) to DIR/<query name>.jsonl, as `query --format json`
-    /// does, so that other tools' results can be checked against it. Results of more than
-    /// 10,000 rows are not written (their row count is in the report).
-    #[arg(long, value_name = "DIR")]
-    results: Option<PathBuf>,
-    /// Files and folders to load.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -149,8 +134,9 @@ struct QueryArgs {
     /// values with their counts.
     #[arg(long, value_name = "N")]
     fields: Option<usize>,
-    /// The query (unless -f), then the files and folders to load.
-    #[arg(required = true)]
+    /// The query (unless -f), then the files and folders to load (none for a query of `data`
+    /// records).
+    #[arg(required_unless_present = "file")]
     args: Vec<String>,
 }
 
@@ -186,247 +172,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Query(q) => query(q),
         Command::Gen(g) => generate(g),
-        Command::Bench(b) => bench(b),
+        Command::Bench(b) => bench::bench(b),
+        Command::Detect(d) => detect::detect(d),
+        Command::Identity(i) => identity::identity(i),
         Command::Sql(a) => sql::sql(a),
         Command::Spark(a) => sql::spark(a),
     }
-}
-
-/// Peak resident memory of this process so far (Linux), in bytes.
-fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace()
-        .nth(1)?
-        .parse::<u64>()
-        .ok()
-        .map(|kb| kb * 1024)
-}
-
-fn current_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace()
-        .nth(1)?
-        .parse::<u64>()
-        .ok()
-        .map(|kb| kb * 1024)
-}
-
-/// One query's timings in `bench`.
-struct QueryTiming {
-    name: String,
-    rows: usize,
-    median_ms: f64,
-    first_ms: f64,
-    runs_ms: Vec<f64>,
-    error: Option<String>,
-}
-
-/// Results larger than this are not written by `bench --results` (a million events as JSON
-/// would take longer to write than to load, and a row count checks them as well).
-const MAX_RESULT_ROWS: usize = 10_000;
-
-fn bench(b: BenchArgs) -> ExitCode {
-    let mut raw_bytes = 0u64;
-    let started = Instant::now();
-    let mut loader = Loader::new(LoadOptions {
-        bucket: b.bucket.clone(),
-    });
-    loader.reserve_for(json_estimate(&b.paths));
-    for p in &b.paths {
-        let files: Vec<PathBuf> = if p.is_dir() { walk(p) } else { vec![p.clone()] };
-        for f in files {
-            // Streamed like `query` does: peak memory is the store's, not the file's.
-            match std::fs::File::open(&f) {
-                Ok(file) => {
-                    raw_bytes += file.metadata().map_or(0, |m| m.len());
-                    loader.add_reader(&f.to_string_lossy(), file);
-                }
-                Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", f.display());
-                    return ExitCode::from(1);
-                }
-            }
-        }
-    }
-    let (store, report) = loader.finish();
-    let load = started.elapsed().as_secs_f64();
-    let peak_load = peak_rss().unwrap_or(0);
-    let after = current_rss().unwrap_or(0);
-    if !b.json {
-        println!("events            {}", report.events());
-        println!(
-            "input             {:.1} MB (as read; gzip counted compressed)",
-            raw_bytes as f64 / 1e6
-        );
-        println!(
-            "load              {:.2} s = {:.0} MB/s, {:.0} events/s",
-            load,
-            raw_bytes as f64 / 1e6 / load,
-            report.events() as f64 / load
-        );
-        println!(
-            "store heap        {:.1} MB = {:.3} bytes per input byte",
-            store.heap_bytes() as f64 / 1e6,
-            store.heap_bytes() as f64 / raw_bytes.max(1) as f64
-        );
-        println!(
-            "rss after load    {:.1} MB; peak during load {:.1} MB",
-            after as f64 / 1e6,
-            peak_load as f64 / 1e6
-        );
-        for (part, bytes) in store.memory_breakdown() {
-            println!("  {part:<16} {:.1} MB", bytes as f64 / 1e6);
-        }
-        println!("  distinct strings {}", store.distinct_strings());
-    }
-    if let Some(dir) = &b.results {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            eprintln!("error: cannot create {}: {e}", dir.display());
-            return ExitCode::from(1);
-        }
-    }
-    let mut files: Vec<PathBuf> = walk(&b.queries)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "dql"))
-        .collect();
-    files.sort();
-    let now = store
-        .time_span()
-        .map(|(_, newest)| trailscope_engine::exec::default_now(newest));
-    let mut timings = Vec::new();
-    for f in files {
-        let Ok(q) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        let name = f
-            .file_stem()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let opts = QueryOptions {
-            now_ns: now,
-            ..QueryOptions::default()
-        };
-        let mut t = QueryTiming {
-            name,
-            rows: 0,
-            median_ms: 0.0,
-            first_ms: 0.0,
-            runs_ms: Vec::new(),
-            error: None,
-        };
-        for i in 0..b.runs.max(1) {
-            let clock = Instant::now();
-            match run_query(&store, &q, &opts) {
-                Ok(out) => {
-                    let ms = clock.elapsed().as_secs_f64() * 1e3;
-                    t.rows = out.table.num_rows();
-                    if i == 0 {
-                        t.first_ms = ms;
-                        if let Some(dir) = &b.results {
-                            write_result(&dir.join(format!("{}.jsonl", t.name)), &out.table);
-                        }
-                    }
-                    t.runs_ms.push(ms);
-                }
-                Err(d) => {
-                    let rendered = render_diagnostics(&q, &d);
-                    eprint!("{}", safe(&rendered));
-                    t.error = Some(rendered);
-                    break;
-                }
-            }
-        }
-        let mut sorted = t.runs_ms.clone();
-        sorted.sort_by(f64::total_cmp);
-        t.median_ms = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-        if !b.json {
-            println!(
-                "{:<32} median {:>8.2} ms  first {:>8.2} ms  rows {}",
-                f.file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-                t.median_ms,
-                t.first_ms,
-                t.rows
-            );
-        }
-        timings.push(t);
-    }
-    let peak = peak_rss().unwrap_or(0);
-    if b.json {
-        println!(
-            "{}",
-            bench_json(&report, raw_bytes, load, &store, after, peak_load, peak, &timings)
-        );
-    } else {
-        println!("peak rss          {:.1} MB", peak as f64 / 1e6);
-    }
-    ExitCode::SUCCESS
-}
-
-/// Writes a result table as JSON Lines, unless it is too large to be worth writing.
-fn write_result(path: &std::path::Path, table: &trailscope_engine::Table) {
-    if table.num_rows() > MAX_RESULT_ROWS {
-        return;
-    }
-    let written = std::fs::File::create(path).and_then(|f| {
-        let mut w = std::io::BufWriter::new(f);
-        table.write_json_lines(&mut w)?;
-        w.flush()
-    });
-    if let Err(e) = written {
-        eprintln!("warning: cannot write {}: {e}", path.display());
-    }
-}
-
-/// The `bench --json` report: one object, figures in bytes, seconds and milliseconds.
-#[allow(clippy::too_many_arguments)]
-fn bench_json(
-    report: &trailscope_engine::LoadReport,
-    raw_bytes: u64,
-    load_s: f64,
-    store: &trailscope_engine::Store,
-    rss_after: u64,
-    peak_load: u64,
-    peak: u64,
-    timings: &[QueryTiming],
-) -> String {
-    use std::fmt::Write as _;
-    use trailscope_engine::value::write_json_string;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "{{\"events\":{},\"input_bytes\":{raw_bytes},\"load_s\":{load_s},\"store_bytes\":{},\
-         \"rss_after_load_bytes\":{rss_after},\"peak_load_bytes\":{peak_load},\"peak_bytes\":{peak},\
-         \"queries\":[",
-        report.events(),
-        store.heap_bytes()
-    );
-    for (i, t) in timings.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str("{\"name\":");
-        write_json_string(&mut s, &t.name);
-        let runs: Vec<String> = t.runs_ms.iter().map(|ms| ms.to_string()).collect();
-        let _ = write!(
-            s,
-            ",\"rows\":{},\"median_ms\":{},\"first_ms\":{},\"runs_ms\":[{}]",
-            t.rows,
-            t.median_ms,
-            t.first_ms,
-            runs.join(",")
-        );
-        if let Some(e) = &t.error {
-            s.push_str(",\"error\":");
-            write_json_string(&mut s, e);
-        }
-        s.push('}');
-    }
-    s.push_str("]}");
-    s
 }
 
 /// The JSON the files under `paths` hold, about (the store's room is reserved from it once, as
@@ -484,6 +235,70 @@ fn generate(g: GenArgs) -> ExitCode {
     }
 }
 
+/// What `query`, `detect` and `identity` load: the store, its report, and whether some path
+/// could not be read.
+struct Loaded {
+    store: std::sync::Arc<trailscope_engine::Store>,
+    report: trailscope_engine::LoadReport,
+    unreadable: bool,
+}
+
+/// Loads files and folders (every shape, recursively), streaming each file; a path that cannot
+/// be read is reported with the rest of the load and the others still load.
+fn load(paths: &[String], bucket: &str) -> Loaded {
+    let mut loader = Loader::new(LoadOptions {
+        bucket: bucket.to_string(),
+    });
+    let listed: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    loader.reserve_for(json_estimate(&listed));
+    let mut unreadable = false;
+    for p in paths {
+        if let Err(e) = loader.add_path(std::path::Path::new(p)) {
+            loader.unreadable(p, &e.to_string());
+            unreadable = true;
+        }
+    }
+    let (store, report) = loader.finish();
+    Loaded {
+        store,
+        report,
+        unreadable,
+    }
+}
+
+/// `--max-memory` and `--timeout` as a run's limits (the deadline counts from now).
+fn limits(max_memory: u64, timeout: Option<f64>) -> trailscope_engine::exec::budget::Limits {
+    let interrupt = timeout.map(|secs| {
+        let deadline = Instant::now() + std::time::Duration::from_secs_f64(secs.max(0.0));
+        let stop: trailscope_engine::exec::budget::Interrupt =
+            std::sync::Arc::new(move || Instant::now() >= deadline);
+        stop
+    });
+    trailscope_engine::exec::budget::Limits {
+        memory_bytes: max_memory,
+        interrupt,
+    }
+}
+
+/// `--now`, `--from`, `--to` as nanoseconds: "now" (default: the wall clock) and the global time
+/// frame (default: all loaded data).
+fn time_frame(
+    now: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(i64, Option<i64>, Option<i64>), String> {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let now = now
+        .map(|n| parse_time(n, wall, "--now"))
+        .transpose()?
+        .unwrap_or(wall);
+    let from = from.map(|t| parse_time(t, now, "--from")).transpose()?;
+    let to = to.map(|t| parse_time(t, now, "--to")).transpose()?;
+    Ok((now, from, to))
+}
+
 fn parse_time(text: &str, now: i64, what: &str) -> Result<i64, String> {
     if let Some(t) = time::parse_timestamp(text) {
         return Ok(t);
@@ -502,39 +317,10 @@ fn parse_time(text: &str, now: i64, what: &str) -> Result<i64, String> {
     Err(format!("{what}: expected an RFC 3339 time such as 2026-11-20T12:00:00Z or a duration such as -2h, found {text:?}"))
 }
 
-/// Now, in ns since the epoch.
-fn wall_clock() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64)
-}
-
 fn query(a: QueryArgs) -> ExitCode {
-    let wall = wall_clock();
-    let now = match a
-        .now
-        .as_deref()
-        .map(|n| parse_time(n, wall, "--now"))
-        .transpose()
-    {
-        Ok(n) => n.unwrap_or(wall),
+    let (now, from, to) = match time_frame(a.now.as_deref(), a.from.as_deref(), a.to.as_deref()) {
+        Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let from = a
-        .from
-        .as_deref()
-        .map(|t| parse_time(t, now, "--from"))
-        .transpose();
-    let to =
-        a.to.as_deref()
-            .map(|t| parse_time(t, now, "--to"))
-            .transpose();
-    let (from, to) = match (from, to) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
@@ -549,52 +335,37 @@ fn query(a: QueryArgs) -> ExitCode {
         },
         None => (a.args[0].clone(), a.args[1..].to_vec()),
     };
-    if paths.is_empty() {
+    // A query of `data` records needs no export; one that fetches the loaded logs does.
+    let fetches = trailscope_engine::syntax::parse(&query_text)
+        .0
+        .commands
+        .first()
+        .is_some_and(|c| c.name.name.eq_ignore_ascii_case("fetch"));
+    if paths.is_empty() && fetches {
         eprintln!("error: expected at least one file or folder to load after the query");
         return ExitCode::from(1);
     }
     let started = Instant::now();
-    let mut loader = Loader::new(LoadOptions {
-        bucket: a.bucket.clone(),
-    });
-    let listed: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-    loader.reserve_for(json_estimate(&listed));
-    let mut unreadable = false;
-    for p in &paths {
-        // An unreadable path is reported with the rest of the load; the query still runs over
-        // what could be read, and the exit code says that something was missing.
-        if let Err(e) = loader.add_path(std::path::Path::new(p)) {
-            loader.unreadable(p, &e.to_string());
-            unreadable = true;
-        }
-    }
-    let (store, report) = loader.finish();
+    let loaded = load(&paths, &a.bucket);
+    let (store, report) = (loaded.store, loaded.report);
     let load_time = started.elapsed();
     match a.report {
+        _ if paths.is_empty() => {}
         Report::Text => eprint!("{}", safe(&report.summary())),
         Report::Json => eprintln!("{}", report.to_json()),
         Report::None => {}
     }
-    let done = if unreadable {
+    let done = if loaded.unreadable {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     };
     let started = Instant::now();
-    let interrupt = a.timeout.map(|secs| {
-        let deadline = Instant::now() + std::time::Duration::from_secs_f64(secs.max(0.0));
-        let stop: trailscope_engine::exec::budget::Interrupt =
-            std::sync::Arc::new(move || Instant::now() >= deadline);
-        stop
-    });
     let opts = QueryOptions {
         now_ns: Some(now),
         from_ns: from,
         to_ns: to,
-        limits: trailscope_engine::exec::budget::Limits {
-            memory_bytes: a.max_memory,
-            interrupt,
-        },
+        limits: limits(a.max_memory, a.timeout),
     };
     if a.explain {
         return match explain_query(&store, &query_text, &opts) {

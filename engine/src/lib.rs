@@ -19,10 +19,12 @@
 #![forbid(unsafe_code)]
 
 pub mod complete;
+pub mod detect;
 pub mod diag;
 pub mod dpl;
 pub mod exec;
 pub mod functions;
+pub mod identity;
 pub mod ingest;
 pub mod ip;
 pub mod plan;

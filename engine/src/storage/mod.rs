@@ -370,6 +370,12 @@ impl Store {
         self.ts[row as usize]
     }
 
+    /// The file (or archive member) an event was loaded from: its `log.source`.
+    pub fn source_name(&self, row: u32) -> Option<&str> {
+        let code = *self.source.get(row as usize)?;
+        self.sources.values.get(code as usize)?.as_str()
+    }
+
     /// The event's JSON text, rebuilt from the tape.
     pub fn content(&self, row: u32) -> String {
         let mut s = String::with_capacity(1024);

@@ -814,11 +814,15 @@ impl<'a> Doc<'a> {
                 }
                 Num::Double(_, text) => out.extend_from_slice(self.interner.bytes(text)),
             },
-            _ => {
-                let mut s = String::new();
-                self.scalar(w).write_json(&mut s);
-                out.extend_from_slice(s.as_bytes());
+            INT => {
+                let _ = write!(out, "{}", ((payload(w) << 3) as i32 >> 3));
             }
+            LIT => out.extend_from_slice(match payload(w) {
+                1 => b"false",
+                2 => b"true",
+                _ => b"null",
+            }),
+            _ => out.extend_from_slice(b"null"),
         }
     }
 }
