@@ -68,20 +68,16 @@ struct Common {
 
 impl Common {
     fn options(&self, table: Option<String>) -> Result<SqlOptions, String> {
-        let now = match &self.now {
-            Some(n) => super::parse_time(n, super::wall_clock(), "--now")?,
-            None => super::wall_clock(),
-        };
-        let at = |t: &Option<String>, what| {
-            t.as_deref()
-                .map(|t| super::parse_time(t, now, what))
-                .transpose()
-        };
+        let (now, from_ns, to_ns) = super::time_frame(
+            self.now.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )?;
         Ok(SqlOptions {
             table,
             now_ns: Some(now),
-            from_ns: at(&self.from, "--from")?,
-            to_ns: at(&self.to, "--to")?,
+            from_ns,
+            to_ns,
             bucket: self.bucket.clone(),
         })
     }
