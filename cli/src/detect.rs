@@ -10,7 +10,7 @@ use trailscope_engine::detect::{self, Detection, DetectionRun, Severity};
 use trailscope_engine::value::{write_json_string, Value};
 use trailscope_engine::{render_diagnostics, time, QueryOptions};
 
-use crate::{limits, load, parse_size, safe, time_frame, Report};
+use crate::{limits, load, parse_size, safe, Report};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum DetectFormat {
@@ -62,19 +62,8 @@ pub struct DetectArgs {
     /// of the files in engine/detections/); repeatable.
     #[arg(long = "with", value_name = "FILE")]
     with: Vec<PathBuf>,
-    /// Value of `dt.system.bucket` for the loaded events.
-    #[arg(long, default_value = "default_logs")]
-    bucket: String,
-    /// Reference time for relative time frames (RFC 3339). Default: the wall clock.
-    #[arg(long)]
-    now: Option<String>,
-    /// Start of the time frame the detections read (RFC 3339, or a duration before now such as
-    /// -7d). Default: all loaded data.
-    #[arg(long, allow_hyphen_values = true)]
-    from: Option<String>,
-    /// End of the time frame. Default: all loaded data.
-    #[arg(long, allow_hyphen_values = true)]
-    to: Option<String>,
+    #[command(flatten)]
+    frame: crate::Frame,
     /// Load report on stderr.
     #[arg(long, value_enum, default_value = "text")]
     report: Report,
@@ -135,14 +124,14 @@ pub fn detect(a: DetectArgs) -> ExitCode {
         eprintln!("error: expected at least one file or folder to load (or --list)");
         return ExitCode::from(2);
     }
-    let (now, from, to) = match time_frame(a.now.as_deref(), a.from.as_deref(), a.to.as_deref()) {
+    let (now, from, to) = match a.frame.resolve() {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let loaded = load(&a.paths, &a.bucket);
+    let loaded = load(&a.paths, &a.frame.bucket);
     match a.report {
         Report::Text => eprint!("{}", safe(&loaded.report.summary())),
         Report::Json => eprintln!("{}", loaded.report.to_json()),

@@ -93,8 +93,10 @@ enum Report {
     None,
 }
 
+/// The options every command that runs DQL takes: the bucket name the events get, "now", and
+/// the global time frame.
 #[derive(clap::Args)]
-struct QueryArgs {
+struct Frame {
     /// Value of `dt.system.bucket` for the loaded events.
     #[arg(long, default_value = "default_logs")]
     bucket: String,
@@ -109,6 +111,37 @@ struct QueryArgs {
     /// End of the global time frame (RFC 3339 or a duration such as -1h). Default: all loaded data.
     #[arg(long, allow_hyphen_values = true)]
     to: Option<String>,
+}
+
+impl Frame {
+    /// `--now`, `--from`, `--to` as nanoseconds: "now" (default: the wall clock) and the global
+    /// time frame (default: all loaded data).
+    fn resolve(&self) -> Result<(i64, Option<i64>, Option<i64>), String> {
+        let wall = wall_clock();
+        let now = self
+            .now
+            .as_deref()
+            .map(|n| parse_time(n, wall, "--now"))
+            .transpose()?
+            .unwrap_or(wall);
+        let from = self
+            .from
+            .as_deref()
+            .map(|t| parse_time(t, now, "--from"))
+            .transpose()?;
+        let to = self
+            .to
+            .as_deref()
+            .map(|t| parse_time(t, now, "--to"))
+            .transpose()?;
+        Ok((now, from, to))
+    }
+}
+
+#[derive(clap::Args)]
+struct QueryArgs {
+    #[command(flatten)]
+    frame: Frame,
     /// Output format. `json` writes JSON Lines: one object per record.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -280,23 +313,6 @@ fn limits(max_memory: u64, timeout: Option<f64>) -> trailscope_engine::exec::bud
     }
 }
 
-/// `--now`, `--from`, `--to` as nanoseconds: "now" (default: the wall clock) and the global time
-/// frame (default: all loaded data).
-fn time_frame(
-    now: Option<&str>,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(i64, Option<i64>, Option<i64>), String> {
-    let wall = wall_clock();
-    let now = now
-        .map(|n| parse_time(n, wall, "--now"))
-        .transpose()?
-        .unwrap_or(wall);
-    let from = from.map(|t| parse_time(t, now, "--from")).transpose()?;
-    let to = to.map(|t| parse_time(t, now, "--to")).transpose()?;
-    Ok((now, from, to))
-}
-
 /// Now, in ns since the epoch.
 fn wall_clock() -> i64 {
     SystemTime::now()
@@ -323,7 +339,7 @@ fn parse_time(text: &str, now: i64, what: &str) -> Result<i64, String> {
 }
 
 fn query(a: QueryArgs) -> ExitCode {
-    let (now, from, to) = match time_frame(a.now.as_deref(), a.from.as_deref(), a.to.as_deref()) {
+    let (now, from, to) = match a.frame.resolve() {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -351,7 +367,7 @@ fn query(a: QueryArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let started = Instant::now();
-    let loaded = load(&paths, &a.bucket);
+    let loaded = load(&paths, &a.frame.bucket);
     let (store, report) = (loaded.store, loaded.report);
     let load_time = started.elapsed();
     match a.report {

@@ -53,32 +53,19 @@ struct Common {
     /// Read the query from this file.
     #[arg(short = 'f', long = "file")]
     file: Option<PathBuf>,
-    /// Reference time for relative time frames (RFC 3339; default: the wall clock).
-    #[arg(long)]
-    now: Option<String>,
-    /// The global time frame for a `fetch` without one (RFC 3339 or a duration such as -7d).
-    #[arg(long, allow_hyphen_values = true)]
-    from: Option<String>,
-    #[arg(long, allow_hyphen_values = true)]
-    to: Option<String>,
-    /// The value of `dt.system.bucket` for every event of the table.
-    #[arg(long, default_value = "default_logs")]
-    bucket: String,
+    #[command(flatten)]
+    frame: super::Frame,
 }
 
 impl Common {
     fn options(&self, table: Option<String>) -> Result<SqlOptions, String> {
-        let (now, from_ns, to_ns) = super::time_frame(
-            self.now.as_deref(),
-            self.from.as_deref(),
-            self.to.as_deref(),
-        )?;
+        let (now, from_ns, to_ns) = self.frame.resolve()?;
         Ok(SqlOptions {
             table,
             now_ns: Some(now),
             from_ns,
             to_ns,
-            bucket: self.bucket.clone(),
+            bucket: self.frame.bucket.clone(),
         })
     }
 
